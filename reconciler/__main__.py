@@ -1,0 +1,5 @@
+"""`python -m reconciler` runs the portctl CLI."""
+
+from reconciler.cli import main
+
+main()

@@ -1,0 +1,8 @@
+"""Process exit codes (DESIGN §4). Scripts and CI rely on these numbers; never renumber."""
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_CHANGES = 2
+EXIT_BLOCKED = 3
+EXIT_USAGE = 64
+EXIT_INTERRUPTED = 130

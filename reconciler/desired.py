@@ -1,0 +1,96 @@
+"""Desired state: what the specs ask for, in the API's own shapes, ready to diff.
+
+This is the seam between the spec package (which parses, validates and resolves YAML) and the
+pure core (diff, plan, render). Nothing here knows about YAML or HTTP.
+
+`DesiredOrder.body` is the effective order in the API's *input* shape (reference §3.1): the
+`defaults` merged into each number, short-form numbers expanded, secrets resolved to their
+values. It is exactly what a create (POST) or full update (PUT) sends. Because it carries secret
+values it must never be printed; renderers show secret fields as `(secret changed)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+SECRET_FIELDS: frozenset[str] = frozenset({"existingPortOutPin", "newPortOutPin", "accountNum"})
+"""Field names whose values are secrets wherever they appear in an order."""
+
+OrderState = Literal["active", "canceled"]
+ActivationMode = Literal["scheduled", "on-demand"]
+ActivationWhen = Literal["manual", "ready"]
+
+
+@dataclass(frozen=True)
+class SourceLocation:
+    """Where a spec came from, for messages (`file:line:col`)."""
+
+    file: Path
+    line: int = 1
+    col: int = 1
+
+
+@dataclass(frozen=True)
+class DesiredDocument:
+    """A document to upload once per order, matched live by `name` (the API's documentName)."""
+
+    name: str
+    path: Path
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class DesiredOrder:
+    """One PortIn spec, resolved: identity, lifecycle wishes and the full order body."""
+
+    name: str
+    reference: str
+    """`customerOrderReference` = settings.referencePrefix + metadata.name; the order identity."""
+    state: OrderState
+    activation_mode: ActivationMode
+    activation_when: ActivationWhen
+    activation_groups: tuple[str, ...]
+    """On-demand + manual: the `phoneNumberGroup` names approved for activation."""
+    body: Mapping[str, Any]
+    notes: tuple[str, ...] = ()
+    documents: tuple[DesiredDocument, ...] = ()
+    labels: Mapping[str, str] = field(default_factory=dict)
+    source: SourceLocation = field(default_factory=lambda: SourceLocation(Path("-")))
+
+    @property
+    def phone_numbers(self) -> tuple[str, ...]:
+        """The E.164 numbers of the order, in spec order."""
+        return tuple(str(n["phoneNumber"]) for n in self.body.get("phoneNumbers", ()))
+
+
+@dataclass(frozen=True)
+class DesiredConfiguration:
+    """The PortingDefaults spec: the project configuration body (API `/configuration` shape)."""
+
+    body: Mapping[str, Any]
+    source: SourceLocation = field(default_factory=lambda: SourceLocation(Path("-")))
+
+
+@dataclass(frozen=True)
+class SafetyBudgets:
+    """Apply-time limits (DESIGN §5); flags override what `portctl.yaml` sets."""
+
+    max_cancels: int = 0
+    max_prune: int = 0
+    max_numbers_touched: int | None = None
+
+
+@dataclass(frozen=True)
+class DesiredState:
+    """Everything the specs under the given paths ask for."""
+
+    orders: tuple[DesiredOrder, ...]
+    configuration: DesiredConfiguration | None = None
+    reference_prefix: str = ""
+    ignore_fields: tuple[str, ...] = ()
+    safety: SafetyBudgets = field(default_factory=SafetyBudgets)
+    spec_digest: str = ""
+    """sha256 over the spec files' bytes (sorted by path); binds a saved plan to the specs."""
