@@ -1,0 +1,59 @@
+"""Client of the Sinch Porting API: typed models, typed errors, safe retries, auth.
+
+Import from here; the sub-modules are an implementation detail:
+`PortingClient` (client), `StaticToken`/`ClientCredentials` (auth), `RetryPolicy` (retry),
+the live models and status helpers (models), and `errors` for the error hierarchy.
+"""
+
+from __future__ import annotations
+
+from reconciler.api import errors
+from reconciler.api.auth import Auth, ClientCredentials, StaticToken
+from reconciler.api.client import DEFAULT_TIMEOUT, PortingClient
+from reconciler.api.errors import ApiError, OutcomeUnknown
+from reconciler.api.models import (
+    ActivationGroup,
+    ActivationResult,
+    Configuration,
+    Contact,
+    Document,
+    DocumentRef,
+    Note,
+    NumberStatus,
+    Order,
+    OrderStatus,
+    OrderSummary,
+    PhoneNumber,
+    Portability,
+    is_terminal,
+)
+from reconciler.api.retry import RetryEvent, RetryPolicy
+from reconciler.api.urls import InsecureURLError
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "ActivationGroup",
+    "ActivationResult",
+    "ApiError",
+    "Auth",
+    "ClientCredentials",
+    "Configuration",
+    "Contact",
+    "Document",
+    "DocumentRef",
+    "InsecureURLError",
+    "Note",
+    "NumberStatus",
+    "Order",
+    "OrderStatus",
+    "OrderSummary",
+    "OutcomeUnknown",
+    "PhoneNumber",
+    "Portability",
+    "PortingClient",
+    "RetryEvent",
+    "RetryPolicy",
+    "StaticToken",
+    "errors",
+    "is_terminal",
+]

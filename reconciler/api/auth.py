@@ -1,0 +1,177 @@
+"""Credentials for the Porting API, as httpx auth flows.
+
+Two ways in (DESIGN §4): a ready access token (`SINCH_ACCESS_TOKEN`), or a key pair exchanged
+for a bearer token through OAuth2 client credentials (`SINCH_KEY_ID` + `SINCH_KEY_SECRET`).
+The second behaves like the Sinch SDKs (reference §1): the token is cached until 60 s before
+it expires, concurrent callers share one refresh, a 401 whose `WWW-Authenticate` says the token
+expired triggers one refresh and one re-send, and a 429 from the token endpoint is retried
+(3 tries, full jitter, `Retry-After` honoured).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import stamina
+
+from reconciler import __version__
+from reconciler.api import errors
+from reconciler.api.retry import (
+    TOKEN_RETRY_POLICY,
+    CallRetries,
+    RetryBudget,
+    RetryEvent,
+    RetryPolicy,
+    parse_retry_after,
+)
+from reconciler.api.urls import require_secure_url
+
+REFRESH_MARGIN = timedelta(seconds=60)
+"""A cached token is replaced this long before it expires."""
+TOKEN_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def says_expired(response: httpx.Response) -> bool:
+    """A 401 whose `WWW-Authenticate` says the token expired (worth one refresh)."""
+    header = response.headers.get("WWW-Authenticate", "")
+    return response.status_code == 401 and "expired" in header.lower()
+
+
+class Auth(httpx.Auth):
+    """Base of portctl's credentials; each sets `Authorization` on every API request."""
+
+    requires_request_body = True
+
+
+class StaticToken(Auth):
+    """A bearer token given from outside (`SINCH_ACCESS_TOKEN`); it cannot be refreshed."""
+
+    def __init__(self, token: str) -> None:
+        if not token:
+            raise ValueError("an access token must not be empty")
+        self._token = token
+
+    def __repr__(self) -> str:
+        return "StaticToken(***)"
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """Add the bearer header."""
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        yield request
+
+
+@dataclass(frozen=True)
+class _Token:
+    value: str
+    expires_at: datetime
+
+
+class ClientCredentials(Auth):
+    """OAuth2 client credentials: Basic key id/secret -> cached, shared bearer token."""
+
+    def __init__(
+        self,
+        key_id: str,
+        key_secret: str,
+        token_url: str,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        clock: Callable[[], datetime] = _utcnow,
+        retry: RetryPolicy = TOKEN_RETRY_POLICY,
+    ) -> None:
+        require_secure_url(token_url, what="SINCH_AUTH_URL")
+        self._token_url = token_url
+        self._http = httpx.Client(
+            auth=httpx.BasicAuth(key_id, key_secret),
+            transport=transport,
+            timeout=TOKEN_TIMEOUT,
+            headers={"User-Agent": f"portctl/{__version__}"},
+        )
+        self._clock = clock
+        self._retry = retry
+        self._budget = RetryBudget(retry.run_budget_seconds)
+        self._lock = threading.Lock()
+        self._token: _Token | None = None
+        self.fetches = 0
+        """How many tokens were fetched (tests and `--stats`)."""
+        self.retry_log: list[RetryEvent] = []
+
+    def __repr__(self) -> str:
+        return f"ClientCredentials(token_url={self._token_url!r})"
+
+    def close(self) -> None:
+        """Close the token endpoint's connection pool."""
+        self._http.close()
+
+    def token(self) -> str:
+        """A valid bearer token, fetched once and shared by every thread until near expiry."""
+        with self._lock:
+            current = self._token
+            if current is None or self._clock() >= current.expires_at - REFRESH_MARGIN:
+                current = self._token = self._fetch()
+            return current.value
+
+    def invalidate(self, value: str) -> None:
+        """Forget `value` if it is still the cached token (another thread may have renewed)."""
+        with self._lock:
+            if self._token is not None and self._token.value == value:
+                self._token = None
+
+    def _fetch(self) -> _Token:
+        hook = CallRetries(
+            policy=self._retry,
+            budget=self._budget,
+            operation="token",
+            record=self.retry_log.append,
+        )
+        for attempt in stamina.retry_context(
+            on=hook, attempts=self._retry.attempts, timeout=self._retry.per_call_timeout
+        ):
+            with attempt:
+                return self._fetch_once()
+        raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
+
+    def _fetch_once(self) -> _Token:
+        path = httpx.URL(self._token_url).path
+        try:
+            response = self._http.post(self._token_url, data={"grant_type": "client_credentials"})
+        except httpx.TransportError as exc:
+            raise errors.TransportFailure(
+                status=None, method="POST", path=path, message=type(exc).__name__
+            ) from exc
+        self.fetches += 1
+        if response.status_code != 200:
+            retry_after = parse_retry_after(
+                response.headers.get("Retry-After"), now=self._retry.clock()
+            )
+            raise errors.from_response(response, method="POST", path=path, retry_after=retry_after)
+        body = response.json()
+        value = body.get("access_token") if isinstance(body, dict) else None
+        kind = str(body.get("token_type", "bearer")) if isinstance(body, dict) else ""
+        if not isinstance(value, str) or not value or kind.lower() != "bearer":
+            raise errors.Unauthorized(
+                status=response.status_code,
+                method="POST",
+                path=path,
+                message="token endpoint answered without a bearer access_token",
+            )
+        lifetime = float(body.get("expires_in") or 3600)
+        return _Token(value, self._clock() + timedelta(seconds=lifetime))
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """Bearer header; on a 401 "expired", one refresh and one re-send."""
+        token = self.token()
+        request.headers["Authorization"] = f"Bearer {token}"
+        response = yield request
+        if says_expired(response):
+            self.invalidate(token)
+            request.headers["Authorization"] = f"Bearer {self.token()}"
+            yield request

@@ -1,0 +1,295 @@
+"""Typed, tolerant views of what the Porting API returns.
+
+The API is only partly specified (reference §8-§9), so these models never reject an answer
+they could read: unknown fields are kept (`extra="allow"`), unknown status strings are kept
+(upper-cased, never an error), dates come as a date or a date-time (`focDate` is shown both
+ways), and each model keeps the exact JSON it was built from in `.raw`, which the diff engine
+consumes. Fields that carry secrets (`portOutInfo`, `newPortOutPin`) are left out of `repr`.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Self
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic.alias_generators import to_camel
+
+
+class OrderStatus(StrEnum):
+    """Order statuses known today; the API may send others, which are kept as plain strings."""
+
+    ORDER_BUILDING = "ORDER_BUILDING"
+    PENDING = "PENDING"
+    CONFIRMED = "CONFIRMED"
+    COMPLETED = "COMPLETED"
+    PENDING_CANCELATION = "PENDING_CANCELATION"
+    CANCELED = "CANCELED"
+
+
+class NumberStatus(StrEnum):
+    """Per-number statuses known today (reference §4)."""
+
+    PENDING = "PENDING"
+    CONFIRMED = "CONFIRMED"
+    REJECTED = "REJECTED"
+    ACTIVATED = "ACTIVATED"
+    CANCELED = "CANCELED"
+    EXCLUDED = "EXCLUDED"
+
+
+TERMINAL_ORDER_STATUSES = frozenset({OrderStatus.COMPLETED, OrderStatus.CANCELED})
+
+
+def normalize_status(value: Any) -> Any:
+    """Upper-case a status string ("Activated" -> "ACTIVATED"); other values pass through."""
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def is_terminal(status: str | None) -> bool:
+    """True for order statuses after which nothing changes any more (COMPLETED, CANCELED)."""
+    return normalize_status(status) in TERMINAL_ORDER_STATUSES
+
+
+def parse_when(value: Any) -> Any:
+    """A date (`2026-05-15`) or a date-time (`2026-05-15T12:00:00.000Z`); else kept as is."""
+    if not isinstance(value, str) or not value.strip():
+        return value if value != "" else None
+    text = value.strip()
+    try:
+        if "T" in text or " " in text:
+            return datetime.fromisoformat(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        return text
+
+
+Status = Annotated[str, BeforeValidator(normalize_status)]
+When = Annotated[datetime | date | str | None, BeforeValidator(parse_when)]
+"""A moment the API reports; an unparseable string is kept rather than failing the model."""
+
+
+def _to_int(value: Any) -> Any:
+    """Ids are JSON numbers and may arrive as 123.0 or "123"; keep them as int when whole."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return value
+
+
+Id = Annotated[int, BeforeValidator(_to_int)]
+Count = Annotated[int | None, BeforeValidator(_to_int)]
+
+
+class LiveModel(BaseModel):
+    """Base of all live models: camelCase aliases, extras kept, raw JSON remembered."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        alias_generator=to_camel,
+        populate_by_name=True,
+        arbitrary_types_allowed=False,
+    )
+    _raw: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @classmethod
+    def from_api(cls, data: dict[str, Any]) -> Self:
+        """Build from a JSON object exactly as the API sent it (kept, deep-copied, in `.raw`)."""
+        model = cls.model_validate(data)
+        model._raw = copy.deepcopy(data)
+        return model
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The JSON object the API sent (or, for a model built in code, its by-alias dump)."""
+        if self._raw:
+            return self._raw
+        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+class Portability(LiveModel):
+    """One number's answer from a portability check."""
+
+    phone_number: str
+    portable: bool = False
+    carrier: str | None = None
+    reason: str | None = None
+
+
+class Note(LiveModel):
+    """An order note; `id` is set in the add-note answer, `createdTime`/`createdBy` on orders."""
+
+    id: Id | None = None
+    note: str = ""
+    created_time: When = None
+    created_by: str | None = None
+
+
+class DocumentRef(LiveModel):
+    """A document attached to an order, without its content."""
+
+    id: Id | None = None
+    document_name: str = ""
+    description: str | None = None
+
+
+class Document(DocumentRef):
+    """A downloaded document; `content` decodes the base64 `fileContent`."""
+
+    document_id: Id | None = None
+    file_content: str = Field(default="", repr=False)
+    content_type: str | None = None
+
+    @property
+    def content(self) -> bytes:
+        """The file's bytes."""
+        return base64.b64decode(self.file_content) if self.file_content else b""
+
+
+class DesiredPortSchedule(LiveModel):
+    """When the numbers should port: date, time (HH:MM:SS) and one of the US time zones."""
+
+    desired_port_date: When = None
+    desired_port_time: str | None = None
+    desired_port_time_zone: str | None = None
+
+
+class PhoneNumber(LiveModel):
+    """One number of an order with its status and carrier progress."""
+
+    phone_number: str
+    status: Status | None = None
+    country_code: str | None = None
+    phone_number_group: str | None = None
+    end_user: dict[str, Any] | None = None
+    port_out_info: dict[str, Any] | None = Field(default=None, repr=False)
+    new_port_out_pin: str | None = Field(default=None, repr=False)
+    voice_configuration: dict[str, Any] | None = None
+    sms_configuration: dict[str, Any] | None = None
+    features: dict[str, Any] | None = None
+    foc_date: When = None
+    confirmed_date: When = None
+    activated_date: When = None
+    activate_user: str | None = None
+    reject_reason: str | None = None
+    exclusion_reason: str | None = None
+    exclusion_date: When = None
+    excluded_features: list[dict[str, Any]] | None = None
+
+
+class OrderSummary(LiveModel):
+    """One row of the order list (no numbers, only counts)."""
+
+    id: Id
+    status: Status | None = None
+    customer_order_reference: str | None = None
+    created_date: When = None
+    phone_number_quantity: Count = None
+    foc_quantity: Count = None
+    activated_quantity: Count = None
+    rejected_quantity: Count = None
+    excluded_quantity: Count = None
+
+
+class Order(LiveModel):
+    """A full port-in order as `GET /orders/portIns/{id}` returns it."""
+
+    id: Id
+    status: Status | None = None
+    customer_order_reference: str | None = None
+    on_demand_activation: bool | None = None
+    desired_port_schedule: DesiredPortSchedule | None = None
+    loa_uploaded_by: str | None = None
+    loa_attachment_date: When = None
+    phone_numbers: list[PhoneNumber] = Field(default_factory=list)
+    notes: list[Note] = Field(default_factory=list)
+    documents: list[DocumentRef] = Field(default_factory=list)
+    created_date: When = None
+    reseller_name: str | None = None
+
+    @property
+    def is_terminal(self) -> bool:
+        """COMPLETED or CANCELED."""
+        return is_terminal(self.status)
+
+
+class ActivationNumber(LiveModel):
+    """A number inside an activation group."""
+
+    phone_number: str
+    voice_configuration: dict[str, Any] | None = None
+    sms_configuration: dict[str, Any] | None = None
+
+
+class ActivationGroup(LiveModel):
+    """A group offered by `availableActivations` (OpenAPI shape; the skill's shape is mapped)."""
+
+    phone_number_group: str
+    foc_date: When = None
+    status: Status | None = None
+    phone_numbers: list[ActivationNumber] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _skill_shape(cls, data: Any) -> Any:
+        """Map `{groupId, phoneNumbers: [str], status}` (skill) onto the OpenAPI field names."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        if "phoneNumberGroup" not in data and "groupId" in data:
+            data["phoneNumberGroup"] = data["groupId"]
+        numbers = data.get("phoneNumbers")
+        if isinstance(numbers, list):
+            data["phoneNumbers"] = [
+                {"phoneNumber": n} if isinstance(n, str) else n for n in numbers
+            ]
+        return data
+
+    @property
+    def numbers(self) -> list[str]:
+        """The E.164 numbers of the group."""
+        return [n.phone_number for n in self.phone_numbers]
+
+
+class GroupActivation(LiveModel):
+    """One group named in an activation answer, with the status the API gave it."""
+
+    phone_number_group: str | None = None
+    status: Status | None = None
+
+
+class ActivationResult(LiveModel):
+    """The answer to `POST .../activate` (`PortInOrderGroup`)."""
+
+    phone_number_groups: list[GroupActivation] = Field(default_factory=list)
+
+
+class Contact(LiveModel):
+    """The project's porting contact."""
+
+    email: str | None = None
+    name: str | None = None
+    phone: str | None = None
+
+
+class Configuration(LiveModel):
+    """Project porting defaults: contact, webhook URL, default port time and time zone."""
+
+    contact: Contact | None = None
+    webhook_url: str | None = None
+    default_port_time: str | None = None
+    default_port_time_zone: str | None = None
+
+
+def parse_activation_groups(body: Any) -> list[ActivationGroup]:
+    """Groups from a top-level array (OpenAPI) or `{"activationGroups": [...]}` (skill)."""
+    items: Any = body
+    if isinstance(body, dict):
+        items = body.get("activationGroups", body.get("phoneNumberGroups", []))
+    if not isinstance(items, list):
+        return []
+    return [ActivationGroup.from_api(item) for item in items if isinstance(item, dict)]
