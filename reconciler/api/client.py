@@ -53,6 +53,8 @@ from reconciler.api.urls import require_secure_url
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
 """Explicit timeouts: a hung connection must end in an error, never hang a CI job."""
+DEFAULT_RETRY = RetryPolicy()
+"""5 tries, 60 s per call, 300 s of retry waiting per run, `Retry-After` capped at 30 s."""
 MAX_PAGE_SIZE = 1000
 PORTABILITY_BATCH = 500
 """Numbers per portability check; the API documents no limit, orders stop at 500."""
@@ -86,7 +88,7 @@ class PortingClient:
         auth: Auth,
         transport: httpx.BaseTransport | None = None,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy = DEFAULT_RETRY,
         max_parallel_reads: int = 8,
     ) -> None:
         if not project_id:

@@ -1,0 +1,132 @@
+"""From the environment (or `--emulator`) to a ready `PortingClient` (DESIGN §4).
+
+Commands never read `SINCH_*` variables themselves: they take `--emulator` through
+`api_options` and call `client_from_env`. Missing credentials end in one readable paragraph
+naming the variables and the `--emulator` way out; the CLI maps `ConnectionSettingsError` to
+exit 1.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from reconciler.api import ClientCredentials, PortingClient, RetryPolicy, StaticToken
+from reconciler.api.auth import Auth
+from reconciler.api.client import DEFAULT_RETRY
+from reconciler.api.urls import InsecureURLError
+from reconciler.redact import register_secret
+
+DEFAULT_PORTING_URL = "https://porting.api.sinch.com"
+DEFAULT_AUTH_URL = "https://auth.sinch.com/oauth2/token"
+DEFAULT_EMULATOR_STATE = Path(".portctl") / "emulator.json"
+EMULATOR_PROJECT = "demo"
+EMULATOR_TOKEN = "x"  # noqa: S105 (the emulator's documented demo token)
+EMULATOR_BASE_URL = "http://localhost"
+"""Never dialled: the embedded transport answers in-process."""
+_MIN_REGISTERED_SECRET = 8
+"""Credentials shorter than this are not registered for scrubbing (it would mangle output)."""
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class ConnectionSettingsError(Exception):
+    """The environment does not say how to reach the API (or says it unsafely)."""
+
+
+class MissingCredentials(ConnectionSettingsError):
+    """No project id, or neither an access token nor a key pair."""
+
+
+def _missing_message(missing: list[str]) -> str:
+    return (
+        f"Cannot reach the Sinch Porting API: {' and '.join(missing)} not set. "
+        "Set SINCH_PROJECT_ID and either SINCH_ACCESS_TOKEN, or SINCH_KEY_ID and "
+        "SINCH_KEY_SECRET (OAuth2 client credentials); SINCH_PORTING_URL and SINCH_AUTH_URL "
+        "override the endpoints. To try portctl without an account, add --emulator to run "
+        "against the embedded emulator (state in .portctl/emulator.json or "
+        "$PORTCTL_EMULATOR_STATE)."
+    )
+
+
+def emulator_state_path(environ: Mapping[str, str], state_path: Path | None = None) -> Path:
+    """Where the embedded emulator keeps its world: argument, $PORTCTL_EMULATOR_STATE, default."""
+    if state_path is not None:
+        return state_path
+    configured = environ.get("PORTCTL_EMULATOR_STATE", "").strip()
+    return Path(configured) if configured else DEFAULT_EMULATOR_STATE
+
+
+def _remember(secret: str) -> None:
+    if len(secret) >= _MIN_REGISTERED_SECRET:
+        register_secret(secret)
+
+
+def _auth_from_env(environ: Mapping[str, str]) -> Auth:
+    token = environ.get("SINCH_ACCESS_TOKEN", "").strip()
+    if token:
+        _remember(token)
+        return StaticToken(token)
+    key_id = environ.get("SINCH_KEY_ID", "").strip()
+    key_secret = environ.get("SINCH_KEY_SECRET", "").strip()
+    _remember(key_secret)
+    token_url = environ.get("SINCH_AUTH_URL", "").strip() or DEFAULT_AUTH_URL
+    return ClientCredentials(key_id, key_secret, token_url)
+
+
+def client_from_env(
+    *,
+    emulator: bool,
+    environ: Mapping[str, str],
+    state_path: Path | None = None,
+    retry: RetryPolicy = DEFAULT_RETRY,
+) -> PortingClient:
+    """A client for the real API (per `environ`) or for the embedded emulator."""
+    if emulator:
+        from reconciler.emulator.embedded import EmbeddedTransport
+
+        return PortingClient(
+            base_url=EMULATOR_BASE_URL,
+            project_id=EMULATOR_PROJECT,
+            auth=StaticToken(EMULATOR_TOKEN),
+            transport=EmbeddedTransport(emulator_state_path(environ, state_path)),
+            retry=retry,
+        )
+    project = environ.get("SINCH_PROJECT_ID", "").strip()
+    has_token = bool(environ.get("SINCH_ACCESS_TOKEN", "").strip())
+    has_keys = all(environ.get(k, "").strip() for k in ("SINCH_KEY_ID", "SINCH_KEY_SECRET"))
+    missing = [] if project else ["SINCH_PROJECT_ID"]
+    if not (has_token or has_keys):
+        missing.append("SINCH_ACCESS_TOKEN (or SINCH_KEY_ID + SINCH_KEY_SECRET)")
+    if missing:
+        raise MissingCredentials(_missing_message(missing))
+    base_url = environ.get("SINCH_PORTING_URL", "").strip() or DEFAULT_PORTING_URL
+    try:
+        return PortingClient(
+            base_url=base_url, project_id=project, auth=_auth_from_env(environ), retry=retry
+        )
+    except InsecureURLError as exc:
+        raise ConnectionSettingsError(str(exc)) from exc
+
+
+def client_from_context(emulator: bool) -> PortingClient:
+    """`client_from_env` on the process environment (what a command body usually wants)."""
+    return client_from_env(emulator=emulator, environ=os.environ)
+
+
+def api_options(command: F) -> F:
+    """Decorate a click command that talks to the API: adds `--emulator` (an `emulator` arg)."""
+    option = click.option(
+        "--emulator",
+        is_flag=True,
+        default=False,
+        help=(
+            "Run against the embedded Porting API emulator (no account needed; state in "
+            ".portctl/emulator.json or $PORTCTL_EMULATOR_STATE)."
+        ),
+    )
+    return option(command)
