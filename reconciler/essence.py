@@ -1,0 +1,229 @@
+"""The comparable "essence" of an order: both sides normalised to the API *input* shape.
+
+False drift is the first thing that makes reviewers stop reading plans. The live API returns
+server-owned fields (ids, statuses, dates set by Sinch, counts, carrier groups, validated e911
+copies), may fill defaults the spec leaves out (port time and zone, `typeOfService`), may
+return `""` where the spec has nothing, and may write `09:00:00Z` for `09:00:00`. Both the
+desired body and the live order go through the same normalisation here, so that after a
+successful apply the two essences are equal and the plan is empty.
+
+The result keeps the input shape except that `phoneNumbers` becomes a mapping keyed by E.164:
+numbers are identities, never positions. Secret fields are kept (they are compared) and
+must never be printed from an essence; `diff` redacts them. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Any
+
+ORDER_SERVER_FIELDS: frozenset[str] = frozenset(
+    {
+        "id",
+        "status",
+        "createdDate",
+        "notes",
+        "documents",
+        "phoneNumberQuantity",
+        "focQuantity",
+        "activatedQuantity",
+        "rejectedQuantity",
+        "excludedQuantity",
+    }
+)
+"""Order fields Sinch owns: never sent, never compared."""
+
+NUMBER_SERVER_FIELDS: frozenset[str] = frozenset(
+    {
+        "status",
+        "countryCode",
+        "phoneNumberGroup",
+        "focDate",
+        "confirmedDate",
+        "activatedDate",
+        "activateUser",
+        "rejectReason",
+        "exclusionReason",
+        "exclusionDate",
+        "excludedFeatures",
+    }
+)
+"""Per-number fields Sinch owns (reference §3.2 "out")."""
+
+E911_SERVER_PREFIX = "enh"
+"""`features.e911.enh*` are the carrier-validated read-only copies of the e911 address."""
+
+SYSTEM_PORT_TIME = "09:00:00"
+SYSTEM_PORT_TIME_ZONE = "US/Eastern"
+
+_MIDNIGHT_UTC = re.compile(r"^(\d{4}-\d{2}-\d{2})T00:00(:00(\.0+)?)?(Z|[+-]00:?00)?$")
+_DATE_FIELDS = frozenset({"loaAttachmentDate", "authorizingDate"})
+
+
+@dataclass(frozen=True)
+class PortDefaults:
+    """The port time and zone an order without its own values gets (reference §3.1)."""
+
+    time: str = SYSTEM_PORT_TIME
+    time_zone: str = SYSTEM_PORT_TIME_ZONE
+
+
+def port_defaults(configuration: Mapping[str, Any] | None) -> PortDefaults:
+    """Project configuration first, then the system default 09:00:00 US/Eastern."""
+    config = configuration or {}
+    time = config.get("defaultPortTime") or SYSTEM_PORT_TIME
+    zone = config.get("defaultPortTimeZone") or SYSTEM_PORT_TIME_ZONE
+    return PortDefaults(time=normalise_time(str(time)), time_zone=str(zone))
+
+
+def normalise_time(value: str) -> str:
+    """`09:00:00Z` and `09:00` both mean `09:00:00` (one doc example carries a trailing Z)."""
+    text = value.strip().removesuffix("Z").removesuffix("z")
+    if re.fullmatch(r"\d{2}:\d{2}", text):
+        text += ":00"
+    return text
+
+
+def normalise_date(value: str) -> str:
+    """A date-time at midnight UTC is the date the spec wrote (`2026-04-01`)."""
+    match = _MIDNIGHT_UTC.match(value)
+    return match.group(1) if match else value
+
+
+class IgnoreRules:
+    """`ignoreFields` from `portctl.yaml`: dotted paths removed from both sides before diffing.
+
+    A pattern is a dotted path where `phoneNumbers[*]` (or `phoneNumbers.*`) stands for every
+    number and each segment may use shell wildcards, e.g. `loaUploadedBy`,
+    `phoneNumbers[*].endUser.streetType`, `phoneNumbers[+13125550141].features`. A pattern
+    naming a mapping removes all of it.
+    """
+
+    def __init__(self, patterns: Iterable[str] = ()) -> None:
+        self._patterns = tuple(split_path(p) for p in patterns if p.strip())
+
+    def __bool__(self) -> bool:
+        return bool(self._patterns)
+
+    def matches(self, path: tuple[str, ...]) -> bool:
+        """True when `path` is exactly one of the patterns."""
+        return any(
+            len(pattern) == len(path)
+            and all(fnmatchcase(seg, pat) for seg, pat in zip(path, pattern, strict=True))
+            for pattern in self._patterns
+        )
+
+    def apply(self, tree: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> dict[str, Any]:
+        """A copy of `tree` without the ignored keys (recursively)."""
+        out: dict[str, Any] = {}
+        for key, value in tree.items():
+            path = (*prefix, key)
+            if self.matches(path):
+                continue
+            out[key] = self.apply(value, path) if isinstance(value, Mapping) else value
+        return out
+
+
+def split_path(path: str) -> tuple[str, ...]:
+    """`phoneNumbers[+1555].endUser.city` -> `("phoneNumbers", "+1555", "endUser", "city")`."""
+    segments: list[str] = []
+    for part in re.findall(r"\[([^\]]*)\]|([^.\[\]]+)", path.strip()):
+        bracket, plain = part
+        segments.append(bracket if bracket else plain)
+    return tuple(segments)
+
+
+def join_path(path: Iterable[str]) -> str:
+    """Inverse of `split_path`: numbers under `phoneNumbers` are written in brackets."""
+    text = ""
+    previous = ""
+    for segment in path:
+        if previous == "phoneNumbers" or not re.fullmatch(r"[A-Za-z_][\w-]*", segment):
+            text += f"[{segment}]"
+        else:
+            text += f".{segment}" if text else segment
+        previous = segment
+    return text
+
+
+def _clean(value: Any) -> Any:
+    """Drop `None`, `""` and empty containers: the API treats them as "not set"."""
+    if isinstance(value, Mapping):
+        cleaned = {str(k): _clean(v) for k, v in value.items()}
+        return {k: v for k, v in cleaned.items() if not _empty(v)}
+    if isinstance(value, list | tuple):
+        items = [_clean(v) for v in value]
+        return [v for v in items if not _empty(v)]
+    if isinstance(value, str):
+        return value.strip() if value.strip() == "" else value
+    return value
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or (isinstance(value, Mapping | list) and not value)
+
+
+def _number_essence(number: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = _clean(
+        {k: v for k, v in number.items() if k not in NUMBER_SERVER_FIELDS and k != "phoneNumber"}
+    )
+    end_user = out.get("endUser")
+    if isinstance(end_user, Mapping):
+        out["endUser"] = {"typeOfService": "B", **end_user}
+    port_out = out.get("portOutInfo")
+    if isinstance(port_out, Mapping) and isinstance(port_out.get("authorizingDate"), str):
+        out["portOutInfo"] = {
+            **port_out,
+            "authorizingDate": normalise_date(port_out["authorizingDate"]),
+        }
+    features = out.get("features")
+    if isinstance(features, Mapping) and isinstance(features.get("e911"), Mapping):
+        e911 = {k: v for k, v in features["e911"].items() if not k.startswith(E911_SERVER_PREFIX)}
+        out["features"] = _clean({**features, "e911": e911})
+        if not out["features"]:
+            del out["features"]
+    return out
+
+
+def order_essence(
+    order: Mapping[str, Any],
+    *,
+    defaults: PortDefaults = PortDefaults(),
+    ignore: IgnoreRules | None = None,
+) -> dict[str, Any]:
+    """Normalise a desired body or a live order into the comparable input-shape essence."""
+    out: dict[str, Any] = {
+        k: v for k, v in order.items() if k not in ORDER_SERVER_FIELDS and k != "phoneNumbers"
+    }
+    out.setdefault("onDemandActivation", False)
+    out["onDemandActivation"] = bool(out["onDemandActivation"])
+    schedule = dict(out.get("desiredPortSchedule") or {})
+    schedule["desiredPortTime"] = normalise_time(
+        str(schedule.get("desiredPortTime") or defaults.time)
+    )
+    schedule["desiredPortTimeZone"] = schedule.get("desiredPortTimeZone") or defaults.time_zone
+    out["desiredPortSchedule"] = schedule
+    for key in _DATE_FIELDS & out.keys():
+        if isinstance(out[key], str):
+            out[key] = normalise_date(out[key])
+    numbers: dict[str, Any] = {}
+    for number in order.get("phoneNumbers") or ():
+        numbers[str(number["phoneNumber"])] = _number_essence(number)
+    out = _clean(out)
+    out["phoneNumbers"] = numbers
+    return ignore.apply(out) if ignore else out
+
+
+def configuration_essence(
+    configuration: Mapping[str, Any], *, ignore: IgnoreRules | None = None
+) -> dict[str, Any]:
+    """Normalise the project configuration (`/configuration` shape) for comparison."""
+    out: dict[str, Any] = _clean(dict(configuration))
+    if isinstance(out.get("defaultPortTime"), str):
+        out["defaultPortTime"] = normalise_time(out["defaultPortTime"])
+    if ignore:
+        out = ignore.apply(out, ("configuration",))
+    return out

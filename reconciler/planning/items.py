@@ -1,0 +1,275 @@
+"""Typed plan items and the `Plan` value: what apply will do, in the order it will do it.
+
+Every item carries a kind (what), a risk tier (how bad if wrong), a stable snake_case reason
+code (for scripts and tests) and a one-line reason (for the reviewer). Items hold no secret
+values: field changes are redacted in `reconciler.diff`, so a plan can be rendered, saved and
+checksummed freely. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from reconciler.desired import SafetyBudgets
+from reconciler.diff import FieldChange
+
+
+class Kind(StrEnum):
+    """What an item does (DESIGN §3 table)."""
+
+    CONFIGURE = "configure"
+    CANCEL = "cancel"
+    UPDATE = "update"
+    CREATE = "create"
+    ADD_NOTE = "add-note"
+    UPLOAD_DOCUMENT = "upload-document"
+    ACTIVATE = "activate"
+    BLOCKED = "blocked"
+    CONFLICT = "conflict"
+    WAIT = "wait"
+    ORPHAN = "orphan"
+    NOOP = "noop"
+
+
+class Risk(StrEnum):
+    """How reviewers should weigh an item."""
+
+    SAFE = "safe"
+    IRREVERSIBLE = "irreversible"
+    BLOCKED = "blocked"
+    NONE = "none"
+
+
+ACTION_KINDS: frozenset[Kind] = frozenset(
+    {
+        Kind.CONFIGURE,
+        Kind.CANCEL,
+        Kind.UPDATE,
+        Kind.CREATE,
+        Kind.ADD_NOTE,
+        Kind.UPLOAD_DOCUMENT,
+        Kind.ACTIVATE,
+    }
+)
+"""Kinds apply carries out. `wait` also counts as pending (nothing can happen *yet*)."""
+
+KIND_ORDER: dict[Kind, int] = {kind: index for index, kind in enumerate(Kind)}
+"""Apply order (DESIGN §3): configuration, cancels, updates, creates, notes, documents,
+activations; then the items apply does not act on."""
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something a reviewer should know that is not an action (rejections, FOC soon...)."""
+
+    code: str
+    message: str
+    number: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON shape."""
+        data: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.number:
+            data["number"] = self.number
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Notice:
+        """Inverse of `to_dict`."""
+        return cls(code=str(data["code"]), message=str(data["message"]), number=data.get("number"))
+
+
+@dataclass(frozen=True)
+class Portability:
+    """Result of the plan-time portability check for one number of an order to create."""
+
+    number: str
+    portable: bool
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON shape."""
+        return {"number": self.number, "portable": self.portable, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    """One thing the plan says about one spec, order, note, document or the configuration."""
+
+    kind: Kind
+    risk: Risk
+    name: str
+    reason_code: str
+    reason: str
+    reference: str = ""
+    order_id: int | None = None
+    status: str | None = None
+    changes: tuple[FieldChange, ...] = ()
+    numbers: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    note: str | None = None
+    document: str | None = None
+    portability: tuple[Portability, ...] = ()
+    notices: tuple[Notice, ...] = ()
+    source: str = ""
+
+    @property
+    def sort_key(self) -> tuple[int, str, str, str, int]:
+        """Deterministic position: kind group, then name, then note/document, then id."""
+        return (
+            KIND_ORDER[self.kind],
+            self.name,
+            self.note or "",
+            self.document or "",
+            self.order_id or 0,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Canonical JSON shape (json renderer, saved plans, checksum). No secret values."""
+        data: dict[str, Any] = {
+            "kind": str(self.kind),
+            "risk": str(self.risk),
+            "name": self.name,
+            "reference": self.reference,
+            "orderId": self.order_id,
+            "status": self.status,
+            "reasonCode": self.reason_code,
+            "reason": self.reason,
+            "numbers": list(self.numbers),
+            "changes": [c.to_dict() for c in self.changes],
+            "notices": [n.to_dict() for n in self.notices],
+        }
+        if self.groups:
+            data["groups"] = list(self.groups)
+        if self.note is not None:
+            data["note"] = self.note
+        if self.document is not None:
+            data["document"] = self.document
+        if self.portability:
+            data["portability"] = [p.to_dict() for p in self.portability]
+        if self.source:
+            data["source"] = self.source
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PlanItem:
+        """Inverse of `to_dict` (reading a saved plan)."""
+        return cls(
+            kind=Kind(data["kind"]),
+            risk=Risk(data["risk"]),
+            name=str(data["name"]),
+            reason_code=str(data["reasonCode"]),
+            reason=str(data["reason"]),
+            reference=str(data.get("reference", "")),
+            order_id=data.get("orderId"),
+            status=data.get("status"),
+            changes=tuple(FieldChange.from_dict(c) for c in data.get("changes", ())),
+            numbers=tuple(data.get("numbers", ())),
+            groups=tuple(data.get("groups", ())),
+            note=data.get("note"),
+            document=data.get("document"),
+            portability=tuple(
+                Portability(str(p["number"]), bool(p["portable"]), str(p.get("reason", "")))
+                for p in data.get("portability", ())
+            ),
+            notices=tuple(Notice.from_dict(n) for n in data.get("notices", ())),
+            source=str(data.get("source", "")),
+        )
+
+
+@dataclass(frozen=True)
+class BudgetBreach:
+    """A safety budget (DESIGN §5) the plan exceeds, and the flag that raises it."""
+
+    budget: str
+    limit: int
+    planned: int
+    flag: str
+
+    @property
+    def message(self) -> str:
+        """One line for the apply refusal."""
+        return (
+            f"plan has {self.planned} {self.budget} but the limit is {self.limit}; "
+            f"raise it with {self.flag} N"
+        )
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The ordered items of one plan run plus plan-level notices."""
+
+    items: tuple[PlanItem, ...]
+    notices: tuple[Notice, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "items", tuple(sorted(self.items, key=lambda i: i.sort_key)))
+
+    def counts(self) -> dict[str, int]:
+        """Items per kind (only kinds present), in apply order."""
+        counter = Counter(item.kind for item in self.items)
+        return {str(kind): counter[kind] for kind in Kind if counter[kind]}
+
+    def risk_counts(self) -> dict[str, int]:
+        """Items per risk tier (only tiers present)."""
+        counter = Counter(item.risk for item in self.items)
+        return {str(risk): counter[risk] for risk in Risk if counter[risk]}
+
+    @property
+    def actions(self) -> tuple[PlanItem, ...]:
+        """Items apply would carry out."""
+        return tuple(i for i in self.items if i.kind in ACTION_KINDS)
+
+    @property
+    def has_changes(self) -> bool:
+        """Anything pending: an action, or a `wait` for something to become possible."""
+        return any(i.kind in ACTION_KINDS or i.kind is Kind.WAIT for i in self.items)
+
+    @property
+    def has_blocked(self) -> bool:
+        """Anything that cannot happen as the specs ask (blocked, conflict)."""
+        return any(i.risk is Risk.BLOCKED for i in self.items)
+
+    def numbers_affected(self) -> tuple[str, ...]:
+        """Distinct numbers touched by the actions, sorted."""
+        return tuple(sorted({n for i in self.actions for n in i.numbers}))
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        """Items in canonical JSON shape."""
+        return [item.to_dict() for item in self.items]
+
+    def checksum(self) -> str:
+        """sha256 of the canonical JSON of the items (no secret values, no timestamps)."""
+        payload = json.dumps(self.to_dicts(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+    def budget_breaches(self, budgets: SafetyBudgets) -> tuple[BudgetBreach, ...]:
+        """The safety budgets this plan exceeds (apply refuses if any)."""
+        cancels = [i for i in self.items if i.kind is Kind.CANCEL]
+        pruned = [i for i in cancels if i.reason_code == "orphan_pruned"]
+        breaches: list[BudgetBreach] = []
+        if len(cancels) > budgets.max_cancels:
+            breaches.append(
+                BudgetBreach("cancels", budgets.max_cancels, len(cancels), "--max-cancels")
+            )
+        if len(pruned) > budgets.max_prune:
+            breaches.append(
+                BudgetBreach("orphans pruned", budgets.max_prune, len(pruned), "--max-prune")
+            )
+        touched = len(self.numbers_affected())
+        if budgets.max_numbers_touched is not None and touched > budgets.max_numbers_touched:
+            breaches.append(
+                BudgetBreach(
+                    "numbers touched",
+                    budgets.max_numbers_touched,
+                    touched,
+                    "--max-numbers-touched",
+                )
+            )
+        return tuple(breaches)
