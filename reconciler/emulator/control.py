@@ -1,0 +1,105 @@
+"""The test-only control routes of DESIGN §7 (`/_emulator/...`), no auth needed.
+
+They drive the same operations as the `Emulator` methods, so a served emulator, the embedded
+state file and in-process tests are controlled alike.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
+
+import httpx
+
+from reconciler.emulator.errors import ApiError, FieldViolation, invalid
+from reconciler.emulator.faults import Fault
+from reconciler.emulator.validation import parse_datetime
+
+if TYPE_CHECKING:
+    from reconciler.emulator.core import Emulator
+
+GROUP_ACTION = re.compile(r"^/_emulator/orders/([^/]+)/groups/([^/]+)/(confirm|reject)$")
+
+
+def body_of(request: httpx.Request) -> dict[str, Any]:
+    """The JSON object body (empty when absent); 400 when malformed."""
+    if not request.content.strip():
+        return {}
+    try:
+        data = json.loads(request.content)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ApiError(400, "Malformed JSON in request body") from None
+    if not isinstance(data, dict):
+        raise ApiError(400, "The request body must be a JSON object")
+    return data
+
+
+def handle_control(emu: Emulator, request: httpx.Request) -> tuple[int, Any]:
+    """Run one control route; returns (status, JSON payload)."""
+    path = request.url.path
+    method = request.method
+    match = GROUP_ACTION.match(path)
+    if match and method == "POST":
+        order_id, group, action = unquote(match[1]), unquote(match[2]), match[3]
+        body = body_of(request)
+        if action == "confirm":
+            return 200, emu.confirm_group(order_id, group, foc_date=body.get("focDate"))
+        reason = body.get("reason")
+        if not isinstance(reason, str) or not reason.strip():
+            raise invalid([FieldViolation("reason", "is required")])
+        return 200, emu.reject_group(order_id, group, reason)
+    if (method, path) == ("GET", "/_emulator/state"):
+        reveal = request.url.params.get("reveal") in ("1", "true")
+        return 200, emu.to_dict(redact=not reveal)
+    if (method, path) == ("POST", "/_emulator/reset"):
+        emu.reset()
+        return 200, {"now": emu.now.isoformat()}
+    if (method, path) == ("POST", "/_emulator/clock"):
+        return 200, clock(emu, body_of(request))
+    if (method, path) == ("POST", "/_emulator/nonportable"):
+        numbers = body_of(request).get("phoneNumbers")
+        if not isinstance(numbers, list):
+            raise invalid([FieldViolation("phoneNumbers", "must be an array")])
+        emu.mark_nonportable(numbers)
+        return 200, {"nonportable": sorted(emu.world.nonportable)}
+    if path == "/_emulator/faults":
+        if method == "POST":
+            try:
+                fault = Fault.from_wire(body_of(request))
+            except (TypeError, ValueError) as exc:
+                raise invalid([FieldViolation("fault", str(exc))]) from None
+            emu.add_fault(fault)
+        elif method == "DELETE":
+            emu.clear_faults()
+        elif method != "GET":
+            raise ApiError(405, f"{method} is not allowed here")
+        return 200, {"faults": [f.to_wire() for f in emu.faults]}
+    raise ApiError(404, f"No such control route: {method} {path}")
+
+
+def clock(emu: Emulator, body: dict[str, Any]) -> dict[str, Any]:
+    """`{"advance": {"days", "hours"}}` or `{"set": ISO-8601}`."""
+    if "set" in body:
+        moment = parse_datetime(str(body["set"]))
+        if moment is None:
+            raise invalid([FieldViolation("set", "must be an ISO-8601 date-time")])
+        emu.set_clock(moment)
+    elif isinstance(body.get("advance"), dict):
+        step = body["advance"]
+        try:
+            delta = timedelta(
+                days=float(step.get("days", 0)),
+                hours=float(step.get("hours", 0)),
+                minutes=float(step.get("minutes", 0)),
+            )
+        except (TypeError, ValueError):
+            raise invalid([FieldViolation("advance", "days/hours must be numbers")]) from None
+        if delta < timedelta(0):
+            raise invalid([FieldViolation("advance", "must not be negative")])
+        emu.advance(delta)
+    else:
+        raise invalid([FieldViolation("body", 'give {"advance": {...}} or {"set": "ISO-8601"}')])
+    return {"now": emu.now.isoformat()}

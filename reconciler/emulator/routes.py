@@ -1,0 +1,288 @@
+"""Dispatch of the porting API routes (`/v1/projects/{projectId}/...`) onto the `World`.
+
+Each route parses its JSON body (malformed JSON is a 400), calls the world, and answers in the
+OpenAPI shape. Where the skill file and the OpenAPI document disagree (reference §8) both
+request forms are accepted: activate takes `{"phoneNumberGroups": [...]}`, `{"groupIds": [...]}`
+or no body; documents download at `/orders/{id}/documents/{doc}` and at the skill's
+`/orders/portIns/{id}/documents/{doc}`; the skill-only `phoneGroups` endpoint is served.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from reconciler.emulator.errors import ApiError, FieldViolation, invalid
+from reconciler.emulator.validation import parse_datetime
+from reconciler.emulator.world import World, from_iso
+
+ORDER_STATUSES = ("PENDING", "CONFIRMED", "COMPLETED", "CANCELED", "PENDING_CANCELATION")
+NO_BODY = object()
+
+
+@dataclass(frozen=True)
+class Call:
+    """One API request as the routes see it."""
+
+    method: str
+    path: str
+    params: httpx.QueryParams
+    content: bytes
+    identity: str
+
+    def json(self, *, optional: bool = False) -> Any:
+        """The parsed JSON body; 400 when malformed (or missing and not optional)."""
+        if not self.content.strip():
+            if optional:
+                return NO_BODY
+            raise ApiError(400, "A JSON request body is required")
+        try:
+            return json.loads(self.content)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ApiError(
+                400, f"Malformed JSON in request body: {exc.msg if hasattr(exc, 'msg') else exc}"
+            ) from None
+
+
+Handler = Callable[[World, Call, tuple[str, ...]], tuple[int, Any]]
+ROUTES: list[tuple[re.Pattern[str], dict[str, Handler]]] = []
+
+
+def route(pattern: str, method: str) -> Callable[[Handler], Handler]:
+    """Register a handler for `method` on a path pattern (`{x}` = one path segment)."""
+    regex = re.compile("^" + re.sub(r"\{\w+\}", "([^/]+)", pattern) + "$")
+
+    def deco(fn: Handler) -> Handler:
+        for known, methods in ROUTES:
+            if known.pattern == regex.pattern:
+                methods[method] = fn
+                return fn
+        ROUTES.append((regex, {method: fn}))
+        return fn
+
+    return deco
+
+
+def dispatch(world: World, call: Call) -> tuple[int, Any]:
+    """Find and run the handler; 404 for unknown paths, 405 for a wrong method."""
+    from urllib.parse import unquote
+
+    for regex, methods in ROUTES:
+        match = regex.match(call.path)
+        if match is None:
+            continue
+        handler = methods.get(call.method)
+        if handler is None:
+            raise ApiError(
+                405, f"{call.method} is not allowed here", headers={"Allow": ", ".join(methods)}
+            )
+        return handler(world, call, tuple(unquote(g) for g in match.groups()))
+    raise ApiError(404, f"No such resource: {call.path}")
+
+
+@route("/portabilityChecks", "POST")
+def portability(world: World, call: Call, _: tuple[str, ...]) -> tuple[int, Any]:
+    """Check portability of a batch of numbers."""
+    body = call.json()
+    numbers = body.get("phoneNumbers") if isinstance(body, dict) else None
+    return 200, world.portability(numbers)
+
+
+@route("/orders/portIns", "POST")
+def create(world: World, call: Call, _: tuple[str, ...]) -> tuple[int, Any]:
+    """Create an order (201)."""
+    return 201, world.create(call.json())
+
+
+def _int_param(call: Call, name: str, *, low: int, high: int | None) -> int | None:
+    raw = call.params.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        value = low - 1
+    if value < low or (high is not None and value > high):
+        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise invalid([FieldViolation(name, f"must be an integer {bound}")])
+    return value
+
+
+def _time_param(call: Call, name: str) -> datetime | None:
+    raw = call.params.get(name)
+    if raw is None or raw == "":
+        return None
+    parsed = parse_datetime(raw)
+    if parsed is None:
+        raise invalid([FieldViolation(name, "must be an ISO-8601 date-time")])
+    return parsed
+
+
+@route("/orders/portIns", "GET")
+def list_orders(world: World, call: Call, _: tuple[str, ...]) -> tuple[int, Any]:
+    """List orders with every documented filter and 1-based numeric `page` paging."""
+    cfg = world.config
+    order_id = call.params.get("orderId")
+    wanted_id: float | None = None
+    if order_id:
+        try:
+            wanted_id = float(order_id)
+        except ValueError:
+            raise invalid([FieldViolation("orderId", "must be a number")]) from None
+    status = (call.params.get("orderStatus") or "").upper() or None
+    if status is not None and status not in ORDER_STATUSES:
+        raise invalid(
+            [FieldViolation("orderStatus", f"must be one of {', '.join(ORDER_STATUSES)}")]
+        )
+    reference = call.params.get("customerOrderReference")
+    number = call.params.get("phoneNumber")
+    created_from = _time_param(call, "createdDateStart")
+    created_to = _time_param(call, "createdDateEnd")
+    foc_from = _time_param(call, "focStartDate")
+    foc_to = _time_param(call, "focEndDate")
+    size = _int_param(call, "pageSize", low=1, high=cfg.page_size_max) or cfg.page_size_default
+    page = _int_param(call, "page", low=1, high=None) or 1
+
+    def keep(rec: dict[str, Any]) -> bool:
+        order = rec["order"]
+        if wanted_id is not None and order["id"] != wanted_id:
+            return False
+        if status is not None and order["status"] != status:
+            return False
+        if reference is not None and order["customerOrderReference"] != reference:
+            return False
+        if number and all(n["phoneNumber"] != number for n in order["phoneNumbers"]):
+            return False
+        created = from_iso(rec["sim"]["createdAt"])
+        if (created_from and created < created_from) or (created_to and created > created_to):
+            return False
+        if foc_from or foc_to:
+            focs = [
+                from_iso(f"{str(n['focDate'])[:10]}T00:00:00Z")
+                for n in order["phoneNumbers"]
+                if "focDate" in n
+            ]
+            if not any(
+                (not foc_from or f >= foc_from) and (not foc_to or f <= foc_to) for f in focs
+            ):
+                return False
+        return True
+
+    matched = [
+        world.list_item(world.orders[k]) for k in sorted(world.orders) if keep(world.orders[k])
+    ]
+    start = (page - 1) * size
+    body = {
+        "orders": matched[start : start + size],
+        "page": page,
+        "totalPages": math.ceil(len(matched) / size),
+        "pageSize": size,
+        "totalItems": len(matched),
+    }
+    return 200, body
+
+
+@route("/orders/portIns/phoneGroups/{orderId}", "GET")
+def phone_groups(world: World, call: Call, args: tuple[str, ...]) -> tuple[int, Any]:
+    """Numbers grouped by activation group (skill-only endpoint)."""
+    return 200, world.phone_groups(args[0])
+
+
+@route("/orders/portIns/{orderId}", "GET")
+def get_order(world: World, call: Call, args: tuple[str, ...]) -> tuple[int, Any]:
+    """One order with numbers, notes and documents."""
+    return 200, world.render(world.record(args[0]))
+
+
+@route("/orders/portIns/{orderId}", "PUT")
+def update(world: World, call: Call, args: tuple[str, ...]) -> tuple[int, Any]:
+    """Full replacement of a PENDING order."""
+    world.record(args[0])
+    return 200, world.update(args[0], call.json())
+
+
+@route("/orders/portIns/{orderId}", "DELETE")
+def cancel(world: World, call: Call, args: tuple[str, ...]) -> tuple[int, Any]:
+    """Cancel a PENDING order (200, no body)."""
+    world.cancel(args[0])
+    return 200, None
+
+
+@route("/orders/portIns/{orderId}/notes", "POST")
+def add_note(world: World, call: Call, args: tuple[str, ...]) -> tuple[int, Any]:
+    """Add a note."""
+    world.record(args[0])
+    return 200, world.add_note(args[0], call.json(), author=call.identity)
+
+
+@route("/orders/portIns/{orderId}/documents", "POST")
+def add_document(world: World, call: Call, args: tuple[str, ...]) -> tuple[int, Any]:
+    """Upload a base64 document."""
+    world.record(args[0])
+    return 200, world.add_document(args[0], call.json())
+
+
+@route("/orders/{orderId}/documents/{documentId}", "GET")
+def get_document(world: World, call: Call, args: tuple[str, ...]) -> tuple[int, Any]:
+    """Download a document (OpenAPI path)."""
+    return 200, world.get_document(args[0], args[1])
+
+
+@route("/orders/portIns/{orderId}/documents/{documentId}", "GET")
+def get_document_skill(world: World, call: Call, args: tuple[str, ...]) -> tuple[int, Any]:
+    """Download a document (the skill's path)."""
+    return 200, world.get_document(args[0], args[1])
+
+
+@route("/orders/portIns/{orderId}/availableActivations", "GET")
+def available(world: World, call: Call, args: tuple[str, ...]) -> tuple[int, Any]:
+    """Groups activatable now (top-level array)."""
+    return 200, world.available_activations(args[0])
+
+
+@route("/orders/portIns/{orderId}/activate", "POST")
+def activate(world: World, call: Call, args: tuple[str, ...]) -> tuple[int, Any]:
+    """On-demand activation of named groups (or, with no body, of every offered group)."""
+    world.record(args[0])
+    body = call.json(optional=True)
+    groups: list[str] | None = None
+    if body is not NO_BODY and body is not None:
+        if not isinstance(body, dict):
+            raise invalid([FieldViolation("body", "must be an object")])
+        raw = body.get("phoneNumberGroups", body.get("groupIds"))
+        if raw is not None:
+            if not isinstance(raw, list) or not all(isinstance(g, str) for g in raw) or not raw:
+                raise invalid(
+                    [
+                        FieldViolation(
+                            "phoneNumberGroups", "must be a non-empty array of group names"
+                        )
+                    ]
+                )
+            groups = raw
+    return 200, world.activate(args[0], groups, user=call.identity)
+
+
+@route("/configuration", "GET")
+def get_configuration(world: World, call: Call, _: tuple[str, ...]) -> tuple[int, Any]:
+    """The project configuration (404 before one was created)."""
+    return 200, world.get_configuration()
+
+
+@route("/configuration", "POST")
+def create_configuration(world: World, call: Call, _: tuple[str, ...]) -> tuple[int, Any]:
+    """Create the project configuration."""
+    return 200, world.set_configuration(call.json(), create=True)
+
+
+@route("/configuration", "PUT")
+def update_configuration(world: World, call: Call, _: tuple[str, ...]) -> tuple[int, Any]:
+    """Replace the project configuration."""
+    return 200, world.set_configuration(call.json(), create=False)

@@ -1,0 +1,30 @@
+"""Best-effort delivery of porting webhooks (the emulator's default `webhook_sender`).
+
+Sinch documents no signing, retries or expected answer for porting webhooks, so the emulator
+POSTs the JSON once with a short timeout, only to http(s) URLs, and never lets a delivery
+failure affect the API call that caused the event (errors are logged).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import httpx
+
+log = logging.getLogger(__name__)
+TIMEOUT_SECONDS = 2.0
+
+
+def post_webhook(url: str, payload: dict[str, Any]) -> None:
+    """POST `payload` to `url`; log, never raise. Non-http(s) URLs are skipped."""
+    if not url.startswith(("http://", "https://")):
+        log.info("webhook %s not sent: %s is not an http(s) URL", payload.get("type"), url)
+        return
+    try:
+        response = httpx.post(url, json=payload, timeout=TIMEOUT_SECONDS)
+    except httpx.HTTPError as exc:
+        log.warning("webhook %s to %s failed: %s", payload.get("type"), url, type(exc).__name__)
+        return
+    if response.is_error:
+        log.warning("webhook %s to %s answered %s", payload.get("type"), url, response.status_code)
