@@ -1,0 +1,108 @@
+"""Read one spec file into a validated, latest-version model, collecting every issue.
+
+The steps never stop at the first problem: YAML structure problems (duplicate keys, anchors,
+several documents) are recorded and the data still goes through the models, so one run shows
+everything that is wrong with a file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from reconciler.spec.issues import SpecIssue
+from reconciler.spec.locate import issues_from_validation, known_field_names
+from reconciler.spec.strict_yaml import SourceMap, parse_document
+from reconciler.spec.versions import REGISTRY, supported_versions
+
+_FIELD_NAMES = known_field_names(
+    model for version in REGISTRY.values() for model in version.kinds.values()
+)
+
+
+@dataclass
+class LoadedDocument:
+    """One spec file after parsing and model validation."""
+
+    file: str
+    data: Any
+    source: SourceMap
+    model: BaseModel | None = None
+    issues: list[SpecIssue] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str | None:
+        """The document's `kind`, when it is a string."""
+        kind = self.data.get("kind") if isinstance(self.data, dict) else None
+        return kind if isinstance(kind, str) else None
+
+
+def load_document(file: str, raw: bytes, *, context: Mapping[str, Any]) -> LoadedDocument:
+    """Parse and validate one spec file; `file` is how messages name it."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        issue = SpecIssue(file, 1, 1, "", f"not UTF-8 text (byte {exc.start})")
+        return LoadedDocument(file, None, SourceMap(), issues=[issue])
+    parsed = parse_document(text)
+    doc = LoadedDocument(file, parsed.data, parsed.source)
+    doc.issues.extend(SpecIssue(file, p.line, p.col, p.path, p.message) for p in parsed.problems)
+    if parsed.data is None and parsed.problems:
+        return doc
+    model_type = _select_model(doc)
+    if model_type is None:
+        return doc
+    try:
+        model = model_type.model_validate(parsed.data, context=dict(context))
+    except ValidationError as exc:
+        doc.issues.extend(
+            issues_from_validation(exc, file=file, source=parsed.source, field_names=_FIELD_NAMES)
+        )
+        return doc
+    version = REGISTRY[parsed.data["apiVersion"]]
+    doc.model = version.migrate(model)
+    return doc
+
+
+def _select_model(doc: LoadedDocument) -> type[BaseModel] | None:
+    """The model for the document's apiVersion and kind, or None after recording why not."""
+    data, source = doc.data, doc.source
+    if not isinstance(data, dict):
+        line, col = source.value_position(())
+        doc.issues.append(
+            SpecIssue(doc.file, line, col, "", "a spec must be a mapping with apiVersion and kind")
+        )
+        return None
+    api_version = data.get("apiVersion")
+    version = REGISTRY.get(api_version) if isinstance(api_version, str) else None
+    if version is None:
+        line, col = source.value_position(("apiVersion",))
+        found = "is missing" if api_version is None else f"{api_version!r} is not supported"
+        doc.issues.append(
+            SpecIssue(
+                doc.file,
+                line,
+                col,
+                "apiVersion",
+                f"apiVersion {found}; supported versions: {supported_versions()}",
+            )
+        )
+        return None
+    kind = data.get("kind")
+    model = version.kinds.get(kind) if isinstance(kind, str) else None
+    if model is None:
+        line, col = source.value_position(("kind",))
+        found = "is missing" if kind is None else f"{kind!r} is unknown"
+        doc.issues.append(
+            SpecIssue(
+                doc.file,
+                line,
+                col,
+                "kind",
+                f"kind {found}; {api_version} has {', '.join(sorted(version.kinds))}",
+            )
+        )
+    return model

@@ -1,0 +1,106 @@
+"""The effective order: a PortIn spec expanded into the API's input shape (reference §3).
+
+`defaults` are deep-merged into every number (the number's own value wins, key by key), except
+`voiceConfiguration`, which is a tagged union and is replaced whole: merging an EST trunk into
+an RTC app would make a configuration nobody wrote. Short-form numbers take the defaults only.
+Unset fields are left out rather than sent as null, because a PUT clears what it omits and the
+diff must compare like with like.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from reconciler.spec.v1 import PortIn, PortInSpec
+
+DEFAULT_PORT_TIME = "09:00:00"
+DEFAULT_PORT_TIME_ZONE = "US/Eastern"
+DEFAULT_TYPE_OF_SERVICE = "B"
+_REPLACED_WHOLE = frozenset({"voiceConfiguration"})
+_NUMBER_KEYS = (
+    "endUser",
+    "portOutInfo",
+    "voiceConfiguration",
+    "smsConfiguration",
+    "features",
+    "newPortOutPin",
+)
+
+
+def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """`base` with `override` laid over it, recursively; `voiceConfiguration` replaced whole.
+
+    The result shares no mapping with its inputs, so filling it in never alters `defaults`.
+    """
+    merged: dict[str, Any] = {key: _fresh(value) for key, value in base.items()}
+    for key, value in override.items():
+        current = merged.get(key)
+        if isinstance(current, dict) and isinstance(value, Mapping) and key not in _REPLACED_WHOLE:
+            merged[key] = deep_merge(current, value)
+        else:
+            merged[key] = _fresh(value)
+    return merged
+
+
+def _fresh(value: Any) -> Any:
+    return deep_merge(value, {}) if isinstance(value, Mapping) else value
+
+
+def merged_numbers(spec: PortInSpec) -> list[dict[str, Any]]:
+    """Each number with `defaults` merged in, before API defaults are filled (for checks)."""
+    defaults = spec.defaults.model_dump(exclude_none=True) if spec.defaults else {}
+    numbers: list[dict[str, Any]] = []
+    for item in spec.phoneNumbers:
+        if isinstance(item, str):
+            number, own = item, {}
+        else:
+            number, own = item.number, item.model_dump(exclude_none=True, exclude={"number"})
+        merged = deep_merge(defaults, own)
+        entry: dict[str, Any] = {"phoneNumber": number}
+        entry.update((key, merged[key]) for key in _NUMBER_KEYS if key in merged)
+        numbers.append(entry)
+    return numbers
+
+
+def order_body(
+    document: PortIn,
+    *,
+    reference: str,
+    default_time: str | None,
+    default_zone: str | None,
+    secret: Callable[[str], str],
+) -> dict[str, Any]:
+    """The create/PUT body for `document`; `secret` maps each secret field's text to its value."""
+    spec = document.spec
+    body: dict[str, Any] = {
+        "customerOrderReference": reference,
+        "onDemandActivation": spec.activation.mode == "on-demand",
+        "desiredPortSchedule": {
+            "desiredPortDate": spec.schedule.date,
+            "desiredPortTime": spec.schedule.time or default_time or DEFAULT_PORT_TIME,
+            "desiredPortTimeZone": spec.schedule.timeZone or default_zone or DEFAULT_PORT_TIME_ZONE,
+        },
+    }
+    if spec.loa is not None:
+        body["loaUploadedBy"] = spec.loa.uploadedBy
+        body["loaAttachmentDate"] = spec.loa.attachmentDate
+    if spec.resellerName is not None:
+        body["resellerName"] = spec.resellerName
+    body["phoneNumbers"] = [_api_number(n, secret) for n in merged_numbers(spec)]
+    return body
+
+
+def _api_number(number: dict[str, Any], secret: Callable[[str], str]) -> dict[str, Any]:
+    """Fill API defaults and put secret values in place of their references."""
+    end_user = number.get("endUser")
+    if end_user is not None:
+        end_user.setdefault("typeOfService", DEFAULT_TYPE_OF_SERVICE)
+    port_out = number.get("portOutInfo")
+    if port_out is not None:
+        for key in ("existingPortOutPin", "accountNum"):
+            if key in port_out:
+                port_out[key] = secret(port_out[key])
+    if "newPortOutPin" in number:
+        number["newPortOutPin"] = secret(number["newPortOutPin"])
+    return number

@@ -1,0 +1,136 @@
+"""Turn pydantic validation errors into `file:line:col: path: message` issues.
+
+Pydantic reports a location as a tuple of keys and indexes, sprinkled with union tags that do
+not exist in the file (`long-form`, `EST`, ...). This module walks that tuple against the
+document's `SourceMap`, drops what is not in the file, picks the right position (the key for an
+unknown field, the parent mapping for a missing one, the value otherwise) and rewrites the
+messages users stumble on: YAML 1.1 typed scalars get a "quote it" hint. Secret values are never
+echoed.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from reconciler.desired import SECRET_FIELDS
+from reconciler.spec.issues import SpecIssue, format_path
+from reconciler.spec.strict_yaml import Loc, PlainScalar, SourceMap
+from reconciler.spec.v1 import NUMBER_TAGS, VOICE_TAGS
+
+_STRING_ERRORS = frozenset({"string_type", "literal_error"})
+
+
+def known_field_names(models: Iterable[type[BaseModel]]) -> frozenset[str]:
+    """Every field name of the given models and of the models nested in them."""
+    names: set[str] = set()
+    seen: set[type[BaseModel]] = set()
+    pending = list(models)
+    while pending:
+        model = pending.pop()
+        if model in seen:
+            continue
+        seen.add(model)
+        for name, info in model.model_fields.items():
+            names.add(name)
+            pending.extend(_nested_models(info.annotation))
+    return frozenset(names)
+
+
+def _nested_models(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    found: list[type[BaseModel]] = []
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found.extend(_nested_models(arg))
+    for meta in getattr(annotation, "__metadata__", ()) or ():
+        found.extend(_nested_models(meta))
+    return found
+
+
+def issues_from_validation(
+    exc: ValidationError, *, file: str, source: SourceMap, field_names: frozenset[str]
+) -> list[SpecIssue]:
+    """One issue per pydantic error, located in the file."""
+    return [
+        _issue(error, file=file, source=source, field_names=field_names)
+        for error in exc.errors(include_url=False)
+    ]
+
+
+def _file_loc(loc: tuple[int | str, ...], source: SourceMap) -> Loc:
+    """The part of a pydantic location that names things in the file (union tags dropped)."""
+    kept: list[str | int] = []
+    for part in loc:
+        dropped = isinstance(part, str) and (part in _TAGS or part.startswith("["))
+        if source.has((*kept, part)) or not dropped:
+            kept.append(part)
+    return tuple(kept)
+
+
+_TAGS = frozenset({*NUMBER_TAGS, *VOICE_TAGS})
+
+
+def _issue(
+    error: ErrorDetails, *, file: str, source: SourceMap, field_names: frozenset[str]
+) -> SpecIssue:
+    kind = error["type"]
+    loc = _file_loc(tuple(error["loc"]), source)
+    message = error["msg"].removeprefix("Value error, ")
+    if kind == "extra_forbidden":
+        line, col = source.key_position(loc)
+        name = str(loc[-1]) if loc else ""
+        message = f"unknown field {name!r}"
+        close = difflib.get_close_matches(name, sorted(field_names), n=1, cutoff=0.75)
+        if close:
+            message += f" (did you mean {close[0]!r}?)"
+        return SpecIssue(file, line, col, format_path(loc), message)
+    if kind == "missing":
+        line, col = source.value_position(loc)
+        return SpecIssue(file, line, col, format_path(loc), "required field is missing")
+    if kind == "union_tag_not_found":
+        message = (
+            "needs a 'type': one of RTC (with appId), EST (with trunkId), FAX (with serviceId)"
+        )
+    elif kind == "union_tag_invalid":
+        ctx = error.get("ctx", {})
+        if source.has((*loc, "type")):
+            loc = (*loc, "type")
+        message = f"type must be one of {ctx.get('expected_tags', '')}, not {ctx.get('tag')!r}"
+    elif kind == "too_long" and loc and loc[-1] == "phoneNumbers":
+        ctx = error.get("ctx", {})
+        message = (
+            f"at most {ctx.get('max_length')} numbers per order (found "
+            f"{ctx.get('actual_length')}); split it into several specs"
+        )
+    plain = source.plain.get(loc)
+    if plain is not None and plain.kind == "null":
+        message = "value is empty (YAML null); write a value or remove the key"
+    elif kind in _STRING_ERRORS and plain is not None and not isinstance(error["input"], str):
+        message = _trap_message(plain, secret=_is_secret(loc))
+    line, col = source.value_position(loc)
+    return SpecIssue(file, line, col, format_path(loc), message)
+
+
+def _is_secret(loc: Loc) -> bool:
+    return bool(loc) and loc[-1] in SECRET_FIELDS
+
+
+def _trap_message(plain: PlainScalar, *, secret: bool) -> str:
+    """Explain a YAML 1.1 implicit typing trap and how to fix it."""
+    what = {
+        "int": "a number",
+        "float": "a number",
+        "bool": "a boolean",
+        "timestamp": "a date",
+    }.get(plain.kind, plain.kind)
+    if secret:
+        return (
+            f"this unquoted value is read by YAML 1.1 as {what}; secrets must be references "
+            "such as '${ACME_PORT_PIN}'"
+        )
+    return f'unquoted {plain.raw} is read by YAML 1.1 as {what}; quote it: "{plain.raw}"'

@@ -1,0 +1,74 @@
+"""Which phone numbers may be ported in: geographic US or Canadian numbers in canonical E.164.
+
+All numbering knowledge comes from Google's libphonenumber metadata (`phonenumberslite`), never
+from hand-kept area-code tables: Caribbean NANP members such as Jamaica (+1876) or Puerto Rico
+(+1787) share the +1 country code with the US, and toll-free or premium ranges are US "valid"
+numbers that a carrier port-in cannot take.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Literal
+
+import phonenumbers
+from phonenumbers import PhoneNumber, PhoneNumberFormat, PhoneNumberType
+
+Region = Literal["US", "CA"]
+
+_CANONICAL = re.compile(r"\+1[0-9]{10}")
+_GEOGRAPHIC = frozenset(
+    {
+        PhoneNumberType.FIXED_LINE,
+        PhoneNumberType.MOBILE,
+        PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    }
+)
+_TYPE_NAMES = {
+    value: name.lower().replace("_", "-")
+    for name, value in vars(PhoneNumberType).items()
+    if name.isupper() and isinstance(value, int)
+}
+
+
+class PhoneNumberError(ValueError):
+    """A number that cannot be part of a port-in order; the message says why."""
+
+
+@lru_cache(maxsize=65536)
+def check_portable_e164(raw: str) -> Region:
+    """Return the region (US or CA) of `raw`, or raise `PhoneNumberError` explaining the refusal."""
+    if not _CANONICAL.fullmatch(raw):
+        raise PhoneNumberError(_not_canonical(raw))
+    number = PhoneNumber(country_code=1, national_number=int(raw[2:]))
+    region = phonenumbers.region_code_for_number(number)
+    if region is None:
+        raise PhoneNumberError(
+            f"{raw} is not a valid North American number (no such area code or exchange)"
+        )
+    if region not in ("US", "CA"):
+        raise PhoneNumberError(
+            f"{raw} belongs to region {region} of the North American Numbering Plan, "
+            "not US or CA; only US and CA numbers can be ported in"
+        )
+    kind = phonenumbers.number_type(number)
+    if kind not in _GEOGRAPHIC:
+        raise PhoneNumberError(
+            f"{raw} is not a geographic number ({_TYPE_NAMES.get(kind, 'unknown type')}); "
+            "only fixed-line or mobile numbers can be ported in"
+        )
+    return "US" if region == "US" else "CA"
+
+
+def _not_canonical(raw: str) -> str:
+    """Explain a non-E.164 spelling, suggesting the canonical form when there is one."""
+    try:
+        parsed = phonenumbers.parse(raw, "US")
+    except phonenumbers.NumberParseException:
+        parsed = None
+    if parsed is not None and phonenumbers.is_valid_number(parsed):
+        canonical = phonenumbers.format_number(parsed, PhoneNumberFormat.E164)
+        if canonical != raw and _CANONICAL.fullmatch(canonical):
+            return f"{raw!r} is not canonical E.164; write it as {canonical!r}"
+    return f"{raw!r} is not an E.164 US/CA number; expected '+1' and 10 digits, e.g. '+13125550141'"

@@ -1,0 +1,352 @@
+"""Load every spec under the given paths into one `DesiredState`, or into the list of issues.
+
+This is the loader's entry point (`load_project`): it finds the files, validates each one,
+applies the rules that span files (names, references and numbers must be unique, at most one
+PortingDefaults and one Settings), lists and optionally resolves secret references, and only
+when nothing at all is wrong builds the desired state the planner works from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+from reconciler.desired import (
+    SECRET_FIELDS,
+    DesiredConfiguration,
+    DesiredDocument,
+    DesiredOrder,
+    DesiredState,
+    SafetyBudgets,
+    SourceLocation,
+)
+from reconciler.redact import register_secret
+from reconciler.spec.document import LoadedDocument, load_document
+from reconciler.spec.effective import order_body
+from reconciler.spec.fields import validation_context
+from reconciler.spec.issues import SpecIssue, format_path
+from reconciler.spec.rules import check_port_in
+from reconciler.spec.secrets import SecretError, parse_reference, resolve
+from reconciler.spec.strict_yaml import Loc
+from reconciler.spec.v1 import PortIn, PortingDefaults, Settings
+
+MAX_REFERENCE_LENGTH = 100
+SPEC_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What loading the specs found: every issue, the secret variables used, and the state.
+
+    `state` is built only when `issues` is empty.
+    """
+
+    issues: list[SpecIssue]
+    secret_variables: list[str]
+    state: DesiredState | None
+    files: tuple[str, ...] = ()
+
+
+@dataclass
+class _Spec:
+    """One loaded file with what the project-level steps need to know about it."""
+
+    doc: LoadedDocument
+    path: Path
+    raw: bytes
+    repo_root: Path
+    secrets: dict[str, str] = field(default_factory=dict)
+
+
+def load_project(
+    paths: Sequence[Path],
+    *,
+    today: date,
+    env: Mapping[str, str],
+    allow_plaintext_secrets: bool = False,
+    resolve_secrets: bool = False,
+) -> LoadResult:
+    """Validate the specs under `paths` (files or directories) and build the desired state.
+
+    Raises `FileNotFoundError` for a path that does not exist; everything else wrong with the
+    specs is returned as issues, all of them, sorted by file, line and column.
+    """
+    files = discover_spec_files(paths)
+    fallback_root = _common_root(paths)
+    context = validation_context(today=today, allow_plaintext_secrets=allow_plaintext_secrets)
+    specs: list[_Spec] = []
+    for display, path in files:
+        raw = path.read_bytes()
+        doc = load_document(display, raw, context=context)
+        specs.append(_Spec(doc, path, raw, _repo_root(path.parent, fallback_root)))
+
+    issues = [issue for spec in specs for issue in spec.doc.issues]
+    for spec in specs:
+        if isinstance(spec.doc.model, PortIn):
+            issues += check_port_in(
+                spec.doc.model,
+                file=spec.doc.file,
+                source=spec.doc.source,
+                spec_dir=spec.path.parent.resolve(),
+                repo_root=spec.repo_root,
+            )
+    variables: set[str] = set()
+    for spec in specs:
+        issues += _secrets(spec, env=env, resolve_secrets=resolve_secrets, variables=variables)
+    settings = _single(specs, Settings, issues)
+    defaults = _single(specs, PortingDefaults, issues)
+    prefix = settings.spec.referencePrefix if settings else ""
+    issues += _cross_file(specs, prefix)
+    result_files = tuple(display for display, _ in files)
+    if issues:
+        return LoadResult(sorted(issues), sorted(variables), None, result_files)
+    state = _build_state(specs, settings=settings, defaults=defaults)
+    return LoadResult([], sorted(variables), state, result_files)
+
+
+def discover_spec_files(paths: Sequence[Path]) -> list[tuple[str, Path]]:
+    """`(display name, path)` of every spec file: given files, and `*.yaml`/`*.yml` below
+    given directories (hidden directories skipped), in the given order, each once."""
+    found: list[tuple[str, Path]] = []
+    seen: set[Path] = set()
+    for given in paths:
+        if not given.exists():
+            raise FileNotFoundError(str(given))
+        candidates = [given] if given.is_file() else sorted(_walk(given))
+        for path in candidates:
+            key = path.resolve()
+            if key not in seen:
+                seen.add(key)
+                found.append((str(path), path))
+    return found
+
+
+def _walk(directory: Path) -> Iterator[Path]:
+    for root, dirs, names in os.walk(directory):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in names:
+            if name.endswith(SPEC_SUFFIXES) and not name.startswith("."):
+                yield Path(root, name)
+
+
+def _common_root(paths: Sequence[Path]) -> Path:
+    dirs = [p.resolve() if p.is_dir() else p.resolve().parent for p in paths if p.exists()]
+    return Path(os.path.commonpath(dirs)) if dirs else Path.cwd()
+
+
+def _repo_root(directory: Path, fallback: Path) -> Path:
+    """The git work tree holding `directory`, else `fallback` (the given paths' common root)."""
+    return _git_root(directory.resolve()) or fallback
+
+
+@lru_cache(maxsize=1024)
+def _git_root(start: Path) -> Path | None:
+    return next((p for p in (start, *start.parents) if (p / ".git").exists()), None)
+
+
+def _secret_fields(data: Any, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:
+    """`(location, text)` of every secret field in a document's raw data."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key in SECRET_FIELDS and isinstance(value, str):
+                yield (*loc, key), value
+            else:
+                yield from _secret_fields(value, (*loc, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _secret_fields(value, (*loc, index))
+
+
+def _secrets(
+    spec: _Spec, *, env: Mapping[str, str], resolve_secrets: bool, variables: set[str]
+) -> list[SpecIssue]:
+    """Note the variables a spec references; resolve them when asked (issues for failures)."""
+    issues: list[SpecIssue] = []
+    failed: set[str] = set()
+    for loc, text in _secret_fields(spec.doc.data):
+        ref = parse_reference(text)
+        if ref is None:
+            register_secret(text)
+            spec.secrets[text] = text
+            continue
+        if ref.kind == "env":
+            variables.add(ref.target)
+        if not resolve_secrets or text in spec.secrets or text in failed:
+            continue
+        try:
+            spec.secrets[text] = resolve(
+                ref, env=env, spec_dir=spec.path.parent.resolve(), repo_root=spec.repo_root
+            )
+        except SecretError as exc:
+            failed.add(text)
+            line, col = spec.doc.source.value_position(loc)
+            issues.append(SpecIssue(spec.doc.file, line, col, format_path(loc), str(exc)))
+    return issues
+
+
+_Kind = TypeVar("_Kind", Settings, PortingDefaults)
+
+
+def _single(specs: list[_Spec], kind: type[_Kind], issues: list[SpecIssue]) -> _Kind | None:
+    """The one document of `kind`, recording an issue for every extra one."""
+    first: _Spec | None = None
+    for spec in specs:
+        if not isinstance(spec.doc.model, kind):
+            continue
+        if first is None:
+            first = spec
+            continue
+        line, col = spec.doc.source.value_position(("kind",))
+        issues.append(
+            SpecIssue(
+                spec.doc.file,
+                line,
+                col,
+                "kind",
+                f"only one {kind.__name__} is allowed; another one is in {first.doc.file}",
+            )
+        )
+    return first.doc.model if first is not None and isinstance(first.doc.model, kind) else None
+
+
+def _cross_file(specs: list[_Spec], prefix: str) -> list[SpecIssue]:
+    """Unique names/references, reference length, and no number in two active specs."""
+    issues: list[SpecIssue] = []
+    references: dict[str, str] = {}
+    numbers: dict[str, tuple[str, str]] = {}
+    for spec in specs:
+        model, doc = spec.doc.model, spec.doc
+        if not isinstance(model, PortIn):
+            continue
+        reference = prefix + model.metadata.name
+        line, col = doc.source.value_position(("metadata", "name"))
+        if len(reference) > MAX_REFERENCE_LENGTH:
+            issues.append(
+                SpecIssue(
+                    doc.file,
+                    line,
+                    col,
+                    "metadata.name",
+                    f"order reference {reference!r} is {len(reference)} characters; at most "
+                    f"{MAX_REFERENCE_LENGTH} including referencePrefix {prefix!r}",
+                )
+            )
+        if reference in references:
+            issues.append(
+                SpecIssue(
+                    doc.file,
+                    line,
+                    col,
+                    "metadata.name",
+                    f"duplicate name: order reference {reference!r} is also used by "
+                    f"{references[reference]}",
+                )
+            )
+            continue
+        references[reference] = doc.file
+        if model.spec.state != "active":
+            continue
+        for index, item in enumerate(model.spec.phoneNumbers):
+            number = item if isinstance(item, str) else item.number
+            owner, owner_file = numbers.setdefault(number, (model.metadata.name, doc.file))
+            if owner == model.metadata.name:
+                continue
+            nline, ncol = doc.source.value_position(("spec", "phoneNumbers", index))
+            issues.append(
+                SpecIssue(
+                    doc.file,
+                    nline,
+                    ncol,
+                    format_path(("spec", "phoneNumbers", index)),
+                    f"{number} is already in active spec {owner} ({owner_file}); a number "
+                    "can be in one "
+                    "active order only",
+                )
+            )
+    return issues
+
+
+def _build_state(
+    specs: list[_Spec], *, settings: Settings | None, defaults: PortingDefaults | None
+) -> DesiredState:
+    """The desired state of error-free specs (orders sorted by name)."""
+    prefix = settings.spec.referencePrefix if settings else ""
+    default_time = defaults.spec.defaultPortTime if defaults else None
+    default_zone = defaults.spec.defaultPortTimeZone if defaults else None
+    orders: list[DesiredOrder] = []
+    configuration: DesiredConfiguration | None = None
+    digest_parts: list[tuple[str, bytes]] = []
+    for spec in specs:
+        digest_parts.append((_relative(spec.path, spec.repo_root), spec.raw))
+        model, doc = spec.doc.model, spec.doc
+        location = SourceLocation(Path(doc.file), *doc.source.value_position(("metadata", "name")))
+        if isinstance(model, PortingDefaults):
+            body = model.spec.model_dump(exclude_none=True)
+            configuration = DesiredConfiguration(body=body, source=location)
+        if not isinstance(model, PortIn):
+            continue
+        documents = []
+        for item in model.spec.documents:
+            path = (spec.path.parent / item.path).resolve()
+            digest_parts.append((_relative(path, spec.repo_root), path.read_bytes()))
+            documents.append(DesiredDocument(item.name, path, item.description))
+        activation = model.spec.activation
+        reference = prefix + model.metadata.name
+        orders.append(
+            DesiredOrder(
+                name=model.metadata.name,
+                reference=reference,
+                state=model.spec.state,
+                activation_mode=activation.mode,
+                activation_when=activation.when or "manual",
+                activation_groups=tuple(activation.groups or ()),
+                body=order_body(
+                    model,
+                    reference=reference,
+                    default_time=default_time,
+                    default_zone=default_zone,
+                    secret=_lookup(spec.secrets),
+                ),
+                notes=tuple(model.spec.notes),
+                documents=tuple(documents),
+                labels=dict(model.metadata.labels),
+                source=location,
+            )
+        )
+    safety = settings.spec.safety if settings else None
+    return DesiredState(
+        orders=tuple(sorted(orders, key=lambda order: order.name)),
+        configuration=configuration,
+        reference_prefix=prefix,
+        ignore_fields=tuple(settings.spec.ignoreFields) if settings else (),
+        safety=SafetyBudgets(
+            max_cancels=safety.maxCancels if safety else 0,
+            max_prune=safety.maxPrune if safety else 0,
+            max_numbers_touched=safety.maxNumbersTouched if safety else None,
+        ),
+        spec_digest=_digest(digest_parts),
+    )
+
+
+def _lookup(known: Mapping[str, str]) -> Callable[[str], str]:
+    """Secret field text -> resolved value (references not resolved keep their text)."""
+    return lambda text: known.get(text, text)
+
+
+def _relative(path: Path, root: Path) -> str:
+    resolved = path.resolve()
+    return resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else str(path)
+
+
+def _digest(parts: list[tuple[str, bytes]]) -> str:
+    """sha256 over the files' (relative path, bytes), sorted by path."""
+    digest = hashlib.sha256()
+    for name, data in sorted(set(parts)):
+        digest.update(name.encode() + b"\0" + str(len(data)).encode() + b"\0" + data)
+    return digest.hexdigest()

@@ -1,0 +1,76 @@
+"""Secret references in specs: `${NAME}` (environment) and `${file:relative/path}`.
+
+PINs and account numbers must not live in git, so the three secret fields of a spec hold
+references. `validate` only needs their names; `plan`/`apply` resolve them, and every resolved
+value is registered with `reconciler.redact` before anything could print it. Error messages
+here name the reference, never a value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from reconciler.redact import register_secret
+
+_REFERENCE = re.compile(r"\$\{(?:file:(?P<file>[^}]+)|(?P<env>[A-Za-z_][A-Za-z0-9_]*))\}")
+
+
+class SecretError(ValueError):
+    """A reference that cannot be resolved; the message names the reference only."""
+
+
+@dataclass(frozen=True)
+class SecretReference:
+    """A parsed `${...}` reference: an environment variable or a file relative to the spec."""
+
+    kind: Literal["env", "file"]
+    target: str
+
+    def __str__(self) -> str:
+        return f"${{{self.target}}}" if self.kind == "env" else f"${{file:{self.target}}}"
+
+
+def parse_reference(value: str) -> SecretReference | None:
+    """The reference `value` spells, or None for a literal."""
+    match = _REFERENCE.fullmatch(value)
+    if match is None:
+        return None
+    if match.group("env") is not None:
+        return SecretReference("env", match.group("env"))
+    return SecretReference("file", match.group("file"))
+
+
+def is_reference(value: str) -> bool:
+    """Whether `value` is a `${NAME}` or `${file:path}` reference."""
+    return _REFERENCE.fullmatch(value) is not None
+
+
+def resolve(
+    ref: SecretReference, *, env: Mapping[str, str], spec_dir: Path, repo_root: Path
+) -> str:
+    """The value behind `ref` (registered for redaction), or `SecretError` saying what is wrong.
+
+    An unset or empty variable is an error, never "": an empty PIN would be sent to the carrier.
+    A file's trailing newline is dropped (editors add one).
+    """
+    if ref.kind == "env":
+        value = env.get(ref.target, "")
+        if not value:
+            state = "empty" if ref.target in env else "not set"
+            raise SecretError(f"environment variable {ref.target} is {state}")
+    else:
+        path = (spec_dir / ref.target).resolve()
+        if not path.is_relative_to(repo_root):
+            raise SecretError(f"secret file {ref.target} is outside the repository")
+        try:
+            value = path.read_text(encoding="utf-8").rstrip("\r\n")
+        except (OSError, UnicodeDecodeError):
+            raise SecretError(f"secret file {ref.target} cannot be read") from None
+        if not value:
+            raise SecretError(f"secret file {ref.target} is empty")
+    register_secret(value)
+    return value

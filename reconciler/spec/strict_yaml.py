@@ -1,0 +1,244 @@
+"""Safe, strict YAML reading that remembers where every value came from.
+
+PyYAML's own loaders silently turn `+15551234567` into an int, `0123` into 83, `NO` into False,
+`1:30` into 90 and `2026-05-15` into a date, accept duplicate keys (last one wins) and expand
+anchors. None of that is acceptable for port orders, and every problem must be reported with
+its line and column. So this module builds plain Python values straight from libyaml's event
+stream (the C parser, for speed) and records, per field path, the position of the value and of
+its key, plus the raw text of every unquoted scalar that YAML 1.1 typed as something other than
+a string. Pydantic then reports type errors at a path, and `SourceMap` turns them back into
+`line:col` with a "quote it" hint for the YAML 1.1 traps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import yaml
+from yaml.events import (
+    AliasEvent,
+    DocumentStartEvent,
+    Event,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+from yaml.nodes import ScalarNode
+
+from reconciler.spec.issues import format_path
+
+Loc = tuple[str | int, ...]
+Position = tuple[int, int]
+
+_Parser: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_RESOLVE = cast(
+    Callable[[type[ScalarNode], str, tuple[bool, bool]], str], yaml.resolver.Resolver().resolve
+)
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_TAG = "tag:yaml.org,2002:"
+
+
+@dataclass
+class PlainScalar:
+    """An unquoted scalar that YAML 1.1 typed as a non-string: its text and what it became."""
+
+    raw: str
+    kind: str
+
+
+@dataclass
+class SourceMap:
+    """Positions (1-based line, col) of the values and keys of one document, by field path."""
+
+    values: dict[Loc, Position] = field(default_factory=dict)
+    keys: dict[Loc, Position] = field(default_factory=dict)
+    plain: dict[Loc, PlainScalar] = field(default_factory=dict)
+
+    def value_position(self, loc: Loc) -> Position:
+        """Where the value at `loc` starts, or its nearest existing ancestor when it is absent."""
+        for end in range(len(loc), -1, -1):
+            pos = self.values.get(loc[:end])
+            if pos is not None:
+                return pos
+        return (1, 1)
+
+    def key_position(self, loc: Loc) -> Position:
+        """Where the key of the mapping entry at `loc` starts (falls back to the value)."""
+        return self.keys.get(loc) or self.value_position(loc)
+
+    def has(self, loc: Loc) -> bool:
+        """Whether the document has a value at `loc`."""
+        return loc in self.values
+
+
+@dataclass(frozen=True)
+class YamlProblem:
+    """A structural problem of the YAML text itself (before any model sees it)."""
+
+    line: int
+    col: int
+    path: str
+    message: str
+
+
+@dataclass
+class ParsedDocument:
+    """The single document of a file as plain Python data, its source map and YAML problems."""
+
+    data: Any
+    source: SourceMap
+    problems: list[YamlProblem]
+
+
+def _position(event: Event) -> Position:
+    """1-based (line, col) where an event starts."""
+    mark = event.start_mark
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+
+class _Builder:
+    """Turns one document's events into plain data, recording positions and problems."""
+
+    def __init__(self, events: Iterator[Event]) -> None:
+        self._events = events
+        self._pending: Event | None = None
+        self.source = SourceMap()
+        self.problems: list[YamlProblem] = []
+
+    def _problem(self, event: Event, loc: Loc, message: str) -> None:
+        self.problems.append(YamlProblem(*_position(event), format_path(loc), message))
+
+    def build(self, loc: Loc) -> Any:
+        """Consume the events of one node and return its value."""
+        event = self.next_event()
+        self.source.values[loc] = _position(event)
+        if isinstance(event, AliasEvent):
+            self._problem(event, loc, f"aliases (*{event.anchor}) are not allowed; write it out")
+            return None
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            self._problem(event, loc, f"anchors (&{anchor}) are not allowed; write it out")
+        tag = getattr(event, "tag", None)
+        if tag not in (None, "!"):
+            self._problem(event, loc, f"explicit YAML tags ({tag}) are not allowed")
+        if isinstance(event, ScalarEvent):
+            return self._scalar(event, loc)
+        if isinstance(event, SequenceStartEvent):
+            return self._sequence(loc)
+        if isinstance(event, MappingStartEvent):
+            return self._mapping(loc)
+        self._problem(event, loc, f"unexpected YAML event {type(event).__name__}")
+        return None
+
+    def _scalar(self, event: ScalarEvent, loc: Loc) -> Any:
+        value: str = event.value
+        if not event.implicit[0]:
+            return value
+        tag = _RESOLVE(ScalarNode, value, (True, False))
+        if tag == _TAG + "str":
+            return value
+        kind = tag.removeprefix(_TAG)
+        self.source.plain[loc] = PlainScalar(value, kind)
+        if kind == "null":
+            return None
+        node = ScalarNode(tag, value)
+        try:
+            return _CONSTRUCTOR.construct_object(node, deep=True)
+        except ValueError:
+            return value
+
+    def _sequence(self, loc: Loc) -> list[Any]:
+        items: list[Any] = []
+        while not self._peek_end():
+            items.append(self.build((*loc, len(items))))
+        return items
+
+    def _mapping(self, loc: Loc) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_line: dict[str, int] = {}
+        while not self._peek_end():
+            key_event = self.next_event()
+            if not isinstance(key_event, ScalarEvent) or getattr(key_event, "anchor", None):
+                self._problem(key_event, loc, "mapping keys must be plain strings")
+                self._skip(key_event)
+                self.build((*loc, "<invalid key>"))
+                continue
+            key = key_event.value
+            key_pos = _position(key_event)
+            if key in result:
+                self._problem(
+                    key_event,
+                    (*loc, key),
+                    f"duplicate key {key!r} (first at line {first_line[key]})",
+                )
+                kept, self.source = self.source, SourceMap()
+                self.build(())
+                self.source = kept
+                continue
+            self.source.keys[(*loc, key)] = key_pos
+            first_line[key] = key_pos[0]
+            result[key] = self.build((*loc, key))
+        return result
+
+    def _skip(self, start: Event) -> None:
+        """Consume the rest of a collection whose start event was already read."""
+        if isinstance(start, SequenceStartEvent | MappingStartEvent):
+            while not self._peek_end():
+                self._skip(self.next_event())
+
+    def next_event(self) -> Event:
+        """The next event, honouring one event of look-ahead."""
+        if self._pending is not None:
+            event, self._pending = self._pending, None
+            return event
+        return next(self._events)
+
+    def _peek_end(self) -> bool:
+        """Consume a collection end event if it is next; otherwise keep the event pending."""
+        event = self.next_event()
+        if isinstance(event, SequenceEndEvent | MappingEndEvent):
+            return True
+        self._pending = event
+        return False
+
+
+def parse_document(text: str) -> ParsedDocument:
+    """Parse a file holding exactly one YAML document; syntax errors become problems."""
+    loader = _Parser(text)
+    try:
+        return _parse_events(loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = " ".join(p for p in (exc.context, exc.problem) if p)
+        return ParsedDocument(None, SourceMap(), [YamlProblem(line, col, "", message)])
+    except yaml.YAMLError as exc:
+        return ParsedDocument(None, SourceMap(), [YamlProblem(1, 1, "", str(exc))])
+    finally:
+        loader.dispose()
+
+
+def _parse_events(loader: Any) -> ParsedDocument:
+    events: Iterator[Event] = iter(loader.get_event, None)
+    next(events)  # StreamStartEvent
+    start = next(events)
+    if isinstance(start, StreamEndEvent):
+        return ParsedDocument(None, SourceMap(), [YamlProblem(1, 1, "", "the file is empty")])
+    builder = _Builder(events)
+    data = builder.build(())
+    builder.next_event()  # DocumentEndEvent
+    after = builder.next_event()
+    if isinstance(after, DocumentStartEvent):
+        builder.problems.append(
+            YamlProblem(
+                *_position(after),
+                "",
+                "only one YAML document per file is allowed (found a second '---')",
+            )
+        )
+    return ParsedDocument(data, builder.source, builder.problems)
