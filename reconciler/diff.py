@@ -86,10 +86,11 @@ def is_secret_path(path: tuple[str, ...]) -> bool:
 
 
 def redact(value: Any) -> Any:
-    """A copy of `value` whose secret-keyed leaves are replaced by `SECRET_MARKER`."""
+    """A key-sorted copy of `value` whose secret-keyed leaves are replaced by `SECRET_MARKER`."""
     if isinstance(value, Mapping):
         return {
-            str(k): (SECRET_MARKER if k in SECRET_FIELDS else redact(v)) for k, v in value.items()
+            str(k): (SECRET_MARKER if k in SECRET_FIELDS else redact(value[k]))
+            for k in sorted(value, key=str)
         }
     if isinstance(value, list | tuple):
         return [redact(v) for v in value]

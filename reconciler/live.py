@@ -7,16 +7,20 @@ portability check is the one POST, and it changes nothing).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
-from types import MappingProxyType
-from typing import Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from reconciler.desired import DesiredOrder, DesiredState
+
+if TYPE_CHECKING:
+    from reconciler.api import OrderSummary, PortingClient
+
+MAX_PAGE_SIZE = 1000
 
 TERMINAL_STATUSES: frozenset[str] = frozenset({"COMPLETED", "CANCELED"})
 PENDING_CANCELATION = "PENDING_CANCELATION"
-
-_EMPTY: Mapping[Any, Any] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -38,18 +42,128 @@ class LiveOrderSummary:
 class LiveSnapshot:
     """What the API holds for the specs being planned, read once at plan time."""
 
-    managed: Mapping[str, tuple[LiveOrderSummary, ...]] = field(default=_EMPTY)
+    managed: Mapping[str, tuple[LiveOrderSummary, ...]] = field(default_factory=dict)
     """Summaries of every live order whose reference is a spec's, by reference."""
-    details: Mapping[int, Mapping[str, Any]] = field(default=_EMPTY)
+    details: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
     """Full order dicts (API JSON shape) of non-terminal managed orders (and pruned orphans)."""
     orphans: tuple[LiveOrderSummary, ...] = ()
     """Live orders whose reference starts with the non-empty prefix but match no spec."""
     configuration: Mapping[str, Any] | None = None
-    available_activations: Mapping[int, tuple[str, ...]] = field(default=_EMPTY)
+    available_activations: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
     """Group names offered for activation, for CONFIRMED on-demand orders that want it."""
-    portability: Mapping[str, tuple[bool, str]] = field(default=_EMPTY)
+    portability: Mapping[str, tuple[bool, str]] = field(default_factory=dict)
     """number -> (portable, reason), for the numbers of orders to be created."""
-    held_numbers: Mapping[str, int] = field(default=_EMPTY)
+    held_numbers: Mapping[str, int] = field(default_factory=dict)
     """Numbers on PENDING_CANCELATION orders (they cannot be resubmitted yet) -> order id."""
     fetched_at: datetime | None = None
     api_calls: int = 0
+
+
+def _total_calls(client: PortingClient) -> int:
+    return sum(client.calls.values())
+
+
+def _wants_activation(order: DesiredOrder) -> bool:
+    return (
+        order.state == "active"
+        and order.activation_mode == "on-demand"
+        and (order.activation_when == "ready" or bool(order.activation_groups))
+    )
+
+
+def _open(summaries: Iterable[LiveOrderSummary]) -> list[LiveOrderSummary]:
+    return [s for s in summaries if not s.terminal and s.status != PENDING_CANCELATION]
+
+
+def _completed(summaries: Iterable[LiveOrderSummary]) -> bool:
+    """The newest order for a reference is COMPLETED and none is being canceled."""
+    group = list(summaries)
+    if any(s.status == PENDING_CANCELATION for s in group):
+        return False
+    newest = max(
+        (s for s in group if s.terminal), key=lambda s: (s.created_date, s.id), default=None
+    )
+    return newest is not None and newest.status == "COMPLETED"
+
+
+def _summary(row: OrderSummary) -> LiveOrderSummary:
+    return LiveOrderSummary(
+        id=int(row.id),
+        reference=row.customer_order_reference or "",
+        status=str(row.status or "UNKNOWN").upper(),
+        created_date=str(row.raw.get("createdDate") or ""),
+    )
+
+
+def fetch_live(
+    client: PortingClient,
+    desired: DesiredState,
+    *,
+    prune: bool = False,
+    now: datetime | None = None,
+) -> LiveSnapshot:
+    """Read what the plan needs, and nothing more; only reads (plus one portability check).
+
+    Calls: the order list (pages of 1,000, filtered locally: the API has no prefix filter),
+    the configuration, details of non-terminal managed orders in parallel (plus
+    PENDING_CANCELATION orders when a create could collide with their numbers, and PENDING
+    orphans under `--prune`), `availableActivations` of CONFIRMED on-demand orders that want
+    activation, and one batched portability check for the numbers of orders to create.
+    """
+    start = _total_calls(client)
+    rows = [_summary(r) for r in client.list_orders(page_size=MAX_PAGE_SIZE)]
+    wanted = {o.reference: o for o in desired.orders}
+    managed: dict[str, list[LiveOrderSummary]] = {}
+    orphans: list[LiveOrderSummary] = []
+    prefix = desired.reference_prefix
+    for row in rows:
+        if row.reference in wanted:
+            managed.setdefault(row.reference, []).append(row)
+        elif prefix and row.reference.startswith(prefix):
+            orphans.append(row)
+    creates = [
+        o for o in desired.orders if o.state == "active" and not _open(managed.get(o.reference, ()))
+    ]
+    ids = [s.id for group in managed.values() for s in group if not s.terminal]
+    if creates:
+        ids += [s.id for s in rows if s.status == PENDING_CANCELATION]
+    if prune:
+        ids += [s.id for s in orphans if s.status == "PENDING"]
+    details = {i: order.raw for i, order in client.get_orders(sorted(set(ids))).items()}
+    held = {
+        str(n.get("phoneNumber")): order_id
+        for order_id, order in details.items()
+        if str(order.get("status", "")).upper() == PENDING_CANCELATION
+        for n in order.get("phoneNumbers") or ()
+    }
+    activations: dict[int, tuple[str, ...]] = {}
+    for order in desired.orders:
+        current = _open(managed.get(order.reference, ()))
+        if _wants_activation(order) and len(current) == 1 and current[0].status == "CONFIRMED":
+            groups = client.available_activations(current[0].id)
+            activations[current[0].id] = tuple(sorted(g.phone_number_group for g in groups))
+    numbers = sorted(
+        {
+            n
+            for o in creates
+            if not any(n in held for n in o.phone_numbers)
+            and not _completed(managed.get(o.reference, ()))
+            for n in o.phone_numbers
+        }
+    )
+    portability = {
+        p.phone_number: (p.portable, p.reason or "")
+        for p in (client.check_portability(numbers) if numbers else [])
+    }
+    configuration = client.get_configuration()
+    return LiveSnapshot(
+        managed={ref: tuple(group) for ref, group in managed.items()},
+        details=details,
+        orphans=tuple(sorted(orphans, key=lambda s: (s.reference, s.id))),
+        configuration=configuration.raw if configuration is not None else None,
+        available_activations=activations,
+        portability=portability,
+        held_numbers=held,
+        fetched_at=now or datetime.now(UTC),
+        api_calls=_total_calls(client) - start,
+    )

@@ -1,0 +1,107 @@
+"""Wording shared by the renderers: summary line, change lines, value display.
+
+Keeping the words in one place keeps text, markdown and the PR comment saying the same thing.
+Values reaching here are already redacted by `reconciler.diff`; secret changes are shown only
+as `(secret changed)`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from reconciler.diff import SECRET_CHANGED, FieldChange
+from reconciler.planning.items import Kind, Plan, PlanItem
+
+SUMMARY_WORDS: dict[Kind, str] = {
+    Kind.CONFIGURE: "to configure",
+    Kind.CANCEL: "to cancel",
+    Kind.UPDATE: "to update",
+    Kind.CREATE: "to create",
+    Kind.ADD_NOTE: "notes to add",
+    Kind.UPLOAD_DOCUMENT: "documents to upload",
+    Kind.ACTIVATE: "to activate",
+    Kind.BLOCKED: "blocked",
+    Kind.CONFLICT: "in conflict",
+    Kind.WAIT: "waiting",
+    Kind.ORPHAN: "orphaned",
+    Kind.NOOP: "unchanged",
+}
+
+SYMBOLS: dict[Kind, str] = {
+    Kind.CONFIGURE: "~",
+    Kind.CANCEL: "-",
+    Kind.UPDATE: "~",
+    Kind.CREATE: "+",
+    Kind.ADD_NOTE: "+",
+    Kind.UPLOAD_DOCUMENT: "+",
+    Kind.ACTIVATE: "!",
+    Kind.BLOCKED: "x",
+    Kind.CONFLICT: "x",
+    Kind.WAIT: ".",
+    Kind.ORPHAN: "?",
+    Kind.NOOP: "=",
+}
+
+OP_SYMBOLS = {"add": "+", "remove": "-", "change": "~"}
+
+MAX_VALUE_CHARS = 120
+
+
+def summary_line(plan: Plan) -> str:
+    """`2 to create, 1 to update, 1 blocked; 12 numbers affected` (or `No changes.`)."""
+    counts = plan.counts()
+    parts = [f"{counts[str(kind)]} {SUMMARY_WORDS[kind]}" for kind in Kind if str(kind) in counts]
+    affected = len(plan.numbers_affected())
+    if not plan.has_changes and not plan.has_blocked:
+        head = "No changes: live orders match the specs."
+        return head if not parts else f"{head} ({', '.join(parts)})"
+    numbers = f"{affected} number{'s' if affected != 1 else ''} affected"
+    return f"{', '.join(parts)}; {numbers}"
+
+
+def shown(item: PlanItem) -> bool:
+    """Unchanged items are only counted, unless they carry notices."""
+    return item.kind is not Kind.NOOP or bool(item.notices)
+
+
+def display_value(value: Any) -> str:
+    """One-line rendering of a (redacted) value."""
+    if value is None:
+        return "(none)"
+    if isinstance(value, str):
+        text = value
+    else:
+        text = json.dumps(value, sort_keys=True, separators=(", ", ": "))
+    if len(text) > MAX_VALUE_CHARS:
+        text = text[: MAX_VALUE_CHARS - 1] + "…"
+    return text
+
+
+def describe_change(change: FieldChange) -> str:
+    """What a change does, in words: `a -> b`, `(secret changed)`, `removed (PUT clears it)`."""
+    if change.secret:
+        return SECRET_CHANGED
+    if len(change.path) == 2 and change.path[0] == "phoneNumbers":
+        return "number added" if change.op == "add" else "number removed from the order"
+    if change.op == "add":
+        return display_value(change.new)
+    if change.op == "remove":
+        return f"{display_value(change.old)} removed (PUT clears it)"
+    return f"{display_value(change.old)} -> {display_value(change.new)}"
+
+
+def item_title(item: PlanItem) -> str:
+    """`acme-hq #1001 PENDING` or `acme-hq note "..."` : what the item is about."""
+    title = item.name
+    if item.order_id is not None:
+        title += f" #{item.order_id}"
+    if item.status:
+        title += f" {item.status}"
+    if item.note is not None:
+        title += f' note "{display_value(item.note)}"'
+    if item.document is not None:
+        title += f" document {item.document}"
+    if item.groups:
+        title += f" groups {', '.join(item.groups)}"
+    return title

@@ -1,0 +1,86 @@
+"""Plan for a terminal: one block per item, colour only when asked (TTY and no NO_COLOR).
+
+Built from rich `Text` objects, never from markup strings, so names and values containing
+`[` or `]` print as they are. Wide enough not to cut values (rich cuts cells at 80 columns
+when piped), and free of timestamps so the output is golden-testable.
+"""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.text import Text
+
+from reconciler.planning.items import Kind, Plan, PlanItem, Risk
+from reconciler.render.common import (
+    OP_SYMBOLS,
+    SYMBOLS,
+    describe_change,
+    item_title,
+    shown,
+    summary_line,
+)
+
+WIDTH = 160
+
+KIND_STYLES: dict[Kind, str] = {
+    Kind.CONFIGURE: "yellow",
+    Kind.CANCEL: "red",
+    Kind.UPDATE: "yellow",
+    Kind.CREATE: "green",
+    Kind.ADD_NOTE: "green",
+    Kind.UPLOAD_DOCUMENT: "green",
+    Kind.ACTIVATE: "magenta",
+    Kind.BLOCKED: "bold red",
+    Kind.CONFLICT: "bold red",
+    Kind.WAIT: "cyan",
+    Kind.ORPHAN: "blue",
+    Kind.NOOP: "dim",
+}
+OP_STYLES = {"add": "green", "remove": "red", "change": "yellow"}
+
+
+def _item_lines(item: PlanItem) -> list[Text]:
+    style = KIND_STYLES[item.kind]
+    head = Text()
+    head.append(f"{SYMBOLS[item.kind]} {item.kind}", style=style)
+    head.append(f"  {item_title(item)}", style="bold")
+    if item.risk is not Risk.NONE:
+        head.append(f"  [{item.risk}]", style="bold red" if item.risk is not Risk.SAFE else "")
+    lines = [head, Text(f"    {item.reason} ({item.reason_code})", style="dim")]
+    for change in item.changes:
+        line = Text("    ")
+        line.append(f"{OP_SYMBOLS[change.op]} {change.display_path}: ", style=OP_STYLES[change.op])
+        line.append(describe_change(change))
+        lines.append(line)
+    lines.extend(
+        Text(f"    {p.number}: not portable ({p.reason or 'no reason given'})", style="red")
+        for p in item.portability
+        if not p.portable
+    )
+    lines.extend(Text(f"    note: {notice.message}", style="cyan") for notice in item.notices)
+    return lines
+
+
+def render_text(plan: Plan, *, color: bool = False) -> str:
+    """The plan as terminal text; ANSI colour only when `color` is true."""
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=WIDTH,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,
+        highlight=False,
+        soft_wrap=True,
+        emoji=False,
+    )
+    console.print(Text(f"Plan: {summary_line(plan)}", style="bold"))
+    for item in plan.items:
+        if not shown(item):
+            continue
+        console.print()
+        for line in _item_lines(item):
+            console.print(line)
+    return buffer.getvalue()

@@ -1,0 +1,134 @@
+"""Builders of desired orders and live orders on plain data, shared by the core tests.
+
+The pure core (essence, diff, plan, render) is exercised on constructed values; these helpers
+keep the tests short and the shapes realistic (the API input shape of reference §3).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from reconciler.desired import DesiredDocument, DesiredOrder, SourceLocation
+from reconciler.live import LiveOrderSummary
+
+TODAY = date(2026, 11, 26)
+PIN = "CANARY-PIN-7731"
+ACCOUNT = "CANARY-ACCT-99120"
+
+
+def number(e164: str, *, city: str = "Anytown", pin: str = PIN, **extra: Any) -> dict[str, Any]:
+    """One number in the API input shape, with a secret PIN and account number."""
+    return {
+        "phoneNumber": e164,
+        "endUser": {
+            "name": "Acme Corp",
+            "streetNum": "123",
+            "streetName": "Main",
+            "streetType": "St",
+            "city": city,
+            "state": "IL",
+            "zipCode": "60601",
+        },
+        "portOutInfo": {"existingPortOutPin": pin, "accountNum": ACCOUNT},
+        "voiceConfiguration": {"type": "EST", "trunkId": "123456"},
+        **extra,
+    }
+
+
+def body(
+    reference: str,
+    numbers: Iterable[Mapping[str, Any]],
+    *,
+    port_date: str = "2026-12-15",
+    on_demand: bool = False,
+    **extra: Any,
+) -> dict[str, Any]:
+    """An order body in the API input shape."""
+    return {
+        "customerOrderReference": reference,
+        "onDemandActivation": on_demand,
+        "desiredPortSchedule": {"desiredPortDate": port_date},
+        "phoneNumbers": [copy.deepcopy(dict(n)) for n in numbers],
+        **extra,
+    }
+
+
+def desired(
+    name: str,
+    numbers: Iterable[Mapping[str, Any]],
+    *,
+    prefix: str = "gitops/",
+    state: str = "active",
+    mode: str = "scheduled",
+    when: str = "manual",
+    groups: tuple[str, ...] = (),
+    notes: tuple[str, ...] = (),
+    documents: tuple[str, ...] = (),
+    **body_extra: Any,
+) -> DesiredOrder:
+    """A resolved spec as the loader would hand it to the planner."""
+    reference = prefix + name
+    return DesiredOrder(
+        name=name,
+        reference=reference,
+        state=state,  # type: ignore[arg-type]
+        activation_mode=mode,  # type: ignore[arg-type]
+        activation_when=when,  # type: ignore[arg-type]
+        activation_groups=groups,
+        body=body(reference, numbers, on_demand=mode == "on-demand", **body_extra),
+        notes=notes,
+        documents=tuple(
+            DesiredDocument(name=d, path=Path("docs") / d, description="LOA") for d in documents
+        ),
+        source=SourceLocation(Path(f"specs/{name}.yaml")),
+    )
+
+
+def live_order(
+    order_id: int,
+    spec_body: Mapping[str, Any],
+    *,
+    status: str = "PENDING",
+    number_status: str = "PENDING",
+    group: str = "GW Verizon Grp1",
+    notes: Iterable[str] = (),
+    documents: Iterable[str] = (),
+    **number_extra: Any,
+) -> dict[str, Any]:
+    """What GET would return for an order created from `spec_body` (server fields filled)."""
+    order = copy.deepcopy(dict(spec_body))
+    order.update(
+        id=order_id,
+        status=status,
+        createdDate="2026-11-20",
+        resellerName="",
+        notes=[
+            {"note": n, "createdTime": "2026-11-21T10:00:00Z", "createdBy": "portctl"}
+            for n in notes
+        ],
+        documents=[
+            {"id": 500 + i, "documentName": d, "description": "LOA"}
+            for i, d in enumerate(documents)
+        ],
+    )
+    schedule = order["desiredPortSchedule"]
+    schedule.setdefault("desiredPortTime", "09:00:00Z")
+    schedule.setdefault("desiredPortTimeZone", "US/Eastern")
+    for n in order["phoneNumbers"]:
+        n.update(status=number_status, countryCode="US", phoneNumberGroup=group, **number_extra)
+        n["endUser"].setdefault("typeOfService", "B")
+    return order
+
+
+def summary(order: Mapping[str, Any]) -> LiveOrderSummary:
+    """The list-endpoint view of a live order."""
+    return LiveOrderSummary(
+        id=int(order["id"]),
+        reference=str(order["customerOrderReference"]),
+        status=str(order["status"]),
+        created_date=str(order.get("createdDate", "")),
+    )
