@@ -177,9 +177,17 @@ class Emulator:
         self._log(request, response.status_code, "ok" if response.is_success else "error", latency)
         return self._with_latency(response, latency)
 
-    def deliver_webhooks(self) -> None:
-        """Send queued webhooks through `webhook_sender` (never raises)."""
+    def take_webhooks(self) -> list[tuple[str, dict[str, Any]]]:
+        """Remove and return the queued webhooks (hosts send them after releasing locks)."""
         outbox, self.world.outbox = self.world.outbox, []
+        return outbox
+
+    def deliver_webhooks(self) -> None:
+        """Send every queued webhook now."""
+        self.send_webhooks(self.take_webhooks())
+
+    def send_webhooks(self, outbox: list[tuple[str, dict[str, Any]]]) -> None:
+        """Send webhooks through `webhook_sender` (never raises)."""
         for url, payload in outbox:
             try:
                 self.webhook_sender(url, payload)
