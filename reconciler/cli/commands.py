@@ -4,4 +4,9 @@ from __future__ import annotations
 
 import click
 
+from reconciler.cli.schema import schema
+from reconciler.cli.validate import validate
+
 ALL: list[click.Command] = []
+ALL.append(validate)
+ALL.append(schema)
