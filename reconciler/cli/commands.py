@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import click
 
+from reconciler.cli.emulator import emulator
 from reconciler.cli.schema import schema
 from reconciler.cli.validate import validate
 
 ALL: list[click.Command] = []
 ALL.append(validate)
 ALL.append(schema)
+ALL.append(emulator)
