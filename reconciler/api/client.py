@@ -13,6 +13,7 @@ client raises `OutcomeUnknown` and leaves the decision to the caller, who must l
 from __future__ import annotations
 
 import base64
+import re
 import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -59,6 +60,7 @@ MAX_PAGE_SIZE = 1000
 PORTABILITY_BATCH = 500
 """Numbers per portability check; the API documents no limit, orders stop at 500."""
 M = TypeVar("M", bound=LiveModel)
+_PROJECT_PREFIX = re.compile(r"^/v1/projects/[^/]+")
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 """Transport failures that happen before any byte of the request left this machine."""
 
@@ -227,7 +229,7 @@ class PortingClient:
             raise errors.ApiError(
                 status=response.status_code,
                 method=request.method,
-                path=request.url.path,
+                path=_relative_path(request),
                 message="the answer is not valid JSON",
             ) from exc
 
@@ -239,7 +241,7 @@ class PortingClient:
             raise errors.ApiError(
                 status=response.status_code,
                 method=request.method,
-                path=request.url.path,
+                path=_relative_path(request),
                 message=f"expected a JSON object for {cls.__name__}, got {type(body).__name__}",
             )
         try:
@@ -441,6 +443,11 @@ class PortingClient:
         return self._model(Configuration, response)
 
 
+def _relative_path(request: httpx.Request) -> str:
+    """The request path after `/v1/projects/{projectId}`, as error messages show it."""
+    return _PROJECT_PREFIX.sub("", request.url.path, count=1) or "/"
+
+
 def _parse(cls: type[M], data: dict[str, Any], response: httpx.Response) -> M:
     try:
         return cls.from_api(data)
@@ -459,6 +466,6 @@ def _shape_error(
     return errors.ApiError(
         status=response.status_code,
         method=response.request.method,
-        path=response.request.url.path,
+        path=_relative_path(response.request),
         message=f"unexpected {what} in the answer ({problems})",
     )

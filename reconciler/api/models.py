@@ -15,7 +15,15 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 
 
@@ -96,12 +104,19 @@ class LiveModel(BaseModel):
     )
     _raw: dict[str, Any] = PrivateAttr(default_factory=dict)
 
+    @model_validator(mode="wrap")
+    @classmethod
+    def _keep_raw(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        """Remember the JSON object each model (nested ones too) was built from."""
+        model = handler(data)
+        if isinstance(data, dict):
+            model._raw = data
+        return model
+
     @classmethod
     def from_api(cls, data: dict[str, Any]) -> Self:
-        """Build from a JSON object exactly as the API sent it (kept, deep-copied, in `.raw`)."""
-        model = cls.model_validate(data)
-        model._raw = copy.deepcopy(data)
-        return model
+        """Build from a JSON object exactly as the API sent it (a private copy is kept)."""
+        return cls.model_validate(copy.deepcopy(data))
 
     @property
     def raw(self) -> dict[str, Any]:

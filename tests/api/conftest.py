@@ -1,0 +1,104 @@
+"""Fixtures for client tests: an in-process emulator, a recording transport, a ready client.
+
+Every exchange that goes through `recorder` is checked against the OpenAPI document when the
+test ends (`contract` fixture): the request body against the operation's request schema and
+the response body against the schema of its status code. A test that sends invalid requests on
+purpose (to provoke a 422) asks for `invalid_requests_ok` to skip the request half.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+import stamina
+
+from reconciler.api import PortingClient, RetryPolicy, StaticToken
+from reconciler.emulator import Emulator
+from tests.contract.openapi_contract import contract_problems
+
+START = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
+"""A Monday; the emulator's virtual clock starts here in every client test."""
+BASE_URL = "http://127.0.0.1"
+
+
+@dataclass
+class Exchange:
+    """One request as sent by the client and the response it got (or None if it broke)."""
+
+    request: httpx.Request
+    response: httpx.Response | None
+
+
+@dataclass
+class RecordingTransport(httpx.BaseTransport):
+    """Wraps a transport and keeps every exchange for the contract checks."""
+
+    inner: httpx.BaseTransport
+    exchanges: list[Exchange] = field(default_factory=list)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.read()
+        try:
+            response = self.inner.handle_request(request)
+        except httpx.TransportError:
+            self.exchanges.append(Exchange(request, None))
+            raise
+        response.read()
+        self.exchanges.append(Exchange(request, response))
+        return response
+
+
+@pytest.fixture(autouse=True)
+def _no_real_sleeping() -> Iterator[None]:
+    """stamina computes and reports waits but never sleeps (our own attempt limits apply)."""
+    stamina.set_testing(True, attempts=1000, cap=True)
+    yield
+    stamina.set_testing(False)
+
+
+@pytest.fixture
+def emu() -> Emulator:
+    return Emulator(now=START, project_id="demo", seed=0)
+
+
+@dataclass
+class ContractSettings:
+    check_requests: bool = True
+
+
+@pytest.fixture
+def invalid_requests_ok(contract: ContractSettings) -> None:
+    """This test sends invalid requests on purpose: only responses are checked."""
+    contract.check_requests = False
+
+
+@pytest.fixture
+def contract() -> ContractSettings:
+    return ContractSettings()
+
+
+@pytest.fixture
+def recorder(emu: Emulator, contract: ContractSettings) -> Iterator[RecordingTransport]:
+    transport = RecordingTransport(emu.transport())
+    yield transport
+    problems = contract_problems(
+        [(x.request, x.response) for x in transport.exchanges],
+        check_requests=contract.check_requests,
+    )
+    assert problems == []
+
+
+@pytest.fixture
+def client(recorder: RecordingTransport) -> Iterator[PortingClient]:
+    with PortingClient(
+        base_url=BASE_URL,
+        project_id="demo",
+        auth=StaticToken("x"),
+        transport=recorder,
+        retry=RetryPolicy(clock=lambda: START),
+    ) as porting:
+        yield porting

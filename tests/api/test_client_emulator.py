@@ -1,0 +1,268 @@
+"""Every `PortingClient` method against the in-process emulator (contract-checked, see conftest)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from reconciler.api import (
+    ActivationGroup,
+    NumberStatus,
+    OrderStatus,
+    PortingClient,
+    StaticToken,
+    errors,
+)
+from reconciler.emulator import Emulator, Fault
+from tests.api.bodies import order_body
+from tests.api.conftest import BASE_URL, RecordingTransport
+
+
+def test_check_portability_reports_each_number(client: PortingClient, emu: Emulator) -> None:
+    emu.mark_nonportable(["+13125550142"])
+    answers = client.check_portability(["+13125550141", "+13125550142"])
+    assert [(a.phone_number, a.portable) for a in answers] == [
+        ("+13125550141", True),
+        ("+13125550142", False),
+    ]
+    assert answers[0].carrier
+    assert answers[1].reason
+
+
+def test_create_then_get_round_trips_the_order(client: PortingClient) -> None:
+    created = client.create_order(order_body(["+13125550141", "+13125550143"]))
+    assert created.status == OrderStatus.PENDING
+    fetched = client.get_order(created.id)
+    assert fetched.customer_order_reference == "gitops/acme"
+    assert [n.phone_number for n in fetched.phone_numbers] == ["+13125550141", "+13125550143"]
+    assert all(n.status == NumberStatus.PENDING for n in fetched.phone_numbers)
+    assert all(n.phone_number_group for n in fetched.phone_numbers)
+    assert fetched.raw["phoneNumbers"][0]["portOutInfo"]["existingPortOutPin"] == "9731"
+    assert client.calls == {"create_order": 1, "get_order": 1}
+
+
+def test_get_unknown_order_is_not_found(client: PortingClient) -> None:
+    with pytest.raises(errors.NotFound) as caught:
+        client.get_order(424242)
+    assert str(caught.value).startswith("GET /orders/portIns/424242: 404 ")
+
+
+def test_list_orders_reads_every_page_and_filters(client: PortingClient) -> None:
+    ids = [
+        client.create_order(order_body([f"+1312555{150 + i:04d}"], reference=f"ref-{i}")).id
+        for i in range(5)
+    ]
+    everything = client.list_orders(page_size=2)
+    assert [o.id for o in everything] == ids
+    assert client.calls["list_orders"] == 3
+    assert everything[0].phone_number_quantity == 1
+    assert [o.id for o in client.list_orders(reference="ref-3")] == [ids[3]]
+    assert [o.id for o in client.list_orders(phone_number="+13125550152")] == [ids[2]]
+    assert [o.id for o in client.list_orders(order_id=ids[4])] == [ids[4]]
+    assert len(client.list_orders(status="pending")) == 5
+    assert client.list_orders(status=OrderStatus.COMPLETED) == []
+    created_today = client.list_orders(
+        created_start=date(2026, 11, 2), created_end=date(2026, 11, 3)
+    )
+    assert len(created_today) == 5
+
+
+def test_list_orders_foc_filters(client: PortingClient, emu: Emulator) -> None:
+    order = client.create_order(order_body())
+    group = order.phone_numbers[0].phone_number_group
+    assert group is not None
+    emu.confirm_group(order.id, group, "2026-11-20")
+    assert [o.id for o in client.list_orders(foc_start=date(2026, 11, 19))] == [order.id]
+    assert client.list_orders(foc_end=date(2026, 11, 19)) == []
+
+
+def test_get_orders_reads_in_parallel_over_one_client(
+    recorder: RecordingTransport, emu: Emulator
+) -> None:
+    with PortingClient(
+        base_url=BASE_URL,
+        project_id="demo",
+        auth=StaticToken("x"),
+        transport=recorder,
+        max_parallel_reads=3,
+    ) as client:
+        ids = [
+            client.create_order(order_body([f"+1312555{200 + i:04d}"], reference=f"r{i}")).id
+            for i in range(10)
+        ]
+        orders = client.get_orders([*ids, ids[0]])
+    assert list(orders) == ids
+    assert all(orders[i].id == i for i in ids)
+    assert client.calls["get_order"] == 10
+    assert client.get_orders([]) == {}
+
+
+def test_get_orders_raises_the_first_failure(client: PortingClient) -> None:
+    order = client.create_order(order_body())
+    with pytest.raises(errors.NotFound):
+        client.get_orders([order.id, 999999])
+
+
+def test_update_replaces_a_pending_order(client: PortingClient) -> None:
+    order = client.create_order(order_body())
+    body = order_body(["+13125550141", "+13125550144"], reference="gitops/acme")
+    body["loaUploadedBy"] = "Jane Roe"
+    updated = client.update_order(order.id, body)
+    assert updated.loa_uploaded_by == "Jane Roe"
+    assert len(client.get_order(order.id).phone_numbers) == 2
+
+
+def test_update_of_a_confirmed_order_is_refused(client: PortingClient, emu: Emulator) -> None:
+    order = client.create_order(order_body())
+    group = order.phone_numbers[0].phone_number_group
+    assert group is not None
+    emu.confirm_group(order.id, group)
+    assert client.get_order(order.id).status == OrderStatus.CONFIRMED
+    with pytest.raises(errors.ApiError) as caught:
+        client.update_order(order.id, order_body())
+    assert caught.value.status in (400, 409)
+    assert client.calls["update_order"] == 1
+
+
+def test_cancel_moves_through_pending_cancelation(client: PortingClient, emu: Emulator) -> None:
+    order = client.create_order(order_body())
+    client.cancel_order(order.id)
+    assert client.get_order(order.id).status == OrderStatus.PENDING_CANCELATION
+    emu.advance(timedelta(days=2))
+    canceled = client.get_order(order.id)
+    assert canceled.status == OrderStatus.CANCELED
+    assert canceled.is_terminal
+
+
+def test_notes_are_added_and_shown_on_the_order(client: PortingClient) -> None:
+    order = client.create_order(order_body())
+    note = client.add_note(order.id, "LOA signed by the CFO, attached")
+    assert note.id is not None
+    assert note.note == "LOA signed by the CFO, attached"
+    notes = client.get_order(order.id).notes
+    assert [n.note for n in notes] == ["LOA signed by the CFO, attached"]
+    assert notes[0].created_time is not None
+
+
+def test_document_upload_and_download_round_trip(client: PortingClient) -> None:
+    order = client.create_order(order_body())
+    content = bytes(range(256)) * 4
+    ref = client.upload_document(
+        order.id, name="acme-loa.pdf", description="Letter of authorization", content=content
+    )
+    assert ref.id is not None
+    assert ref.document_name == "acme-loa.pdf"
+    assert [d.document_name for d in client.get_order(order.id).documents] == ["acme-loa.pdf"]
+    doc = client.download_document(order.id, ref.id)
+    assert doc.content == content
+    assert doc.description == "Letter of authorization"
+    assert doc.content_type == "application/pdf"
+    assert client.calls["download_document"] == 1
+
+
+def test_document_download_falls_back_to_the_skill_path(
+    client: PortingClient, emu: Emulator, recorder: RecordingTransport
+) -> None:
+    order = client.create_order(order_body())
+    ref = client.upload_document(order.id, name="a.txt", description="", content=b"hello")
+    assert ref.id is not None
+    emu.add_fault(Fault(method="GET", path=f"/orders/{order.id}/documents", status=404))
+    assert client.download_document(order.id, ref.id).content == b"hello"
+    paths = [x.request.url.path for x in recorder.exchanges if x.request.method == "GET"]
+    assert paths[-2:] == [
+        f"/v1/projects/demo/orders/{order.id}/documents/{ref.id}",
+        f"/v1/projects/demo/orders/portIns/{order.id}/documents/{ref.id}",
+    ]
+
+
+def test_missing_document_is_not_found(client: PortingClient) -> None:
+    order = client.create_order(order_body())
+    with pytest.raises(errors.NotFound) as caught:
+        client.download_document(order.id, 777)
+    assert f"/orders/{order.id}/documents/777" in str(caught.value)
+    assert "portIns" not in caught.value.path
+
+
+def _confirmed_on_demand(client: PortingClient, emu: Emulator) -> tuple[int, list[str]]:
+    numbers = ["+13125550141", "+14155550123"]
+    order = client.create_order(order_body(numbers, on_demand=True, port_date="2026-11-05"))
+    groups = sorted({n.phone_number_group or "" for n in order.phone_numbers})
+    for group in groups:
+        emu.confirm_group(order.id, group, "2026-11-05")
+    return order.id, groups
+
+
+def test_activation_groups_are_offered_from_the_foc_date(
+    client: PortingClient, emu: Emulator
+) -> None:
+    order_id, groups = _confirmed_on_demand(client, emu)
+    assert client.available_activations(order_id) == []
+    emu.advance(timedelta(days=3))
+    offered = client.available_activations(order_id)
+    assert all(isinstance(g, ActivationGroup) for g in offered)
+    assert sorted(g.phone_number_group for g in offered) == groups
+    assert sorted(n for g in offered for n in g.numbers) == ["+13125550141", "+14155550123"]
+
+
+def test_activate_named_groups_then_the_rest(client: PortingClient, emu: Emulator) -> None:
+    order_id, groups = _confirmed_on_demand(client, emu)
+    emu.advance(timedelta(days=3))
+    first = client.activate(order_id, [groups[0]])
+    assert [(g.phone_number_group, g.status) for g in first.phone_number_groups] == [
+        (groups[0], "ACTIVATED")
+    ]
+    assert client.get_order(order_id).status == OrderStatus.CONFIRMED
+    if len(groups) > 1:
+        client.activate(order_id, None)
+    done = client.get_order(order_id)
+    assert done.status == OrderStatus.COMPLETED
+    assert {n.status for n in done.phone_numbers} == {NumberStatus.ACTIVATED}
+
+
+def test_activate_before_the_foc_is_refused(client: PortingClient, emu: Emulator) -> None:
+    order_id, groups = _confirmed_on_demand(client, emu)
+    with pytest.raises(errors.ApiError) as caught:
+        client.activate(order_id, groups)
+    assert caught.value.status in (400, 409)
+    assert client.calls["activate"] == 1
+
+
+def test_configuration_lifecycle(client: PortingClient) -> None:
+    assert client.get_configuration() is None
+    body = {
+        "contact": {"email": "ops@example.com", "name": "Ops", "phone": "+13125550100"},
+        "webhookUrl": "https://hooks.example.com/porting",
+        "defaultPortTime": "10:00:00",
+        "defaultPortTimeZone": "US/Central",
+    }
+    created = client.create_configuration(body)
+    assert created.default_port_time_zone == "US/Central"
+    fetched = client.get_configuration()
+    assert fetched is not None
+    assert fetched.contact is not None
+    assert fetched.contact.email == "ops@example.com"
+    updated = client.update_configuration({**body, "defaultPortTime": "11:00:00"})
+    assert updated.default_port_time == "11:00:00"
+    with pytest.raises(errors.Conflict):
+        client.create_configuration(body)
+
+
+@pytest.mark.usefixtures("invalid_requests_ok")
+def test_invalid_order_is_unprocessable_with_field_violations(client: PortingClient) -> None:
+    body = order_body(["+1312555"])
+    with pytest.raises(errors.Unprocessable) as caught:
+        client.create_order(body)
+    assert any("phoneNumber" in v.field for v in caught.value.field_violations)
+    assert str(caught.value).startswith("POST /orders/portIns: 422 ")
+    assert "9731" not in str(caught.value)
+    assert client.calls["create_order"] == 1
+
+
+def test_user_agent_and_bearer_are_sent(
+    client: PortingClient, recorder: RecordingTransport
+) -> None:
+    client.list_orders()
+    request = recorder.exchanges[0].request
+    assert request.headers["User-Agent"].startswith("portctl/")
+    assert request.headers["Authorization"] == "Bearer x"
