@@ -58,7 +58,7 @@ def render(model: type[BaseModel]) -> str:
 
 
 def _draft7(value: JsonSchemaValue | Any) -> Any:
-    """Fold descriptions, drop `default: null`, wrap `$ref` that has siblings in `allOf`."""
+    """Fold descriptions, drop `null` options and defaults, wrap `$ref` with siblings in `allOf`."""
     if isinstance(value, list):
         return [_draft7(item) for item in value]
     if not isinstance(value, dict):
@@ -68,6 +68,15 @@ def _draft7(value: JsonSchemaValue | Any) -> Any:
         out["description"] = " ".join(out["description"].split())
     if "default" in out and out["default"] is None:
         del out["default"]
+    variants = out.get("anyOf")
+    if isinstance(variants, list) and {"type": "null"} in variants:
+        # `X | None` fields: null means "unset" to the loader; editors should offer X only.
+        kept = [v for v in variants if v != {"type": "null"}]
+        del out["anyOf"]
+        if len(kept) == 1:
+            out = {**kept[0], **out}
+        else:
+            out["anyOf"] = kept
     if "$ref" in out and len(out) > 1:
         out["allOf"] = [{"$ref": out.pop("$ref")}]
     return out

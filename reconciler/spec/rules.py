@@ -16,6 +16,7 @@ from reconciler.spec.strict_yaml import Loc, SourceMap
 from reconciler.spec.v1 import PortIn
 
 END_USER_REQUIRED = ("name", "streetNum", "streetName", "city", "state", "zipCode")
+E911_REQUIRED = ("name", "streetNum", "streetInfo", "city", "state", "postalCode")
 
 
 class _Reporter:
@@ -85,7 +86,8 @@ def _numbers(document: PortIn) -> list[str]:
 
 
 def _check_merged_fields(document: PortIn, report: _Reporter) -> None:
-    """After merging `defaults`, every number needs a full endUser and a portOutInfo."""
+    """After merging `defaults`, every number needs a full endUser, a portOutInfo and, when it
+    has an e911 feature, a full e911 address."""
     numbers = merged_numbers(document.spec)
     missing: dict[str, list[int]] = {}
     for index, number in enumerate(numbers):
@@ -115,6 +117,10 @@ def _missing_fields(number: dict[str, object]) -> Iterator[str]:
         yield from (f"endUser.{key}" for key in END_USER_REQUIRED if key not in end_user)
     if not number.get("portOutInfo"):
         yield "portOutInfo"
+    features = number.get("features")
+    e911 = features.get("e911") if isinstance(features, dict) else None
+    if isinstance(e911, dict):
+        yield from (f"features.e911.{key}" for key in E911_REQUIRED if key not in e911)
 
 
 def _check_notes_and_documents(

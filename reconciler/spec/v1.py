@@ -15,7 +15,6 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
-from pydantic.json_schema import SkipJsonSchema
 
 from reconciler.spec.fields import (
     E164,
@@ -55,9 +54,9 @@ class Schedule(SpecModel):
 
     date: IsoDate
     """Desired port date, YYYY-MM-DD (quote it: an unquoted date is a YAML 1.1 trap)."""
-    time: PortTime | SkipJsonSchema[None] = None
+    time: PortTime | None = None
     """Desired port time HH:MM:SS (quoted); default from PortingDefaults, else 09:00:00."""
-    timeZone: TimeZone | SkipJsonSchema[None] = None
+    timeZone: TimeZone | None = None
     """US/Eastern, US/Central, US/Mountain or US/Pacific; default from PortingDefaults, else
     US/Eastern."""
 
@@ -68,10 +67,10 @@ class Activation(SpecModel):
     mode: Literal["scheduled", "on-demand"] = "scheduled"
     """scheduled: Sinch activates at the desired date and time; on-demand: portctl activates
     groups once the carrier confirmed them (onDemandActivation)."""
-    when: Literal["manual", "ready"] | SkipJsonSchema[None] = None
+    when: Literal["manual", "ready"] | None = None
     """On-demand only. manual (default): activate the groups listed in `groups`; ready:
     activate every group as soon as Sinch offers it."""
-    groups: list[Text] | SkipJsonSchema[None] = None
+    groups: list[Text] | None = None
     """On-demand + manual only: phoneNumberGroup names approved for activation."""
 
 
@@ -89,53 +88,53 @@ class EndUser(SpecModel):
     `defaults`; after merging, name, streetNum, streetName, city, state and zipCode are
     required)."""
 
-    name: Text | SkipJsonSchema[None] = None
+    name: Text | None = None
     """Person or company name on the losing carrier's account."""
-    streetNum: Text | SkipJsonSchema[None] = None
+    streetNum: Text | None = None
     """Street number (a string: quote numbers)."""
-    streetPreDir: Text | SkipJsonSchema[None] = None
+    streetPreDir: Text | None = None
     """Street pre-direction, e.g. N."""
-    streetName: Text | SkipJsonSchema[None] = None
+    streetName: Text | None = None
     """Street name."""
-    streetType: Text | SkipJsonSchema[None] = None
+    streetType: Text | None = None
     """Street type, e.g. St or Court."""
-    streetPostDir: Text | SkipJsonSchema[None] = None
+    streetPostDir: Text | None = None
     """Street post-direction, e.g. SW."""
-    locationType1: Text | SkipJsonSchema[None] = None
+    locationType1: Text | None = None
     """First location type, e.g. Suite."""
-    locationValue1: Text | SkipJsonSchema[None] = None
+    locationValue1: Text | None = None
     """First location value, e.g. 2134."""
-    locationType2: Text | SkipJsonSchema[None] = None
+    locationType2: Text | None = None
     """Second location type, e.g. Floor."""
-    locationValue2: Text | SkipJsonSchema[None] = None
+    locationValue2: Text | None = None
     """Second location value."""
-    locationType3: Text | SkipJsonSchema[None] = None
+    locationType3: Text | None = None
     """Third location type."""
-    locationValue3: Text | SkipJsonSchema[None] = None
+    locationValue3: Text | None = None
     """Third location value."""
-    city: Text | SkipJsonSchema[None] = None
+    city: Text | None = None
     """City."""
-    state: StateCode | SkipJsonSchema[None] = None
+    state: StateCode | None = None
     """Two-letter state or province code, e.g. IL or ON (quote ON/NO/YES: YAML 1.1 reads
     them as booleans)."""
-    zipCode: Text | SkipJsonSchema[None] = None
+    zipCode: Text | None = None
     """ZIP or postal code (a string: quote it)."""
-    typeOfService: Literal["B", "R"] | SkipJsonSchema[None] = None
+    typeOfService: Literal["B", "R"] | None = None
     """B (business, the default) or R (residence)."""
 
 
 class PortOutInfo(SpecModel):
     """Account details at the losing carrier. Secrets must be ${NAME} or ${file:path}."""
 
-    existingPortOutPin: SecretRef | SkipJsonSchema[None] = None
+    existingPortOutPin: SecretRef | None = None
     """Port-out PIN at the losing carrier (secret reference)."""
-    accountNum: SecretRef | SkipJsonSchema[None] = None
+    accountNum: SecretRef | None = None
     """Account number at the losing carrier (secret reference)."""
-    accountPhoneNumber: Text | SkipJsonSchema[None] = None
+    accountPhoneNumber: Text | None = None
     """Billing telephone number of the account."""
-    authorizingName: Text | SkipJsonSchema[None] = None
+    authorizingName: Text | None = None
     """Name of the person authorizing the port."""
-    authorizingDate: NotFutureDate | SkipJsonSchema[None] = None
+    authorizingDate: NotFutureDate | None = None
     """Date the port was authorized, YYYY-MM-DD; today or earlier (America/New_York)."""
 
 
@@ -178,30 +177,31 @@ class SmsConfiguration(SpecModel):
 
 
 class E911(SpecModel):
-    """E911 registered address of the number."""
+    """E911 registered address of the number (fields may come from `defaults`; after merging,
+    name, streetNum, streetInfo, city, state and postalCode are required)."""
 
-    name: Text
+    name: Text | None = None
     """Name shown to emergency services."""
-    streetNum: Text
+    streetNum: Text | None = None
     """Street number."""
-    streetInfo: Text
+    streetInfo: Text | None = None
     """Street name and type, e.g. Main St."""
-    location: Text | SkipJsonSchema[None] = None
+    location: Text | None = None
     """Location within the address, e.g. Apt 5."""
-    city: Text
+    city: Text | None = None
     """City."""
-    state: StateCode
+    state: StateCode | None = None
     """Two-letter state or province code."""
-    postalCode: Text
+    postalCode: Text | None = None
     """ZIP or postal code (quote it)."""
-    postalCodePlusFour: Text | SkipJsonSchema[None] = None
+    postalCodePlusFour: Text | None = None
     """ZIP+4 extension."""
 
 
 class Features(SpecModel):
     """Optional number features."""
 
-    e911: E911 | SkipJsonSchema[None] = None
+    e911: E911 | None = None
     """E911 address registration."""
 
 
@@ -209,17 +209,17 @@ class NumberSettings(SpecModel):
     """Per-number order fields; in `defaults` they apply to every number (deep-merged, the
     number's own value winning; voiceConfiguration is replaced whole)."""
 
-    endUser: EndUser | SkipJsonSchema[None] = None
+    endUser: EndUser | None = None
     """End user as on the losing carrier's records."""
-    portOutInfo: PortOutInfo | SkipJsonSchema[None] = None
+    portOutInfo: PortOutInfo | None = None
     """Account details at the losing carrier."""
-    voiceConfiguration: VoiceConfiguration | SkipJsonSchema[None] = None
+    voiceConfiguration: VoiceConfiguration | None = None
     """Voice routing after the port: RTC+appId, EST+trunkId or FAX+serviceId."""
-    smsConfiguration: SmsConfiguration | SkipJsonSchema[None] = None
+    smsConfiguration: SmsConfiguration | None = None
     """SMS routing after the port."""
-    features: Features | SkipJsonSchema[None] = None
+    features: Features | None = None
     """Number features such as e911."""
-    newPortOutPin: SecretRef | SkipJsonSchema[None] = None
+    newPortOutPin: SecretRef | None = None
     """Port-out PIN to set on the number after the port (secret reference)."""
 
 
@@ -261,11 +261,11 @@ class PortInSpec(SpecModel):
     """Desired port date, time and time zone."""
     activation: Activation = Field(default_factory=Activation)
     """scheduled (default) or on-demand activation."""
-    resellerName: Text | SkipJsonSchema[None] = None
+    resellerName: Text | None = None
     """Reseller name; required when any number is Canadian."""
-    loa: Loa | SkipJsonSchema[None] = None
+    loa: Loa | None = None
     """Letter of authorization bookkeeping."""
-    defaults: NumberSettings | SkipJsonSchema[None] = None
+    defaults: NumberSettings | None = None
     """Fields merged into every number (the number's own values win)."""
     phoneNumbers: list[PhoneNumberItem] = Field(min_length=1, max_length=MAX_NUMBERS)
     """Numbers to port: a quoted E.164 string, or an object with `number` and overrides.
@@ -292,26 +292,24 @@ class PortIn(SpecModel):
 class Contact(SpecModel):
     """Who Sinch contacts about port-ins."""
 
-    name: Text | SkipJsonSchema[None] = None
+    name: Text | None = None
     """Contact name."""
-    email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | SkipJsonSchema[None] = (
-        None
-    )
+    email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
     """Contact e-mail address."""
-    phone: Text | SkipJsonSchema[None] = None
+    phone: Text | None = None
     """Contact phone number."""
 
 
 class PortingDefaultsSpec(SpecModel):
     """The project's porting configuration (API /configuration)."""
 
-    contact: Contact | SkipJsonSchema[None] = None
+    contact: Contact | None = None
     """Contact for port-in issues."""
-    webhookUrl: Annotated[str, Field(pattern=r"^https?://\S+$")] | SkipJsonSchema[None] = None
+    webhookUrl: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
     """URL Sinch POSTs porting events to."""
-    defaultPortTime: PortTime | SkipJsonSchema[None] = None
+    defaultPortTime: PortTime | None = None
     """Default desired port time HH:MM:SS for orders without schedule.time."""
-    defaultPortTimeZone: TimeZone | SkipJsonSchema[None] = None
+    defaultPortTimeZone: TimeZone | None = None
     """Default port time zone for orders without schedule.timeZone."""
 
 
@@ -335,7 +333,7 @@ class Safety(SpecModel):
     """Orders one apply may cancel (default 0: every cancel needs --max-cancels)."""
     maxPrune: Annotated[int, Field(ge=0)] = 0
     """Orphan orders one apply may cancel with --prune."""
-    maxNumbersTouched: Annotated[int, Field(ge=1)] | SkipJsonSchema[None] = None
+    maxNumbersTouched: Annotated[int, Field(ge=1)] | None = None
     """Numbers one apply may create, change or cancel (default: unlimited)."""
 
 
