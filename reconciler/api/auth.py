@@ -147,7 +147,6 @@ class ClientCredentials(Auth):
             raise errors.TransportFailure(
                 status=None, method="POST", path=path, message=type(exc).__name__
             ) from exc
-        self.fetches += 1
         if response.status_code != 200:
             retry_after = parse_retry_after(
                 response.headers.get("Retry-After"), now=self._retry.clock()
@@ -164,6 +163,7 @@ class ClientCredentials(Auth):
                 message="token endpoint answered without a bearer access_token",
             )
         lifetime = float(body.get("expires_in") or 3600)
+        self.fetches += 1
         return _Token(value, self._clock() + timedelta(seconds=lifetime))
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
