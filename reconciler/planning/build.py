@@ -300,8 +300,12 @@ def _confirmed_item(
             kind=Kind.BLOCKED,
             risk=Risk.BLOCKED,
             reason_code="order_confirmed_locked",
-            reason="order is CONFIRMED; changes are locked (activation is held back until the "
-            "spec matches)",
+            reason="order is CONFIRMED; changes are locked"
+            + (
+                " (activation waits until the spec matches)"
+                if order.activation_mode == "on-demand"
+                else ""
+            ),
             changes=changes,
             numbers=_touched_numbers(changes, order.phone_numbers),
             **base,

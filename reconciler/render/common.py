@@ -18,8 +18,8 @@ SUMMARY_WORDS: dict[Kind, str] = {
     Kind.CANCEL: "to cancel",
     Kind.UPDATE: "to update",
     Kind.CREATE: "to create",
-    Kind.ADD_NOTE: "notes to add",
-    Kind.UPLOAD_DOCUMENT: "documents to upload",
+    Kind.ADD_NOTE: "note(s) to add",
+    Kind.UPLOAD_DOCUMENT: "document(s) to upload",
     Kind.ACTIVATE: "to activate",
     Kind.BLOCKED: "blocked",
     Kind.CONFLICT: "in conflict",
@@ -48,10 +48,18 @@ OP_SYMBOLS = {"add": "+", "remove": "-", "change": "~"}
 MAX_VALUE_CHARS = 120
 
 
+def _plural(words: str, count: int) -> str:
+    return words.replace("(s)", "" if count == 1 else "s")
+
+
 def summary_line(plan: Plan) -> str:
     """`2 to create, 1 to update, 1 blocked; 12 numbers affected` (or `No changes.`)."""
     counts = plan.counts()
-    parts = [f"{counts[str(kind)]} {SUMMARY_WORDS[kind]}" for kind in Kind if str(kind) in counts]
+    parts = [
+        f"{counts[str(kind)]} {_plural(SUMMARY_WORDS[kind], counts[str(kind)])}"
+        for kind in Kind
+        if str(kind) in counts
+    ]
     affected = len(plan.numbers_affected())
     if not plan.has_changes and not plan.has_blocked:
         head = "No changes: live orders match the specs."

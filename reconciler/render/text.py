@@ -59,7 +59,7 @@ def _item_lines(item: PlanItem) -> list[Text]:
         for p in item.portability
         if not p.portable
     )
-    lines.extend(Text(f"    note: {notice.message}", style="cyan") for notice in item.notices)
+    lines.extend(Text(f"    notice: {notice.message}", style="cyan") for notice in item.notices)
     return lines
 
 

@@ -1,0 +1,75 @@
+"""Essence normalisation: what must *not* show up as drift (DESIGN §3, reference §3)."""
+
+from __future__ import annotations
+
+from reconciler.essence import (
+    IgnoreRules,
+    configuration_essence,
+    join_path,
+    order_essence,
+    port_defaults,
+    split_path,
+)
+from tests.core.builders import body, live_order, number
+
+
+def test_live_order_as_created_has_the_same_essence_as_its_body() -> None:
+    spec = body("gitops/a", [number("+13125550141"), number("+13125550142")])
+    live = live_order(7, spec, focDate="2026-12-01", rejectReason="")
+    live["phoneNumbers"][0]["features"] = {"e911": {"enhCity": "ANYTOWN"}}
+    assert order_essence(live) == order_essence(spec)
+
+
+def test_numbers_are_keyed_by_e164_not_position() -> None:
+    first, second = number("+13125550141"), number("+13125550142")
+    assert order_essence(body("r", [first, second])) == order_essence(body("r", [second, first]))
+    assert list(order_essence(body("r", [first]))["phoneNumbers"]) == ["+13125550141"]
+
+
+def test_port_time_defaults_come_from_configuration_then_system() -> None:
+    spec = body("r", [number("+13125550141")])
+    system = order_essence(spec)["desiredPortSchedule"]
+    assert system == {
+        "desiredPortDate": "2026-12-15",
+        "desiredPortTime": "09:00:00",
+        "desiredPortTimeZone": "US/Eastern",
+    }
+    defaults = port_defaults({"defaultPortTime": "10:30:00Z", "defaultPortTimeZone": "US/Pacific"})
+    configured = order_essence(spec, defaults=defaults)["desiredPortSchedule"]
+    assert configured["desiredPortTime"] == "10:30:00"
+    assert configured["desiredPortTimeZone"] == "US/Pacific"
+
+
+def test_empty_strings_equal_absent_and_type_of_service_defaults_to_b() -> None:
+    spec = body("r", [number("+13125550141")])
+    live = body("r", [number("+13125550141")], resellerName="", loaUploadedBy=None)
+    live["phoneNumbers"][0]["endUser"]["typeOfService"] = ""
+    assert order_essence(live) == order_essence(spec)
+    assert order_essence(spec)["phoneNumbers"]["+13125550141"]["endUser"]["typeOfService"] == "B"
+
+
+def test_midnight_date_times_equal_dates() -> None:
+    spec = body("r", [number("+13125550141")], loaAttachmentDate="2026-04-01")
+    live = body("r", [number("+13125550141")], loaAttachmentDate="2026-04-01T00:00:00.000Z")
+    assert order_essence(live) == order_essence(spec)
+
+
+def test_ignore_rules_remove_paths_on_both_sides_with_wildcards() -> None:
+    rules = IgnoreRules(["loaUploadedBy", "phoneNumbers[*].endUser.streetType"])
+    spec = body("r", [number("+13125550141")], loaUploadedBy="Jane")
+    essence = order_essence(spec, ignore=rules)
+    assert "loaUploadedBy" not in essence
+    assert "streetType" not in essence["phoneNumbers"]["+13125550141"]["endUser"]
+    assert essence["phoneNumbers"]["+13125550141"]["endUser"]["city"] == "Anytown"
+
+
+def test_paths_round_trip() -> None:
+    path = ("phoneNumbers", "+15551234567", "endUser", "city")
+    assert join_path(path) == "phoneNumbers[+15551234567].endUser.city"
+    assert split_path(join_path(path)) == path
+
+
+def test_configuration_essence_tolerates_trailing_z_and_empty_fields() -> None:
+    assert configuration_essence({"defaultPortTime": "09:00:00Z", "webhookUrl": ""}) == {
+        "defaultPortTime": "09:00:00"
+    }
