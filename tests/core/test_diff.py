@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from reconciler.diff import SECRET_MARKER, diff_essence
 from reconciler.essence import order_essence
 from tests.core.builders import ACCOUNT, PIN, body, number
 
 
-def _diff(spec: dict, live: dict) -> dict[str, tuple[str, object, object]]:
+def _diff(spec: dict[str, Any], live: dict[str, Any]) -> dict[str, tuple[str, object, object]]:
     changes = diff_essence(order_essence(spec), order_essence(live))
     return {c.display_path: (c.op, c.old, c.new) for c in changes}
 

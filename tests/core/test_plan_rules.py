@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
 from reconciler.desired import DesiredConfiguration, DesiredOrder, DesiredState, SafetyBudgets
 from reconciler.live import LiveOrderSummary, LiveSnapshot
-from reconciler.plan import Kind, Plan, Risk, build_plan
+from reconciler.plan import Plan, build_plan
 from tests.core.builders import TODAY, desired, live_order, number, summary
 
 N1, N2 = "+13125550141", "+13125550142"
 
 
-def _plan(order: DesiredOrder, *lives: dict, prune: bool = False, **snap: object) -> Plan:
+def _plan(order: DesiredOrder, *lives: dict[str, Any], prune: bool = False, **snap: object) -> Plan:
     managed: dict[str, tuple[LiveOrderSummary, ...]] = {}
     for live in lives:
         managed.setdefault(live["customerOrderReference"], ())
@@ -36,8 +37,8 @@ CHANGED = desired("acme", [number(N1, city="Springfield"), number(N2)])
 ON_DEMAND = desired("acme", [number(N1), number(N2)], mode="on-demand", when="ready")
 
 
-def _live(spec: DesiredOrder, status: str, order_id: int = 1001, **kw: object) -> dict:
-    return live_order(order_id, SPEC.body if spec is CHANGED else spec.body, status=status, **kw)  # type: ignore[arg-type]
+def _live(spec: DesiredOrder, status: str, order_id: int = 1001, **kw: Any) -> dict[str, Any]:
+    return live_order(order_id, SPEC.body if spec is CHANGED else spec.body, status=status, **kw)
 
 
 CASES = [
@@ -154,7 +155,12 @@ CASES = [
 @pytest.mark.parametrize(
     ("order", "lives", "snap", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
 )
-def test_decision_table(order: DesiredOrder, lives: list, snap: dict, expected: tuple) -> None:
+def test_decision_table(
+    order: DesiredOrder,
+    lives: list[dict[str, Any]],
+    snap: dict[str, Any],
+    expected: tuple[str, ...],
+) -> None:
     assert _main(_plan(order, *lives, **snap)) == expected
 
 

@@ -1,4 +1,4 @@
-"""Golden renderings of one rich plan; regenerate with `PORTCTL_UPDATE_GOLDEN=1 pytest tests/golden`.
+"""Golden renderings of one rich plan; regenerate: `PORTCTL_UPDATE_GOLDEN=1 pytest tests/golden`.
 
 The plan has every kind a reviewer meets: configuration, create (with notes and documents),
 update with removals, a secret changed, rejected numbers, cancel, blocked (locked and
