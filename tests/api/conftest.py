@@ -1,9 +1,10 @@
 """Fixtures for client tests: an in-process emulator, a recording transport, a ready client.
 
 Every exchange that goes through `recorder` is checked against the OpenAPI document when the
-test ends (`contract` fixture): the request body against the operation's request schema and
-the response body against the schema of its status code. A test that sends invalid requests on
-purpose (to provoke a 422) asks for `invalid_requests_ok` to skip the request half.
+test ends: the request (query parameters and JSON body) against the operation's request schema
+(`tests.contract.openapi_contract`), and the response against the schema of its status code,
+error answers included (`tests.emulator.openapi.response_problems`). A test that sends invalid
+requests on purpose (to provoke a 422) asks for `invalid_requests_ok` to skip the request half.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ import stamina
 
 from reconciler.api import PortingClient, RetryPolicy, StaticToken
 from reconciler.emulator import Emulator
-from tests.contract.openapi_contract import contract_problems
+from tests.contract.openapi_contract import exchange_problems
+from tests.emulator.openapi import response_problems
 
 START = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
 """A Monday; the emulator's virtual clock starts here in every client test."""
@@ -48,6 +50,7 @@ class RecordingTransport(httpx.BaseTransport):
             self.exchanges.append(Exchange(request, None))
             raise
         response.read()
+        response.request = request
         self.exchanges.append(Exchange(request, response))
         return response
 
@@ -85,11 +88,14 @@ def contract() -> ContractSettings:
 def recorder(emu: Emulator, contract: ContractSettings) -> Iterator[RecordingTransport]:
     transport = RecordingTransport(emu.transport())
     yield transport
-    problems = contract_problems(
-        [(x.request, x.response) for x in transport.exchanges],
-        check_requests=contract.check_requests,
-    )
+    problems: list[str] = []
+    for exchange in transport.exchanges:
+        if contract.check_requests:
+            problems += exchange_problems(exchange.request, None)
+        if exchange.response is not None:
+            problems += response_problems(exchange.response)
     assert problems == []
+    assert transport.exchanges, "no request reached the emulator"
 
 
 @pytest.fixture
