@@ -79,7 +79,9 @@ class Emulator:
         self.tokens = Tokens(seed=seed)
         self.faults: list[Fault] = []
         self.request_log: list[RequestRecord] = []
-        self.webhook_sender: WebhookSender = webhook_sender or post_webhook
+        self.webhook_sender: WebhookSender = (
+            post_webhook if webhook_sender is None else webhook_sender
+        )
         self.defer_webhooks = False
         """Hosts that hold a lock while handling set this and call `deliver_webhooks` after."""
 

@@ -190,7 +190,10 @@ class World:
         """NUMBERS_<kind> with only status fields per number (`NumberPortingStatusItem`)."""
         if not numbers:
             return
-        keys = ("phoneNumber", "status", "activatedDate", "confirmedDate", "rejectReason")
+        detail = {"ACTIVATED": "activatedDate", "CONFIRMED": "confirmedDate"}.get(
+            kind, "rejectReason"
+        )
+        keys = ("phoneNumber", "status", detail)
         items = [{k: n[k] for k in keys if k in n} for n in numbers]
         self.emit(
             {"type": f"NUMBERS_{kind}", "orderId": str(rec["order"]["id"]), "phoneNumbers": items}
