@@ -122,6 +122,11 @@ class PortingClient:
             ),
         )
 
+    @property
+    def auth(self) -> Auth:
+        """The credentials in use (e.g. `ClientCredentials.fetches` for `--stats`)."""
+        return self._auth
+
     # -- lifecycle ---------------------------------------------------------------------------
 
     def close(self) -> None:
