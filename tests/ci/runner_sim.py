@@ -1,0 +1,161 @@
+"""Run workflow and action shell steps locally the way a GitHub-hosted runner does.
+
+Why: the `run:` scripts hold real logic (exit-code mapping, one PR comment updated in place,
+one drift issue opened, updated or closed). Every script takes its inputs from environment
+variables, never from `${{ }}` expressions, so it can be executed here unchanged with bash
+(`bash --noprofile --norc -eo pipefail`, the runner's own invocation) against fake `gh` and
+`portctl` programs that record what they were asked to do.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+GITHUB_DIR = REPO_ROOT / ".github"
+WORKFLOWS_DIR = GITHUB_DIR / "workflows"
+ACTION_DIR = GITHUB_DIR / "actions" / "portctl"
+LOCAL_ACTION = "./.github/actions/portctl"
+FAKES_DIR = Path(__file__).resolve().parent
+
+
+def load_yaml(path: Path) -> Any:
+    """Parse YAML 1.2 (so the workflow key `on` stays a string, unlike PyYAML's YAML 1.1)."""
+    return YAML(typ="safe", pure=True).load(path)
+
+
+def workflow_files() -> list[Path]:
+    """Every workflow shipped in the repository, sorted for stable test ids."""
+    return sorted([*WORKFLOWS_DIR.glob("*.yml"), *WORKFLOWS_DIR.glob("*.yaml")])
+
+
+def iter_steps(workflow: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Yield (job id, step) for every step of every job."""
+    for job_id, job in workflow["jobs"].items():
+        for step in job.get("steps", []):
+            yield job_id, step
+
+
+def find_step(workflow: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    """The one step called `name`; fails loudly so a renamed step breaks its test."""
+    matches = [step for _, step in iter_steps(workflow) if step.get("name") == name]
+    assert len(matches) == 1, f"expected one step named {name!r}, found {len(matches)}"
+    return matches[0]
+
+
+def _install_program(bin_dir: Path, name: str, script: Path) -> None:
+    """Put `name` on PATH as a wrapper running `script` with this interpreter."""
+    wrapper = bin_dir / name
+    wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{script}" "$@"\n', encoding="utf-8")
+    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
+
+
+@dataclass
+class Runner:
+    """A scratch runner: workspace, RUNNER_TEMP, GITHUB_OUTPUT and step summary, fake tools.
+
+    `gh_state` is the fake GitHub the `gh` fake reads and writes (comments, issues, labels);
+    every fake call is appended to `calls` as the program name plus its argv.
+    """
+
+    root: Path
+    env: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Lay out the directories and the base environment of a step."""
+        self.workspace = self.root / "workspace"
+        self.temp = self.root / "runner-temp"
+        self.bin = self.root / "bin"
+        for folder in (self.workspace, self.temp, self.bin):
+            folder.mkdir(parents=True, exist_ok=True)
+        self.output_file = self.root / "github_output"
+        self.summary_file = self.root / "step_summary.md"
+        self.state_file = self.root / "gh_state.json"
+        self.log_file = self.root / "calls.jsonl"
+        for file in (self.output_file, self.summary_file, self.log_file):
+            file.write_text("", encoding="utf-8")
+        self.gh_state = {"comments": [], "issues": [], "labels": []}
+        _install_program(self.bin, "gh", FAKES_DIR / "fake_gh.py")
+        _install_program(self.bin, "portctl", FAKES_DIR / "fake_portctl.py")
+        venv_bin = str(Path(sys.executable).parent)
+        self.env = {
+            "PATH": os.pathsep.join([str(self.bin), venv_bin, "/usr/local/bin", "/usr/bin", "/bin"]),
+            "HOME": str(self.root),
+            "LANG": "C.UTF-8",
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_REPOSITORY": "acme/ports",
+            "GITHUB_OUTPUT": str(self.output_file),
+            "GITHUB_STEP_SUMMARY": str(self.summary_file),
+            "RUNNER_TEMP": str(self.temp),
+            "FAKE_GH_STATE": str(self.state_file),
+            "FAKE_CALL_LOG": str(self.log_file),
+            **self.env,
+        }
+
+    @property
+    def gh_state(self) -> dict[str, Any]:
+        """The fake GitHub's current data."""
+        loaded: dict[str, Any] = json.loads(self.state_file.read_text(encoding="utf-8"))
+        return loaded
+
+    @gh_state.setter
+    def gh_state(self, value: Mapping[str, Any]) -> None:
+        self.state_file.write_text(json.dumps(value), encoding="utf-8")
+
+    @property
+    def calls(self) -> list[list[str]]:
+        """Every fake program call so far, in order: [program, *argv]."""
+        lines = self.log_file.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line)["argv"] for line in lines]
+
+    @property
+    def call_records(self) -> list[dict[str, Any]]:
+        """Every fake call with what the fake saw besides argv (e.g. an env file's content)."""
+        lines = self.log_file.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines]
+
+    def outputs(self) -> dict[str, str]:
+        """The step outputs written to GITHUB_OUTPUT (`name=value` lines)."""
+        result: dict[str, str] = {}
+        for line in self.output_file.read_text(encoding="utf-8").splitlines():
+            name, sep, value = line.partition("=")
+            if sep:
+                result[name] = value
+        return result
+
+    def run(
+        self, script: str, env: Mapping[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """Execute a `run:` script with the runner's default bash options in the workspace."""
+        path = self.temp / "step.sh"
+        path.write_text(script, encoding="utf-8")
+        return subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(path)],
+            cwd=self.workspace,
+            env={**self.env, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    def run_step(
+        self, step: Mapping[str, Any], env: Mapping[str, str]
+    ) -> subprocess.CompletedProcess[str]:
+        """Execute a workflow step's `run:` script with its declared `env:` keys replaced by `env`.
+
+        Every key the step declares must be given, so a test cannot silently miss an input.
+        """
+        declared = set(step.get("env", {}))
+        assert declared == set(env), f"step env {sorted(declared)} != given {sorted(env)}"
+        return self.run(str(step["run"]), env)
