@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from reconciler.cli.emulator import emulator
+from reconciler.cli.plan import plan
 from reconciler.cli.schema import schema
 from reconciler.cli.validate import validate
 
@@ -12,3 +13,4 @@ ALL: list[click.Command] = []
 ALL.append(validate)
 ALL.append(schema)
 ALL.append(emulator)
+ALL.append(plan)

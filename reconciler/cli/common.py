@@ -1,0 +1,172 @@
+"""Options and helpers every command that talks to the API shares (plan, apply, drift, status).
+
+One place decides how PATHS default, how `--env-file`, `--selector` and `--format` read, how
+spec problems are printed, how the client is made and how errors become exit codes, so the
+commands agree with each other and with DESIGN §4.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+import click
+
+from reconciler.api import ApiError, PortingClient
+from reconciler.cli.exits import EXIT_BLOCKED, EXIT_CHANGES, EXIT_OK
+from reconciler.clock import cli_today
+from reconciler.connect import ConnectionSettingsError, api_options, client_from_env
+from reconciler.desired import DesiredState
+from reconciler.planning.items import Plan
+from reconciler.redact import scrub
+from reconciler.spec import load_env, load_project
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEFAULT_PATHS = (Path("specs"),)
+
+
+def paths_argument(command: F) -> F:
+    """`[PATHS...]`: spec files or directories (default `specs/`)."""
+    return click.argument("paths", nargs=-1, type=click.Path(path_type=Path))(command)
+
+
+def env_file_option(command: F) -> F:
+    """`--env-file FILE`: dotenv variables for `${NAME}` secret references (environment wins)."""
+    return click.option(
+        "--env-file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="dotenv file with variables for ${NAME} secret references (environment wins).",
+    )(command)
+
+
+def selector_option(command: F) -> F:
+    """`--selector key=value` (repeatable): only specs whose labels match all of them."""
+    return click.option(
+        "--selector",
+        "-l",
+        "selectors",
+        multiple=True,
+        metavar="KEY=VALUE",
+        help="Only specs whose metadata.labels match (repeatable; all must match).",
+    )(command)
+
+
+def format_option(choices: Sequence[str], default: str = "text") -> Callable[[F], F]:
+    """`--format` with the given choices."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(list(choices)),
+        default=default,
+        show_default=True,
+        help="Output format.",
+    )
+
+
+def api_command_options(command: F) -> F:
+    """PATHS, `--env-file`, `--selector` and `--emulator`, the set every API command takes."""
+    for decorator in (api_options, selector_option, env_file_option, paths_argument):
+        command = decorator(command)
+    return command
+
+
+def parse_selectors(selectors: Sequence[str]) -> dict[str, str]:
+    """`("customer=acme", "tier=gold")` -> dict; a malformed one is a usage error (exit 64)."""
+    parsed: dict[str, str] = {}
+    for selector in selectors:
+        key, sep, value = selector.partition("=")
+        if not sep or not key.strip():
+            raise click.UsageError(f"--selector must be KEY=VALUE, got {selector!r}")
+        parsed[key.strip()] = value.strip()
+    return parsed
+
+
+def select(state: DesiredState, selectors: Mapping[str, str]) -> DesiredState:
+    """Only the orders whose labels match every selector (configuration kept)."""
+    if not selectors:
+        return state
+    orders = tuple(
+        o for o in state.orders if all(o.labels.get(k) == v for k, v in selectors.items())
+    )
+    return replace(state, orders=orders)
+
+
+def load_desired(
+    paths: Sequence[Path],
+    *,
+    env_file: Path | None,
+    selectors: Sequence[str] = (),
+    allow_plaintext_secrets: bool = False,
+) -> DesiredState:
+    """Load and validate the specs with secrets resolved; every problem printed, then exit 1."""
+    wanted = parse_selectors(selectors)
+    targets = list(paths) or list(DEFAULT_PATHS)
+    missing = [str(p) for p in targets if not p.exists()]
+    if missing:
+        raise click.UsageError(f"path does not exist: {', '.join(missing)}")
+    try:
+        today = cli_today()
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    result = load_project(
+        targets,
+        today=today,
+        env=load_env(env_file, os.environ),
+        allow_plaintext_secrets=allow_plaintext_secrets,
+        resolve_secrets=True,
+    )
+    if result.issues or result.state is None:
+        for issue in result.issues:
+            click.echo(scrub(str(issue)), err=True)
+        raise click.ClickException(
+            f"{len(result.issues)} problem(s) in the specs; nothing was sent to the API"
+        )
+    return select(result.state, wanted)
+
+
+def make_client(emulator: bool) -> PortingClient:
+    """The API client (or the embedded emulator's); settings problems exit 1 with one paragraph."""
+    try:
+        return client_from_env(emulator=emulator, environ=os.environ)
+    except ConnectionSettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@contextlib.contextmanager
+def api_errors() -> Iterator[None]:
+    """Turn API failures into a one-line error (exit 1), scrubbed of secrets, no traceback."""
+    try:
+        yield
+    except ApiError as exc:
+        raise click.ClickException(scrub(f"Porting API error: {exc}")) from None
+
+
+def total_calls(client: PortingClient) -> int:
+    """HTTP requests the client made so far (pages and retries included)."""
+    return sum(client.calls.values())
+
+
+def plan_exit_code(plan: Plan, *, detailed: bool) -> int:
+    """DESIGN §4: 0 in sync; with `detailed`, 3 when anything is blocked (wins), 2 for changes."""
+    if not detailed:
+        return EXIT_OK
+    if plan.has_blocked:
+        return EXIT_BLOCKED
+    if plan.has_changes:
+        return EXIT_CHANGES
+    return EXIT_OK
+
+
+def use_color(stream: IO[str] | None = None) -> bool:
+    """Colour only on a terminal, and never when `NO_COLOR` is set (https://no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    target = stream if stream is not None else sys.stdout
+    isatty = getattr(target, "isatty", None)
+    return bool(isatty and isatty())

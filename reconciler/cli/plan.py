@@ -1,0 +1,73 @@
+"""`portctl plan`: diff the specs against the live API and print a reviewable plan.
+
+Wiring only: load specs (`cli.common`), read live state (`live.fetch_live`), decide
+(`plan.build_plan`), render (`render`), optionally save (`savedplan`). Read-only against the
+API: the portability check is the one POST, and it changes nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from reconciler.cli.common import (
+    api_command_options,
+    api_errors,
+    format_option,
+    load_desired,
+    make_client,
+    plan_exit_code,
+    total_calls,
+    use_color,
+)
+from reconciler.clock import cli_today
+from reconciler.live import fetch_live
+from reconciler.plan import build_plan
+from reconciler.render import FORMATS, render
+from reconciler.savedplan import write_saved_plan
+
+
+@click.command("plan")
+@api_command_options
+@format_option(FORMATS)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also save the plan as JSON for `portctl apply FILE` (no secret values).",
+)
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 2 when changes are pending and 3 when anything is blocked (3 wins).",
+)
+@click.option("--prune", is_flag=True, help="Plan to cancel PENDING orphans (never by default).")
+@click.option("--stats", is_flag=True, help="Print the number of API calls on stderr.")
+def plan(
+    paths: tuple[Path, ...],
+    env_file: Path | None,
+    selectors: tuple[str, ...],
+    emulator: bool,
+    output_format: str,
+    out: Path | None,
+    detailed_exitcode: bool,
+    prune: bool,
+    stats: bool,
+) -> None:
+    """Show what apply would change, without changing anything."""
+    desired = load_desired(paths, env_file=env_file, selectors=selectors)
+    with make_client(emulator) as client, api_errors():
+        live = fetch_live(client, desired, prune=prune)
+        calls = total_calls(client)
+    result = build_plan(desired, live, today=cli_today(), prune=prune)
+    click.echo(
+        render(result, output_format, color=use_color(), api_calls=calls),
+        nl=False,
+        color=use_color(),
+    )
+    if out is not None:
+        write_saved_plan(out, result, desired=desired, live=live, prune=prune)
+        click.echo(f"Plan saved to {out} (checksum {result.checksum()[:12]}).", err=True)
+    if stats:
+        click.echo(f"API calls: {calls}", err=True)
+    click.get_current_context().exit(plan_exit_code(result, detailed=detailed_exitcode))
