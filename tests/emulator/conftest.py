@@ -6,7 +6,7 @@ Every answer that passes through `client` is validated against the OpenAPI docum
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -56,6 +56,20 @@ def client(checked: CheckedTransport) -> Iterator[httpx.Client]:
         transport=checked, base_url=API, headers={"Authorization": "Bearer x"}
     ) as http:
         yield http
+
+
+@pytest.fixture
+def connect(emu: Emulator) -> Iterator[Callable[..., httpx.Client]]:
+    """Factory of checked clients on `emu` with any headers / base URL; all checked at the end."""
+    transports: list[CheckedTransport] = []
+
+    def make(base_url: str = API, **headers: str) -> httpx.Client:
+        transport = CheckedTransport(emu.transport())
+        transports.append(transport)
+        return httpx.Client(transport=transport, base_url=base_url, headers=headers)
+
+    yield make
+    assert [p for t in transports for p in t.problems] == []
 
 
 def end_user(**overrides: str) -> dict[str, str]:
