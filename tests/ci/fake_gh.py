@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import jq  # type: ignore[import-untyped]
+import jq  # type: ignore[import-not-found]  # compiled module, no stubs
 
 STATE = Path(os.environ["FAKE_GH_STATE"])
 LOG = Path(os.environ["FAKE_CALL_LOG"])
@@ -99,8 +99,14 @@ def _issue(args: list[str], state: dict[str, Any]) -> None:
         number = max((i["number"] for i in issues), default=0) + 1
         body = Path(opts.body_file).read_text(encoding="utf-8")
         issues.append(
-            {"number": number, "title": opts.title, "body": body, "labels": opts.label,
-             "state": "open", "comments": []}
+            {
+                "number": number,
+                "title": opts.title,
+                "body": body,
+                "labels": opts.label,
+                "state": "open",
+                "comments": [],
+            }
         )
         print(f"https://github.com/{REPO}/issues/{number}")
         return

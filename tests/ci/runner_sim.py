@@ -89,7 +89,9 @@ class Runner:
         _install_program(self.bin, "portctl", FAKES_DIR / "fake_portctl.py")
         venv_bin = str(Path(sys.executable).parent)
         self.env = {
-            "PATH": os.pathsep.join([str(self.bin), venv_bin, "/usr/local/bin", "/usr/bin", "/bin"]),
+            "PATH": os.pathsep.join(
+                [str(self.bin), venv_bin, "/usr/local/bin", "/usr/bin", "/bin"]
+            ),
             "HOME": str(self.root),
             "LANG": "C.UTF-8",
             "GITHUB_ACTIONS": "true",

@@ -13,8 +13,14 @@ from typing import Any
 
 import pytest
 
-from tests.ci.runner_sim import ACTION_DIR, LOCAL_ACTION, Runner, iter_steps, load_yaml
-from tests.ci.runner_sim import workflow_files
+from tests.ci.runner_sim import (
+    ACTION_DIR,
+    LOCAL_ACTION,
+    Runner,
+    iter_steps,
+    load_yaml,
+    workflow_files,
+)
 
 ACTION = load_yaml(ACTION_DIR / "action.yml")
 RUN_SH = ACTION_DIR / "run.sh"
@@ -32,7 +38,9 @@ def _run_action(
     for name, expression in step["env"].items():
         match = re.fullmatch(r"\$\{\{ inputs\.([\w-]+) \}\}", expression)
         assert match, f"{name} should map one input, got {expression!r}"
-        env[name] = inputs.get(match.group(1), str(ACTION["inputs"][match.group(1)].get("default", "")))
+        env[name] = inputs.get(
+            match.group(1), str(ACTION["inputs"][match.group(1)].get("default", ""))
+        )
     script = str(step["run"]).replace('"$GITHUB_ACTION_PATH/run.sh"', f'"{RUN_SH}"')
     assert script != step["run"], "the step should run run.sh from the action directory"
     return runner.run(script, env)
@@ -103,8 +111,17 @@ def test_args_are_split_like_a_shell_without_expansion(runner: Runner) -> None:
     result = _run_action(runner, {"command": "plan", "args": args})
     assert result.returncode == 0, result.stderr
     assert runner.calls == [
-        ["portctl", "plan", "specs/", "--out", "my plan.json", "*.yaml", "$HOME", "--selector",
-         "team=ops east"]
+        [
+            "portctl",
+            "plan",
+            "specs/",
+            "--out",
+            "my plan.json",
+            "*.yaml",
+            "$HOME",
+            "--selector",
+            "team=ops east",
+        ]
     ]
 
 
@@ -128,9 +145,7 @@ def test_stdout_file_keeps_the_output_and_still_logs_it(runner: Runner) -> None:
 
 def test_env_file_content_is_a_private_masked_temporary_env_file(runner: Runner) -> None:
     content = 'ACME_PIN=4711\n# a comment\nACME_ACCOUNT="88 21"\nNOTE="line one\nline two"\n'
-    result = _run_action(
-        runner, {"command": "plan", "args": "specs/", "env-file-content": content}
-    )
+    result = _run_action(runner, {"command": "plan", "args": "specs/", "env-file-content": content})
     assert result.returncode == 0, result.stderr
     (record,) = runner.call_records
     assert record["argv"][:3] == ["portctl", "plan", "specs/"]
@@ -142,7 +157,10 @@ def test_env_file_content_is_a_private_masked_temporary_env_file(runner: Runner)
     assert not list(runner.temp.glob("portctl.*.env")), "the env file must be removed"
     masks = [line for line in result.stdout.splitlines() if line.startswith("::add-mask::")]
     assert masks == [
-        "::add-mask::4711", "::add-mask::88 21", "::add-mask::line one", "::add-mask::line two"
+        "::add-mask::4711",
+        "::add-mask::88 21",
+        "::add-mask::line one",
+        "::add-mask::line two",
     ]
 
 

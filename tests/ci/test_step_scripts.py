@@ -79,7 +79,7 @@ def test_plan_comment_is_updated_in_place(runner: Runner) -> None:
     assert comments[5] == quoted
     assert "No changes" in comments[9]
     assert PLAN in comments[9]
-    assert ["gh", "api", "--method", "PATCH"] == runner.calls[1][:4]
+    assert runner.calls[1][:4] == ["gh", "api", "--method", "PATCH"]
     assert runner.calls[1][4] == "repos/acme/ports/issues/comments/9"
 
 
@@ -91,7 +91,7 @@ def test_blocked_plan_says_so(runner: Runner) -> None:
 
 def test_oversized_plan_comment_is_cut_on_a_character_boundary(runner: Runner) -> None:
     runner.gh_state = {"comments": [], "issues": [], "labels": []}
-    plan = "| +12125550100 | Zoë’s order ☎ |\n" * 8000  # multi-byte characters, > 250 kB
+    plan = "| +12125550100 | Zoë\u2019s order ☎ |\n" * 8000  # multi-byte characters, > 250 kB
     assert _post_plan_comment(runner, plan).returncode == 0
     body: str = runner.gh_state["comments"][0]["body"]
     assert len(body) <= COMMENT_LIMIT
@@ -138,8 +138,14 @@ def _drift_issue(runner: Runner, exitcode: str, report: str = "| acme | drift |\
 
 
 def _issue(number: int, state: str = "open", labels: tuple[str, ...] = ("portctl-drift",)) -> Any:
-    return {"number": number, "title": "t", "body": "old", "labels": list(labels),
-            "state": state, "comments": []}
+    return {
+        "number": number,
+        "title": "t",
+        "body": "old",
+        "labels": list(labels),
+        "state": state,
+        "comments": [],
+    }
 
 
 def test_drift_opens_one_labelled_issue(runner: Runner) -> None:
