@@ -8,7 +8,7 @@ with the API client, carriers confirm or reject through `Emulator` controls), th
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -21,6 +21,7 @@ from reconciler.api import Order, PortingClient, StaticToken
 from reconciler.cli import main
 from reconciler.desired import DesiredOrder
 from reconciler.emulator import Emulator
+from reconciler.emulator.server import running
 from reconciler.emulator.store import load, save
 from reconciler.spec import load_project
 
@@ -179,22 +180,35 @@ class PlanWorld:
         for group in sorted({str(n.phone_number_group) for n in order.phone_numbers}):
             self.emu.confirm_group(order.id, group, foc)
 
-    def plan(self, *args: str) -> PlanResult:
-        """`portctl plan specs --emulator --env-file ... --format json ARGS`, then reload state."""
+    def plan(self, *args: str, emulator: bool = True) -> PlanResult:
+        """`portctl plan specs [--emulator] --env-file ... --format json ARGS` on the state file."""
         save(self.emu, self.state)
-        self.capsys.readouterr()
-        argv = ["plan", str(self.specs), "--emulator", "--env-file", str(self.env_file)]
-        argv += ["--format", "json", *args] if "--format" not in args else list(args)
-        with pytest.raises(SystemExit) as exit_info:
-            main(argv)
-        captured = self.capsys.readouterr()
+        result = self._run(args, emulator=emulator)
         self.emu = load(self.state)
+        return result
+
+    def plan_served(self, *args: str) -> PlanResult:
+        """The same against this emulator served on a port, reached like the real API."""
+        with running(self.emu) as url:
+            self.monkeypatch.setenv("SINCH_PORTING_URL", url)
+            self.monkeypatch.setenv("SINCH_PROJECT_ID", "demo")
+            self.monkeypatch.setenv("SINCH_ACCESS_TOKEN", "x")
+            return self._run(args, emulator=False)
+
+    def _run(self, args: Sequence[str], *, emulator: bool) -> PlanResult:
+        self.capsys.readouterr()
+        argv = ["plan", str(self.specs), "--env-file", str(self.env_file)]
+        argv += ["--emulator"] if emulator else []
+        argv += [] if "--format" in args else ["--format", "json"]
+        with pytest.raises(SystemExit) as exit_info:
+            main([*argv, *args])
+        captured = self.capsys.readouterr()
         return PlanResult(int(exit_info.value.code or 0), captured.out, captured.err)
 
 
 @pytest.fixture
 def world(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Iterator[PlanWorld]:
+) -> PlanWorld:
     """A fresh world per test."""
-    yield PlanWorld(root=tmp_path, monkeypatch=monkeypatch, capsys=capsys)
+    return PlanWorld(root=tmp_path, monkeypatch=monkeypatch, capsys=capsys)
