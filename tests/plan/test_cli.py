@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from reconciler.desired import DesiredState
 from reconciler.live import fetch_live
 from reconciler.savedplan import read_saved_plan, stale_reasons
 from reconciler.spec import load_project
@@ -67,7 +68,7 @@ def test_saved_plan_has_no_secrets_and_goes_stale_when_live_or_specs_move(world:
     assert saved.creates_references == ("gitops/new",)
     assert len(saved.fingerprints) == 2
 
-    def desired():  # type: ignore[no-untyped-def]
+    def desired() -> DesiredState:
         env = {"PLAN_PIN": PIN, "PLAN_ACCOUNT": ACCOUNT}
         state = load_project([world.specs], today=TODAY, env=env, resolve_secrets=True).state
         assert state is not None
