@@ -55,8 +55,9 @@ def test_plan_comment_is_created_when_none_exists(runner: Runner) -> None:
     assert [c["id"] for c in comments] == [5, 6, 101]
     body = comments[2]["body"]
     assert comments[2]["issue"] == 7
-    assert body.startswith(MARKER + "\n### portctl plan for 0123456\n")
-    assert "Changes pending" in body
+    assert body.startswith(
+        f"{MARKER}\n> Changes pending: merging applies them. (commit 0123456, exit code 2)\n"
+    )
     assert PLAN in body
     assert RUN_URL in body
 
