@@ -158,3 +158,7 @@ class CheckedTransport(httpx.BaseTransport):
         self.count += 1
         self.problems += response_problems(response)
         return response
+
+    def close(self) -> None:
+        """Close the wrapped transport (its connection pool)."""
+        self.inner.close()
