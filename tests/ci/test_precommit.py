@@ -28,6 +28,8 @@ def test_validate_hook_is_a_python_hook_taking_filenames() -> None:
     hook = _hook("portctl-validate")
     assert hook["language"] == "python"
     assert hook["pass_filenames"] is True
+    # pre-commit would otherwise split the files over parallel runs, hiding cross-file errors.
+    assert hook["require_serial"] is True
     assert hook["name"]
     assert shlex.split(hook["entry"]) == ["portctl", "validate"]
     assert {key for hook in HOOKS for key in hook} <= {
@@ -38,6 +40,7 @@ def test_validate_hook_is_a_python_hook_taking_filenames() -> None:
         "language",
         "files",
         "pass_filenames",
+        "require_serial",
     }
 
 
