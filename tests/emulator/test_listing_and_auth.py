@@ -75,7 +75,9 @@ def test_empty_list_has_no_pages(client: httpx.Client) -> None:
 
 
 def test_filters(client: httpx.Client, emu: Emulator, seven: list[int]) -> None:
-    ids = lambda **p: [o["id"] for o in page(client, **p)["orders"]]  # noqa: E731
+    def ids(**params: Any) -> list[int]:
+        return [o["id"] for o in page(client, **params)["orders"]]
+
     assert ids(customerOrderReference="r1") == [seven[1], seven[4]]
     assert ids(orderId=seven[2]) == [seven[2]]
     assert ids(phoneNumber="+13125550103") == [seven[3]]

@@ -83,11 +83,11 @@ def test_a_reloaded_world_behaves_exactly_like_the_original() -> None:
 
 def test_same_seed_same_world_and_the_seed_moves_carriers() -> None:
     assert busy_world(seed=3).to_dict() == busy_world(seed=3).to_dict()
-    groups = lambda emu: [  # noqa: E731
-        n["phoneNumberGroup"]
-        for o in emu.to_dict()["world"]["orders"]
-        for n in o["order"]["phoneNumbers"]
-    ]
+
+    def groups(emu: Emulator) -> list[str]:
+        orders = emu.to_dict()["world"]["orders"]
+        return [n["phoneNumberGroup"] for o in orders for n in o["order"]["phoneNumbers"]]
+
     assert groups(busy_world(seed=0)) != groups(busy_world(seed=1))
 
 
