@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from reconciler.spec.v1 import PortIn, PortInSpec
+from reconciler.spec.v1 import PhoneNumberEntry, PortIn, PortInSpec
 
 DEFAULT_PORT_TIME = "09:00:00"
 DEFAULT_PORT_TIME_ZONE = "US/Eastern"
@@ -33,30 +33,40 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
 
     The result shares no mapping with its inputs, so filling it in never alters `defaults`.
     """
-    merged: dict[str, Any] = {key: _fresh(value) for key, value in base.items()}
+    merged: dict[str, Any] = _copy(base)
     for key, value in override.items():
         current = merged.get(key)
-        if isinstance(current, dict) and isinstance(value, Mapping) and key not in _REPLACED_WHOLE:
+        if type(current) is dict and isinstance(value, Mapping) and key not in _REPLACED_WHOLE:
             merged[key] = deep_merge(current, value)
         else:
-            merged[key] = _fresh(value)
+            merged[key] = _copy(value) if isinstance(value, Mapping) else value
     return merged
 
 
-def _fresh(value: Any) -> Any:
-    return deep_merge(value, {}) if isinstance(value, Mapping) else value
+def _copy(value: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of nested dicts (values are plain JSON data; this runs once per number)."""
+    return {k: _copy(v) if type(v) is dict else v for k, v in value.items()}
+
+
+def defaults_of(spec: PortInSpec) -> dict[str, Any]:
+    """The spec's `defaults` as plain data (unset fields left out)."""
+    return spec.defaults.model_dump(exclude_none=True) if spec.defaults else {}
+
+
+def overrides_of(item: str | PhoneNumberEntry) -> dict[str, Any]:
+    """A number's own fields as plain data; a short-form number has none."""
+    if isinstance(item, str):
+        return {}
+    return item.model_dump(exclude_none=True, exclude={"number"})
 
 
 def merged_numbers(spec: PortInSpec) -> list[dict[str, Any]]:
     """Each number with `defaults` merged in, before API defaults are filled (for checks)."""
-    defaults = spec.defaults.model_dump(exclude_none=True) if spec.defaults else {}
+    defaults = defaults_of(spec)
     numbers: list[dict[str, Any]] = []
     for item in spec.phoneNumbers:
-        if isinstance(item, str):
-            number, own = item, {}
-        else:
-            number, own = item.number, item.model_dump(exclude_none=True, exclude={"number"})
-        merged = deep_merge(defaults, own)
+        number = item if isinstance(item, str) else item.number
+        merged = deep_merge(defaults, overrides_of(item))
         entry: dict[str, Any] = {"phoneNumber": number}
         entry.update((key, merged[key]) for key in _NUMBER_KEYS if key in merged)
         numbers.append(entry)

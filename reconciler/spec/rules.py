@@ -6,10 +6,10 @@ every number lacks the same merged field, once at `spec.defaults`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from reconciler.spec.effective import merged_numbers
+from reconciler.spec.effective import deep_merge, defaults_of, overrides_of
 from reconciler.spec.issues import SpecIssue, format_path
 from reconciler.spec.phone import check_portable_e164
 from reconciler.spec.strict_yaml import Loc, SourceMap
@@ -88,13 +88,19 @@ def _numbers(document: PortIn) -> list[str]:
 def _check_merged_fields(document: PortIn, report: _Reporter) -> None:
     """After merging `defaults`, every number needs a full endUser, a portOutInfo and, when it
     has an e911 feature, a full e911 address."""
-    numbers = merged_numbers(document.spec)
+    defaults = defaults_of(document.spec)
+    from_defaults = list(_missing_fields(defaults))
+    items = document.spec.phoneNumbers
     missing: dict[str, list[int]] = {}
-    for index, number in enumerate(numbers):
-        for field in _missing_fields(number):
+    for index, item in enumerate(items):
+        if isinstance(item, str):
+            fields = from_defaults
+        else:
+            fields = list(_missing_fields(deep_merge(defaults, overrides_of(item))))
+        for field in fields:
             missing.setdefault(field, []).append(index)
     for field, indexes in missing.items():
-        if len(indexes) == len(numbers) and len(numbers) > 1:
+        if len(indexes) == len(items) and len(items) > 1:
             report.add(
                 ("spec", "defaults", *field.split(".")),
                 "required: no number sets it; add it to spec.defaults or to every number",
@@ -109,7 +115,7 @@ def _check_merged_fields(document: PortIn, report: _Reporter) -> None:
             )
 
 
-def _missing_fields(number: dict[str, object]) -> Iterator[str]:
+def _missing_fields(number: Mapping[str, object]) -> Iterator[str]:
     end_user = number.get("endUser")
     if not isinstance(end_user, dict):
         yield "endUser"
