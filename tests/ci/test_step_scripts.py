@@ -203,3 +203,13 @@ def test_apply_summary_and_blocked_warning(runner: Runner) -> None:
     assert result.returncode == 0
     assert result.stdout.startswith("::warning title=portctl apply::blocked items remain")
     assert "| acme | applied |" in runner.summary_file.read_text(encoding="utf-8")
+
+
+def test_oversized_drift_report_fits_in_the_issue_body(runner: Runner) -> None:
+    runner.gh_state = {"comments": [], "issues": [], "labels": []}
+    report = "| +14165550100 | Québec ☎ | REJECTED |\n" * 5000  # about 200 kB
+    assert _drift_issue(runner, "2", report=report).returncode == 0
+    body: str = runner.gh_state["issues"][0]["body"]
+    assert len(body) <= COMMENT_LIMIT
+    assert "\ufffd" not in body
+    assert "**Truncated.**" in body
