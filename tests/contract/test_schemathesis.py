@@ -23,7 +23,7 @@ from schemathesis.config import SchemathesisConfig
 from reconciler.emulator import Emulator
 from reconciler.emulator.server import running
 from tests.api.conftest import START
-from tests.contract.openapi_contract import openapi_path
+from tests.contract.openapi_contract import document
 
 DOCUMENTED_ERROR_STATUSES = frozenset({400, 401, 402, 404, 409, 422, 429})
 """Statuses reference §6 documents in prose (the OpenAPI `responses` never list them)."""
@@ -39,7 +39,7 @@ def served() -> Iterator[str]:
         print(f"undocumented by the OpenAPI document: {label} -> {sorted(statuses)}")
 
 
-schema = schemathesis.openapi.from_path(openapi_path(), config=SchemathesisConfig())
+schema = schemathesis.openapi.from_dict(document(), config=SchemathesisConfig())
 
 
 @schema.parametrize()
