@@ -8,6 +8,7 @@ portability check is the one POST, and it changes nothing).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -95,6 +96,20 @@ def _summary(row: OrderSummary) -> LiveOrderSummary:
     )
 
 
+def _available_activations(
+    client: PortingClient, order_ids: list[int]
+) -> dict[int, tuple[str, ...]]:
+    """`availableActivations` of each order, a few at a time (reads, like `get_orders`)."""
+
+    def groups(order_id: int) -> tuple[str, ...]:
+        return tuple(sorted(g.phone_number_group for g in client.available_activations(order_id)))
+
+    if len(order_ids) <= 1:
+        return {i: groups(i) for i in order_ids}
+    with ThreadPoolExecutor(max_workers=min(8, len(order_ids))) as pool:
+        return dict(zip(order_ids, pool.map(groups, order_ids), strict=True))
+
+
 def fetch_live(
     client: PortingClient,
     desired: DesiredState,
@@ -136,12 +151,14 @@ def fetch_live(
         if str(order.get("status", "")).upper() == PENDING_CANCELATION
         for n in order.get("phoneNumbers") or ()
     }
-    activations: dict[int, tuple[str, ...]] = {}
-    for order in desired.orders:
-        current = _open(managed.get(order.reference, ()))
-        if _wants_activation(order) and len(current) == 1 and current[0].status == "CONFIRMED":
-            groups = client.available_activations(current[0].id)
-            activations[current[0].id] = tuple(sorted(g.phone_number_group for g in groups))
+    offered_ids = sorted(
+        current[0].id
+        for order in desired.orders
+        if _wants_activation(order)
+        and len(current := _open(managed.get(order.reference, ()))) == 1
+        and current[0].status == "CONFIRMED"
+    )
+    activations = _available_activations(client, offered_ids)
     numbers = sorted(
         {
             n
