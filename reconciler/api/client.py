@@ -13,6 +13,7 @@ client raises `OutcomeUnknown` and leaves the decision to the caller, who must l
 from __future__ import annotations
 
 import base64
+import logging
 import re
 import threading
 from collections import Counter
@@ -51,6 +52,8 @@ from reconciler.api.retry import (
     parse_retry_after,
 )
 from reconciler.api.urls import require_secure_url
+
+log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
 """Explicit timeouts: a hung connection must end in an error, never hang a CI job."""
@@ -206,6 +209,7 @@ class PortingClient:
                 path=path,
                 message=f"{message}; the request was sent and may have taken effect",
             ) from exc
+        log.debug("%s %s -> %s", method, path, response.status_code)
         if response.is_success:
             return response
         retry_after = parse_retry_after(
@@ -318,12 +322,13 @@ class PortingClient:
             body = self._body(response)
             body = body if isinstance(body, dict) else {}
             rows = [r for r in body.get("orders") or [] if isinstance(r, dict)]
+            before = len(found)
             for row in rows:
                 summary = _parse(OrderSummary, row, response)
                 found.setdefault(summary.id, summary)
             total_pages = body.get("totalPages")
-            if not rows:
-                break
+            if len(found) == before:
+                break  # an empty page, or a server that ignores `page`: nothing new to read
             if isinstance(total_pages, int):
                 if page >= total_pages:
                     break

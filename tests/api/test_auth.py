@@ -10,6 +10,7 @@ import pytest
 from reconciler.api import ClientCredentials, PortingClient, StaticToken, errors
 from reconciler.api.urls import InsecureURLError
 from reconciler.emulator import Emulator, Fault
+from tests.api.bodies import order_body
 from tests.api.conftest import BASE_URL, RecordingTransport
 
 TOKEN_URL = "http://127.0.0.1/oauth2/token"
@@ -149,3 +150,29 @@ def test_porting_url_must_be_https_unless_loopback() -> None:
 def test_credentials_do_not_show_in_repr() -> None:
     assert "secret" not in repr(ClientCredentials("k", "secret", "https://auth.sinch.com/x"))
     assert "tok" not in repr(StaticToken("tok"))
+
+
+def test_a_post_after_expiry_is_re_sent_once_with_the_new_token(
+    emu: Emulator, recorder: RecordingTransport
+) -> None:
+    auth = _credentials(emu)
+    with _client(auth, recorder) as client:
+        client.list_orders()
+        emu.advance(timedelta(hours=2))
+        created = client.create_order(order_body())
+        assert [o.id for o in client.list_orders()] == [created.id]
+    assert _statuses(emu, "/orders/portIns") == [200, 401, 201, 200]
+
+
+def test_parallel_reads_after_expiry_share_one_refresh(
+    emu: Emulator, recorder: RecordingTransport
+) -> None:
+    auth = _credentials(emu)
+    with _client(auth, recorder) as client:
+        ids = [
+            client.create_order(order_body([f"+1312555{400 + i:04d}"], reference=f"p{i}")).id
+            for i in range(8)
+        ]
+        emu.advance(timedelta(hours=2))
+        assert sorted(client.get_orders(ids)) == sorted(ids)
+    assert auth.fetches == 2
