@@ -35,6 +35,7 @@ from reconciler.spec.rules import check_port_in
 from reconciler.spec.secrets import SecretError, parse_reference, resolve
 from reconciler.spec.strict_yaml import Loc
 from reconciler.spec.v1 import PortIn, PortingDefaults, Settings
+from reconciler.spec.versions import LATEST
 
 MAX_REFERENCE_LENGTH = 100
 SPEC_SUFFIXES = (".yaml", ".yml")
@@ -163,13 +164,22 @@ def _secret_fields(data: Any, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:
             yield from _secret_fields(value, (*loc, index))
 
 
+def _latest_data(doc: LoadedDocument) -> Any:
+    """The document as latest-version data: the raw data (whose locations match the file)
+    unless it was migrated from an older apiVersion."""
+    raw_version = doc.data.get("apiVersion") if isinstance(doc.data, dict) else None
+    if doc.model is not None and raw_version != LATEST:
+        return doc.model.model_dump(exclude_none=True)
+    return doc.data
+
+
 def _secrets(
     spec: _Spec, *, env: Mapping[str, str], resolve_secrets: bool, variables: set[str]
 ) -> list[SpecIssue]:
     """Note the variables a spec references; resolve them when asked (issues for failures)."""
     issues: list[SpecIssue] = []
     failed: set[str] = set()
-    for loc, text in _secret_fields(spec.doc.data):
+    for loc, text in _secret_fields(_latest_data(spec.doc)):
         ref = parse_reference(text)
         if ref is None:
             register_secret(text)

@@ -1,0 +1,51 @@
+"""The strict YAML reader: positions, YAML 1.1 traps recorded, structural problems collected."""
+
+from __future__ import annotations
+
+from reconciler.spec.strict_yaml import PlainScalar, parse_document
+
+
+def test_values_keep_their_positions_and_quoted_strings_stay_strings() -> None:
+    parsed = parse_document('a:\n  b: "0123"\n  c: [x, {d: "+13125550141"}]\n')
+
+    assert parsed.problems == []
+    assert parsed.data == {"a": {"b": "0123", "c": ["x", {"d": "+13125550141"}]}}
+    assert parsed.source.values[("a", "b")] == (2, 6)
+    assert parsed.source.keys[("a", "c")] == (3, 3)
+    assert parsed.source.values[("a", "c", 1, "d")] == (3, 14)
+    assert parsed.source.plain == {}
+
+
+def test_unquoted_typed_scalars_are_recorded_with_their_text() -> None:
+    parsed = parse_document(
+        "n: +13125550141\no: 0123\nb: NO\nt: 1:30\nd: 2026-05-15\nbad: 2026-13-01\n"
+    )
+
+    assert parsed.source.plain == {
+        ("n",): PlainScalar("+13125550141", "int"),
+        ("o",): PlainScalar("0123", "int"),
+        ("b",): PlainScalar("NO", "bool"),
+        ("t",): PlainScalar("1:30", "int"),
+        ("d",): PlainScalar("2026-05-15", "timestamp"),
+        ("bad",): PlainScalar("2026-13-01", "timestamp"),
+    }
+    assert parsed.data["o"] == 83
+    assert parsed.data["bad"] == "2026-13-01"
+
+
+def test_all_structural_problems_of_a_file_are_collected() -> None:
+    text = "a: &x 1\nb: *x\na: 2\nc: !!str 3\n---\nd: 1\n"
+    problems = [(p.line, p.col, p.path) for p in parse_document(text).problems]
+
+    assert problems == [(1, 4, "a"), (2, 4, "b"), (3, 1, "a"), (4, 4, "c"), (5, 1, "")]
+
+
+def test_duplicate_key_keeps_the_first_value() -> None:
+    parsed = parse_document("a: 1\na: {b: 2}\n")
+    assert parsed.data == {"a": 1}
+    assert "first at line 1" in parsed.problems[0].message
+
+
+def test_syntax_error_is_located() -> None:
+    (problem,) = parse_document("a: [1, 2\nb: 3\n").problems
+    assert (problem.line, problem.col) == (2, 2)
