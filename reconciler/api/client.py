@@ -2,7 +2,8 @@
 
 The client speaks the wire format of the OpenAPI document (reference §2) and adds what a
 reconciler needs around it: typed answers (`reconciler.api.models`), typed errors
-(`reconciler.api.errors`), safe retries (`reconciler.api.retry`), pagination to the end, and
+(`reconciler.api.errors`), safe retries (`reconciler.api.retry`; `reconciler.api.session` sends),
+pagination to the end, and
 bounded parallel reads for fetching many orders. The transport is injectable, which is how the
 emulator (and every test) stands in for Sinch.
 
@@ -13,22 +14,17 @@ client raises `OutcomeUnknown` and leaves the decision to the caller, who must l
 from __future__ import annotations
 
 import base64
-import logging
-import re
-import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Self
 from urllib.parse import quote
 
 import httpx
 import pydantic
-import stamina
 
-from reconciler import __version__
 from reconciler.api import errors
 from reconciler.api.auth import Auth
 from reconciler.api.models import (
@@ -37,23 +33,15 @@ from reconciler.api.models import (
     Configuration,
     Document,
     DocumentRef,
-    LiveModel,
     Note,
     Order,
     OrderSummary,
     Portability,
     parse_activation_groups,
 )
-from reconciler.api.retry import (
-    CallRetries,
-    RetryBudget,
-    RetryEvent,
-    RetryPolicy,
-    parse_retry_after,
-)
+from reconciler.api.retry import RetryEvent, RetryPolicy
+from reconciler.api.session import ApiSession, json_body, parse, parse_body, shape_error
 from reconciler.api.urls import require_secure_url
-
-log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
 """Explicit timeouts: a hung connection must end in an error, never hang a CI job."""
@@ -62,10 +50,6 @@ DEFAULT_RETRY = RetryPolicy()
 MAX_PAGE_SIZE = 1000
 PORTABILITY_BATCH = 500
 """Numbers per portability check; the API documents no limit, orders stop at 500."""
-M = TypeVar("M", bound=LiveModel)
-_PROJECT_PREFIX = re.compile(r"^/v1/projects/[^/]+")
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-"""Transport failures that happen before any byte of the request left this machine."""
 
 
 def format_instant(value: datetime | date) -> str:
@@ -106,24 +90,25 @@ class PortingClient:
             api_root += f"/v1/projects/{quote(project_id, safe='')}"
         self.project_id = project_id
         self._auth = auth
-        self._retry = retry
-        self._budget = RetryBudget(retry.run_budget_seconds)
         self._max_parallel = max_parallel_reads
-        self._lock = threading.Lock()
-        self.calls: Counter[str] = Counter()
-        self.retry_log: list[RetryEvent] = []
-        self._http = httpx.Client(
-            base_url=api_root,
+        self._session = ApiSession(
+            api_root=api_root,
             auth=auth,
             transport=transport,
             timeout=timeout,
-            follow_redirects=False,
-            headers={"User-Agent": f"portctl/{__version__}", "Accept": "application/json"},
-            limits=httpx.Limits(
-                max_connections=max_parallel_reads + 2,
-                max_keepalive_connections=max_parallel_reads,
-            ),
+            retry=retry,
+            max_parallel=max_parallel_reads,
         )
+
+    @property
+    def calls(self) -> Counter[str]:
+        """HTTP requests sent, by client method (retries and pages included), for `--stats`."""
+        return self._session.calls
+
+    @property
+    def retry_log(self) -> list[RetryEvent]:
+        """Every retry decided so far, with the wait that was chosen."""
+        return self._session.retry_log
 
     @property
     def auth(self) -> Auth:
@@ -134,7 +119,7 @@ class PortingClient:
 
     def close(self) -> None:
         """Close the connection pools (the API's and, if any, the token endpoint's)."""
-        self._http.close()
+        self._session.close()
         closer = getattr(self._auth, "close", None)
         if callable(closer):
             closer()
@@ -150,114 +135,6 @@ class PortingClient:
     ) -> None:
         self.close()
 
-    # -- plumbing ----------------------------------------------------------------------------
-
-    def _record(self, event: RetryEvent) -> None:
-        with self._lock:
-            self.retry_log.append(event)
-
-    def _call(
-        self,
-        operation: str,
-        method: str,
-        path: str,
-        *,
-        json: Any = None,
-        params: Mapping[str, str | int] | None = None,
-        idempotent: bool | None = None,
-    ) -> httpx.Response:
-        """Send one logical call with the retry rules of `reconciler.api.retry`."""
-        safe = method == "GET" if idempotent is None else idempotent
-        hook = CallRetries(
-            policy=self._retry, budget=self._budget, operation=operation, record=self._record
-        )
-        for attempt in stamina.retry_context(
-            on=hook, attempts=self._retry.attempts, timeout=self._retry.per_call_timeout
-        ):
-            with attempt:
-                return self._send(operation, method, path, json=json, params=params, safe=safe)
-        raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
-
-    def _send(
-        self,
-        operation: str,
-        method: str,
-        path: str,
-        *,
-        json: Any,
-        params: Mapping[str, str | int] | None,
-        safe: bool,
-    ) -> httpx.Response:
-        """One HTTP exchange, its failure turned into the error class that decides retrying."""
-        with self._lock:
-            self.calls[operation] += 1
-        try:
-            response = self._http.request(method, path, json=json, params=params)
-        except _NOT_SENT as exc:
-            raise errors.TransportFailure(
-                status=None, method=method, path=path, message=f"{type(exc).__name__}: {exc}"
-            ) from exc
-        except httpx.TransportError as exc:
-            message = f"{type(exc).__name__}: {exc}"
-            if safe:
-                raise errors.TransportFailure(
-                    status=None, method=method, path=path, message=message
-                ) from exc
-            raise errors.OutcomeUnknown(
-                status=None,
-                method=method,
-                path=path,
-                message=f"{message}; the request was sent and may have taken effect",
-            ) from exc
-        log.debug("%s %s -> %s", method, path, response.status_code)
-        if response.is_success:
-            return response
-        retry_after = parse_retry_after(
-            response.headers.get("Retry-After"), now=self._retry.clock()
-        )
-        error = errors.from_response(response, method=method, path=path, retry_after=retry_after)
-        if not safe and response.status_code >= 500:
-            raise errors.OutcomeUnknown(
-                status=response.status_code,
-                method=method,
-                path=path,
-                message=f"{error.message}; the request may have taken effect",
-                field_violations=error.field_violations,
-            )
-        raise error
-
-    @staticmethod
-    def _body(response: httpx.Response) -> Any:
-        """The JSON body of a successful answer (None when empty)."""
-        if not response.content:
-            return None
-        try:
-            return response.json()
-        except ValueError as exc:
-            request = response.request
-            raise errors.ApiError(
-                status=response.status_code,
-                method=request.method,
-                path=_relative_path(request),
-                message="the answer is not valid JSON",
-            ) from exc
-
-    def _model(self, cls: type[M], response: httpx.Response) -> M:
-        """Parse a JSON object answer into `cls`; a malformed answer is an `ApiError`."""
-        body = self._body(response)
-        request = response.request
-        if not isinstance(body, dict):
-            raise errors.ApiError(
-                status=response.status_code,
-                method=request.method,
-                path=_relative_path(request),
-                message=f"expected a JSON object for {cls.__name__}, got {type(body).__name__}",
-            )
-        try:
-            return cls.from_api(body)
-        except pydantic.ValidationError as exc:
-            raise _shape_error(exc, response, cls.__name__) from exc
-
     # -- portability ---------------------------------------------------------------------------
 
     def check_portability(self, numbers: Iterable[str]) -> list[Portability]:
@@ -266,14 +143,14 @@ class PortingClient:
         answers: list[Portability] = []
         for start in range(0, len(wanted), PORTABILITY_BATCH):
             batch = wanted[start : start + PORTABILITY_BATCH]
-            response = self._call(
+            response = self._session.call(
                 "check_portability",
                 "POST",
                 "/portabilityChecks",
                 json={"phoneNumbers": batch},
                 idempotent=True,
             )
-            body = self._body(response)
+            body = json_body(response)
             items = body.get("phoneNumbers", []) if isinstance(body, dict) else []
             answers.extend(Portability.from_api(i) for i in items if isinstance(i, dict))
         return answers
@@ -316,15 +193,15 @@ class PortingClient:
         found: dict[int, OrderSummary] = {}
         page = 1
         while True:
-            response = self._call(
+            response = self._session.call(
                 "list_orders", "GET", "/orders/portIns", params={**params, "page": str(page)}
             )
-            body = self._body(response)
+            body = json_body(response)
             body = body if isinstance(body, dict) else {}
             rows = [r for r in body.get("orders") or [] if isinstance(r, dict)]
             before = len(found)
             for row in rows:
-                summary = _parse(OrderSummary, row, response)
+                summary = parse(OrderSummary, row, response)
                 found.setdefault(summary.id, summary)
             total_pages = body.get("totalPages")
             if len(found) == before:
@@ -339,7 +216,9 @@ class PortingClient:
 
     def get_order(self, order_id: int) -> Order:
         """One order with its numbers, notes and documents."""
-        return self._model(Order, self._call("get_order", "GET", f"/orders/portIns/{order_id}"))
+        return parse_body(
+            Order, self._session.call("get_order", "GET", f"/orders/portIns/{order_id}")
+        )
 
     def get_orders(self, ids: Iterable[int]) -> dict[int, Order]:
         """Many orders, read `max_parallel_reads` at a time over the one shared client."""
@@ -357,26 +236,28 @@ class PortingClient:
 
     def create_order(self, body: Mapping[str, Any]) -> Order:
         """Create a port-in order (201). Raises `OutcomeUnknown` if it may or may not exist."""
-        response = self._call("create_order", "POST", "/orders/portIns", json=dict(body))
-        return self._model(Order, response)
+        response = self._session.call("create_order", "POST", "/orders/portIns", json=dict(body))
+        return parse_body(Order, response)
 
     def update_order(self, order_id: int, body: Mapping[str, Any]) -> Order:
         """Replace a PENDING order with `body` (a full object: omitted fields are cleared)."""
-        response = self._call("update_order", "PUT", f"/orders/portIns/{order_id}", json=dict(body))
-        return self._model(Order, response)
+        response = self._session.call(
+            "update_order", "PUT", f"/orders/portIns/{order_id}", json=dict(body)
+        )
+        return parse_body(Order, response)
 
     def cancel_order(self, order_id: int) -> None:
         """Cancel a PENDING order (it goes PENDING_CANCELATION, then CANCELED)."""
-        self._call("cancel_order", "DELETE", f"/orders/portIns/{order_id}")
+        self._session.call("cancel_order", "DELETE", f"/orders/portIns/{order_id}")
 
     # -- notes and documents -------------------------------------------------------------------
 
     def add_note(self, order_id: int, text: str) -> Note:
         """Post a note on an order."""
-        response = self._call(
+        response = self._session.call(
             "add_note", "POST", f"/orders/portIns/{order_id}/notes", json={"note": text}
         )
-        return self._model(Note, response)
+        return parse_body(Note, response)
 
     def upload_document(
         self, order_id: int, *, name: str, description: str, content: bytes
@@ -387,10 +268,10 @@ class PortingClient:
             "description": description,
             "fileContent": base64.b64encode(content).decode("ascii"),
         }
-        response = self._call(
+        response = self._session.call(
             "upload_document", "POST", f"/orders/portIns/{order_id}/documents", json=payload
         )
-        return self._model(DocumentRef, response)
+        return parse_body(DocumentRef, response)
 
     def download_document(self, order_id: int, document_id: int | str) -> Document:
         """A document with its content.
@@ -400,82 +281,60 @@ class PortingClient:
         """
         doc = quote(str(document_id), safe="")
         try:
-            response = self._call("download_document", "GET", f"/orders/{order_id}/documents/{doc}")
+            response = self._session.call(
+                "download_document", "GET", f"/orders/{order_id}/documents/{doc}"
+            )
         except errors.NotFound as first:
             try:
-                response = self._call(
+                response = self._session.call(
                     "download_document", "GET", f"/orders/portIns/{order_id}/documents/{doc}"
                 )
             except errors.NotFound:
                 raise first from None
-        return self._model(Document, response)
+        return parse_body(Document, response)
 
     # -- activation ----------------------------------------------------------------------------
 
     def available_activations(self, order_id: int) -> list[ActivationGroup]:
         """Groups that can be activated now (FOC reached, numbers routing on Sinch)."""
-        response = self._call(
+        response = self._session.call(
             "available_activations", "GET", f"/orders/portIns/{order_id}/availableActivations"
         )
         try:
-            return parse_activation_groups(self._body(response))
+            return parse_activation_groups(json_body(response))
         except pydantic.ValidationError as exc:
-            raise _shape_error(exc, response, "ActivationGroup") from exc
+            raise shape_error(exc, response, "ActivationGroup") from exc
 
     def activate(self, order_id: int, groups: Sequence[str] | None) -> ActivationResult:
         """Activate named groups of an on-demand order, or (groups=None) the whole order."""
         payload = None if groups is None else {"phoneNumberGroups": list(groups)}
-        response = self._call(
+        response = self._session.call(
             "activate", "POST", f"/orders/portIns/{order_id}/activate", json=payload
         )
         if not response.content:
             return ActivationResult()
-        return self._model(ActivationResult, response)
+        return parse_body(ActivationResult, response)
 
     # -- configuration -------------------------------------------------------------------------
 
     def get_configuration(self) -> Configuration | None:
         """The project's porting defaults, or None when none were ever created (404)."""
         try:
-            response = self._call("get_configuration", "GET", "/configuration")
+            response = self._session.call("get_configuration", "GET", "/configuration")
         except errors.NotFound:
             return None
-        return self._model(Configuration, response)
+        return parse_body(Configuration, response)
 
     def create_configuration(self, body: Mapping[str, Any]) -> Configuration:
         """Create the project's porting defaults."""
-        response = self._call("create_configuration", "POST", "/configuration", json=dict(body))
-        return self._model(Configuration, response)
+        response = self._session.call(
+            "create_configuration", "POST", "/configuration", json=dict(body)
+        )
+        return parse_body(Configuration, response)
 
     def update_configuration(self, body: Mapping[str, Any]) -> Configuration:
         """Update the project's porting defaults."""
-        response = self._call("update_configuration", "PUT", "/configuration", json=dict(body))
-        return self._model(Configuration, response)
-
-
-def _relative_path(request: httpx.Request) -> str:
-    """The request path after `/v1/projects/{projectId}`, as error messages show it."""
-    return _PROJECT_PREFIX.sub("", request.url.path, count=1) or "/"
-
-
-def _parse(cls: type[M], data: dict[str, Any], response: httpx.Response) -> M:
-    try:
-        return cls.from_api(data)
-    except pydantic.ValidationError as exc:
-        raise _shape_error(exc, response, cls.__name__) from exc
-
-
-def _shape_error(
-    exc: pydantic.ValidationError, response: httpx.Response, what: str
-) -> errors.ApiError:
-    """An answer we cannot read; names the fields only (values may be secrets)."""
-    problems = "; ".join(
-        ".".join(str(p) for p in e["loc"]) + f": {e['msg']}"
-        for e in exc.errors(include_input=False, include_url=False)
-    )
-    return errors.ApiError(
-        status=response.status_code,
-        method=response.request.method,
-        path=_relative_path(response.request),
-        message=f"unexpected {what} in the answer ({problems})",
-    )
+        response = self._session.call(
+            "update_configuration", "PUT", "/configuration", json=dict(body)
+        )
+        return parse_body(Configuration, response)

@@ -1,0 +1,206 @@
+"""`ApiSession`: one HTTP call to the Porting API, with retries, error mapping and counting.
+
+This is the plumbing under `PortingClient`: it owns the single `httpx.Client`, sends a logical
+call under the rules of `reconciler.api.retry`, turns every failure into the error class that
+decides what happens next (`reconciler.api.errors`), and parses answers into live models
+without ever quoting a value (answers can hold PINs).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+import httpx
+import pydantic
+import stamina
+
+from reconciler import __version__
+from reconciler.api import errors
+from reconciler.api.auth import Auth
+from reconciler.api.models import LiveModel
+from reconciler.api.retry import (
+    CallRetries,
+    RetryBudget,
+    RetryEvent,
+    RetryPolicy,
+    parse_retry_after,
+)
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=LiveModel)
+_PROJECT_PREFIX = re.compile(r"^/v1/projects/[^/]+")
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+"""Transport failures that happen before any byte of the request left this machine."""
+
+
+class ApiSession:
+    """The shared `httpx.Client` of one project, plus call counters and the retry log."""
+
+    def __init__(
+        self,
+        *,
+        api_root: str,
+        auth: Auth,
+        transport: httpx.BaseTransport | None,
+        timeout: httpx.Timeout,
+        retry: RetryPolicy,
+        max_parallel: int,
+    ) -> None:
+        self._retry = retry
+        self._budget = RetryBudget(retry.run_budget_seconds)
+        self._lock = threading.Lock()
+        self.calls: Counter[str] = Counter()
+        """HTTP requests sent, by client method (retries and pages included)."""
+        self.retry_log: list[RetryEvent] = []
+        self._http = httpx.Client(
+            base_url=api_root,
+            auth=auth,
+            transport=transport,
+            timeout=timeout,
+            follow_redirects=False,
+            headers={"User-Agent": f"portctl/{__version__}", "Accept": "application/json"},
+            limits=httpx.Limits(
+                max_connections=max_parallel + 2, max_keepalive_connections=max_parallel
+            ),
+        )
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    def _record(self, event: RetryEvent) -> None:
+        with self._lock:
+            self.retry_log.append(event)
+
+    def call(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, str | int] | None = None,
+        idempotent: bool | None = None,
+    ) -> httpx.Response:
+        """Send one logical call; `idempotent` defaults to "is a GET"."""
+        safe = method == "GET" if idempotent is None else idempotent
+        hook = CallRetries(
+            policy=self._retry, budget=self._budget, operation=operation, record=self._record
+        )
+        for attempt in stamina.retry_context(
+            on=hook, attempts=self._retry.attempts, timeout=self._retry.per_call_timeout
+        ):
+            with attempt:
+                return self._send(operation, method, path, json=json, params=params, safe=safe)
+        raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
+
+    def _send(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        *,
+        json: Any,
+        params: Mapping[str, str | int] | None,
+        safe: bool,
+    ) -> httpx.Response:
+        """One HTTP exchange, its failure turned into the error class that decides retrying."""
+        with self._lock:
+            self.calls[operation] += 1
+        try:
+            response = self._http.request(method, path, json=json, params=params)
+        except _NOT_SENT as exc:
+            raise errors.TransportFailure(
+                status=None, method=method, path=path, message=f"{type(exc).__name__}: {exc}"
+            ) from exc
+        except httpx.TransportError as exc:
+            message = f"{type(exc).__name__}: {exc}"
+            if safe:
+                raise errors.TransportFailure(
+                    status=None, method=method, path=path, message=message
+                ) from exc
+            raise errors.OutcomeUnknown(
+                status=None,
+                method=method,
+                path=path,
+                message=f"{message}; the request was sent and may have taken effect",
+            ) from exc
+        log.debug("%s %s -> %s", method, path, response.status_code)
+        if response.is_success:
+            return response
+        retry_after = parse_retry_after(
+            response.headers.get("Retry-After"), now=self._retry.clock()
+        )
+        error = errors.from_response(response, method=method, path=path, retry_after=retry_after)
+        if not safe and response.status_code >= 500:
+            raise errors.OutcomeUnknown(
+                status=response.status_code,
+                method=method,
+                path=path,
+                message=f"{error.message}; the request may have taken effect",
+                field_violations=error.field_violations,
+            )
+        raise error
+
+
+def relative_path(request: httpx.Request) -> str:
+    """The request path after `/v1/projects/{projectId}`, as error messages show it."""
+    return _PROJECT_PREFIX.sub("", request.url.path, count=1) or "/"
+
+
+def json_body(response: httpx.Response) -> Any:
+    """The JSON body of a successful answer (None when empty)."""
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise errors.ApiError(
+            status=response.status_code,
+            method=response.request.method,
+            path=relative_path(response.request),
+            message="the answer is not valid JSON",
+        ) from exc
+
+
+def parse(cls: type[M], data: Any, response: httpx.Response) -> M:
+    """Build `cls` from a JSON object of `response`; anything unreadable is an `ApiError`."""
+    request = response.request
+    if not isinstance(data, dict):
+        raise errors.ApiError(
+            status=response.status_code,
+            method=request.method,
+            path=relative_path(request),
+            message=f"expected a JSON object for {cls.__name__}, got {type(data).__name__}",
+        )
+    try:
+        return cls.from_api(data)
+    except pydantic.ValidationError as exc:
+        raise shape_error(exc, response, cls.__name__) from exc
+
+
+def parse_body(cls: type[M], response: httpx.Response) -> M:
+    """`parse` applied to the whole JSON body."""
+    return parse(cls, json_body(response), response)
+
+
+def shape_error(
+    exc: pydantic.ValidationError, response: httpx.Response, what: str
+) -> errors.ApiError:
+    """An answer we cannot read; names the fields only (values may be secrets)."""
+    problems = "; ".join(
+        ".".join(str(p) for p in e["loc"]) + f": {e['msg']}"
+        for e in exc.errors(include_input=False, include_url=False)
+    )
+    return errors.ApiError(
+        status=response.status_code,
+        method=response.request.method,
+        path=relative_path(response.request),
+        message=f"unexpected {what} in the answer ({problems})",
+    )
