@@ -2,10 +2,10 @@
 
 The client speaks the wire format of the OpenAPI document (reference §2) and adds what a
 reconciler needs around it: typed answers (`reconciler.api.models`), typed errors
-(`reconciler.api.errors`), safe retries (`reconciler.api.retry`; `reconciler.api.session` sends),
-pagination to the end, and
-bounded parallel reads for fetching many orders. The transport is injectable, which is how the
-emulator (and every test) stands in for Sinch.
+(`reconciler.api.errors`), safe retries (`reconciler.api.retry`, applied by
+`reconciler.api.session`), pagination to the end, and bounded parallel reads for fetching many
+orders. The transport is injectable, which is how the emulator (and every test) stands in for
+Sinch.
 
 Mutations are sent once. If their fate is unknown (5xx, timeout after sending, reset) the
 client raises `OutcomeUnknown` and leaves the decision to the caller, who must look first.
