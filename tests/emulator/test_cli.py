@@ -85,18 +85,17 @@ def test_control_commands_on_a_state_file(state: Path, api: httpx.Client) -> Non
 
 
 def test_control_commands_against_a_served_emulator(state: Path) -> None:
-    with running(state) as url, httpx.Client(
-        base_url=url + "/v1/projects/demo", headers={"Authorization": "Bearer x"}
-    ) as client:
-        oid = client.post("/orders/portIns", json=order(CHI, onDemandActivation=True)).json()[
-            "id"
-        ]
+    with (
+        running(state) as url,
+        httpx.Client(
+            base_url=url + "/v1/projects/demo", headers={"Authorization": "Bearer x"}
+        ) as client,
+    ):
+        oid = client.post("/orders/portIns", json=order(CHI, onDemandActivation=True)).json()["id"]
         portctl("confirm", str(oid), "GW Verizon Grp1", "--url", url)
         portctl("clock", "--set", "2099-01-01T00:00:00Z", "--url", url)
         assert (
-            client.get(f"/orders/portIns/{oid}/availableActivations").json()[0][
-                "phoneNumberGroup"
-            ]
+            client.get(f"/orders/portIns/{oid}/availableActivations").json()[0]["phoneNumberGroup"]
             == "GW Verizon Grp1"
         )
         portctl("fault", "--path", "/orders", "--latency-ms", "1", "--url", url)
