@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import click
 
+from reconciler.cli.drift import drift
 from reconciler.cli.emulator import emulator
 from reconciler.cli.plan import plan
 from reconciler.cli.schema import schema
+from reconciler.cli.status import status
 from reconciler.cli.validate import validate
 
 ALL: list[click.Command] = []
@@ -14,3 +16,5 @@ ALL.append(validate)
 ALL.append(schema)
 ALL.append(emulator)
 ALL.append(plan)
+ALL.append(drift)
+ALL.append(status)

@@ -1,0 +1,61 @@
+"""`portctl drift`: where live orders and the specs disagree, and what needs a human.
+
+Wiring only: load specs, read live state (reads only), build the plan, sort it into a drift
+report (`reporting.drift`), render it. Exit codes (DESIGN §4): 0 in sync, 2 drift, 3 blocked
+drift (3 wins), 1 error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from reconciler.cli.common import (
+    api_command_options,
+    api_errors,
+    format_option,
+    load_desired,
+    make_client,
+)
+from reconciler.cli.exits import EXIT_BLOCKED, EXIT_CHANGES, EXIT_OK
+from reconciler.clock import cli_today
+from reconciler.plan import build_plan
+from reconciler.render.drift_formats import DRIFT_FORMATS, render_drift
+from reconciler.reporting import build_drift, fetch_report_live
+
+VERDICT_EXIT = {"in-sync": EXIT_OK, "drift": EXIT_CHANGES, "blocked": EXIT_BLOCKED}
+
+
+@click.command("drift")
+@api_command_options
+@format_option(DRIFT_FORMATS)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to FILE instead of standard output.",
+)
+def drift(
+    paths: tuple[Path, ...],
+    env_file: Path | None,
+    selectors: tuple[str, ...],
+    emulator: bool,
+    output_format: str,
+    output: Path | None,
+) -> None:
+    """Report drift between the specs and live orders (read-only; exit 2 drift, 3 blocked)."""
+    desired = load_desired(paths, env_file=env_file, selectors=selectors)
+    today = cli_today()
+    with make_client(emulator) as client, api_errors():
+        live = fetch_report_live(client, desired)
+    plan = build_plan(desired, live.snapshot, today=today)
+    report = build_drift(desired, live.snapshot, plan, live.details, today=today)
+    text = render_drift(report, output_format)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Drift report written to {output}.", err=True)
+    click.get_current_context().exit(VERDICT_EXIT[report.verdict])

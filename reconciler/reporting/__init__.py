@@ -1,0 +1,20 @@
+"""Reports over live state: drift (git vs live), lifecycle facts and status of managed orders.
+
+`fetch_report_live` reads (only reads), `build_drift` sorts a plan into drift categories,
+`all_facts` gives each spec's lifecycle facts; renderers live in `reconciler.render`.
+"""
+
+from reconciler.reporting.drift import DriftReport, build_drift, classify
+from reconciler.reporting.fetch import ReportLive, fetch_report_live
+from reconciler.reporting.lifecycle import NO_ORDER, OrderFacts, all_facts
+
+__all__ = [
+    "NO_ORDER",
+    "DriftReport",
+    "OrderFacts",
+    "ReportLive",
+    "all_facts",
+    "build_drift",
+    "classify",
+    "fetch_report_live",
+]

@@ -1,0 +1,295 @@
+"""Lifecycle facts of one managed order: where it stands and what should happen next.
+
+Drift says where git and the API disagree; lifecycle says where an order *is*: its status,
+how many numbers sit in each status, the FOC dates the losing carriers gave, rejections with
+their reasons, notes written by someone other than portctl, and dates coming up in the next
+seven days. `status` and `drift` both show these facts, so they are computed once, here,
+from the live order dict (API JSON shape) and the plan item of the spec. Pure: `today` is
+injected, nothing is read from the network.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from reconciler.desired import DesiredOrder
+from reconciler.live import PENDING_CANCELATION, LiveOrderSummary, LiveSnapshot
+from reconciler.planning.items import Kind, PlanItem
+from reconciler.planning.notices import SOON
+
+NO_ORDER = "NO ORDER"
+"""Status shown for a spec that has no live order yet."""
+
+NUMBER_STATUS_ORDER = ("PENDING", "CONFIRMED", "ACTIVATED", "REJECTED", "EXCLUDED", "CANCELED")
+"""Display order of number statuses; unknown ones follow, sorted."""
+
+_ATTACHMENT_KINDS = frozenset({Kind.ADD_NOTE, Kind.UPLOAD_DOCUMENT})
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A number the losing carrier rejected, with the reason it gave."""
+
+    number: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        """JSON shape."""
+        return {"number": self.number, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class CarrierNote:
+    """A note on the order that the specs did not post (Sinch or the losing carrier)."""
+
+    created: str
+    author: str
+    text: str
+
+    def to_dict(self) -> dict[str, str]:
+        """JSON shape."""
+        return {"created": self.created, "author": self.author, "text": self.text}
+
+
+@dataclass(frozen=True)
+class UpcomingDate:
+    """A port or FOC date within the next seven days."""
+
+    kind: str
+    """`port` (desired port date) or `foc` (firm order commitment of some numbers)."""
+    when: str
+    numbers: int = 0
+
+    @property
+    def message(self) -> str:
+        """`FOC 2026-11-30 for 3 numbers` / `port date 2026-12-01`."""
+        if self.kind == "foc":
+            plural = "s" if self.numbers != 1 else ""
+            return f"FOC {self.when} for {self.numbers} number{plural}"
+        return f"port date {self.when}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON shape."""
+        return {"kind": self.kind, "date": self.when, "numbers": self.numbers}
+
+
+@dataclass(frozen=True)
+class OrderFacts:
+    """Everything `status` and the lifecycle part of `drift` show about one spec's order."""
+
+    name: str
+    reference: str
+    order_id: int | None
+    status: str
+    activation: str
+    numbers_by_status: Mapping[str, int] = field(default_factory=dict)
+    foc_dates: tuple[str, ...] = ()
+    port_date: str | None = None
+    rejections: tuple[Rejection, ...] = ()
+    notes: tuple[CarrierNote, ...] = ()
+    upcoming: tuple[UpcomingDate, ...] = ()
+    next_step: str = ""
+
+    @property
+    def managed(self) -> bool:
+        """A live order exists for this spec."""
+        return self.order_id is not None
+
+    @property
+    def foc_range(self) -> str:
+        """`2026-12-01` or `2026-12-01..2026-12-04`, `-` when no FOC is known."""
+        if not self.foc_dates:
+            return "-"
+        first, last = self.foc_dates[0], self.foc_dates[-1]
+        return first if first == last else f"{first}..{last}"
+
+    @property
+    def numbers_text(self) -> str:
+        """`3 CONFIRMED, 1 REJECTED` (or `-`)."""
+        return ", ".join(f"{n} {s}" for s, n in self.numbers_by_status.items()) or "-"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON shape (no secret can be in here: only statuses, dates, reasons, notes)."""
+        return {
+            "name": self.name,
+            "reference": self.reference,
+            "orderId": self.order_id,
+            "status": self.status,
+            "activation": self.activation,
+            "numbersByStatus": dict(self.numbers_by_status),
+            "focDates": list(self.foc_dates),
+            "portDate": self.port_date,
+            "rejections": [r.to_dict() for r in self.rejections],
+            "carrierNotes": [n.to_dict() for n in self.notes],
+            "upcoming": [u.to_dict() for u in self.upcoming],
+            "nextStep": self.next_step,
+        }
+
+
+def day(value: Any) -> date | None:
+    """The calendar date of an API date or date-time string (`2026-12-01T00:00:00Z` too)."""
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def current_order(summaries: Sequence[LiveOrderSummary]) -> tuple[LiveOrderSummary, ...]:
+    """The order(s) a spec is about: the open one(s), else one being canceled, else the newest."""
+    open_orders = [s for s in summaries if not s.terminal and s.status != PENDING_CANCELATION]
+    if open_orders:
+        return tuple(sorted(open_orders, key=lambda s: s.id))
+    ending = [s for s in summaries if s.status == PENDING_CANCELATION]
+    pool = ending or list(summaries)
+    newest = max(pool, key=lambda s: (s.created_date, s.id), default=None)
+    return (newest,) if newest is not None else ()
+
+
+def main_item(items: Iterable[PlanItem], name: str) -> PlanItem | None:
+    """The plan item that decides a spec's fate (not one of its notes or documents)."""
+    return next((i for i in items if i.name == name and i.kind not in _ATTACHMENT_KINDS), None)
+
+
+def _numbers_by_status(numbers: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    counts = Counter(str(n.get("status") or "UNKNOWN").upper() for n in numbers)
+    known = [s for s in NUMBER_STATUS_ORDER if counts[s]]
+    unknown = sorted(s for s in counts if s not in NUMBER_STATUS_ORDER)
+    return {s: counts[s] for s in [*known, *unknown]}
+
+
+def _carrier_notes(
+    detail: Mapping[str, Any], spec_notes: Sequence[str], since: date | None
+) -> tuple[CarrierNote, ...]:
+    """Notes portctl did not post, created on or after `since` (all when `since` is None)."""
+    ours = set(spec_notes)
+    notes: list[CarrierNote] = []
+    for note in detail.get("notes") or ():
+        text = str(note.get("note") or "")
+        created = str(note.get("createdTime") or "")
+        when = day(created)
+        if not text or text in ours or (since is not None and when is not None and when < since):
+            continue
+        notes.append(CarrierNote(created, str(note.get("createdBy") or ""), text))
+    return tuple(sorted(notes, key=lambda n: (n.created, n.text)))
+
+
+def _upcoming(
+    port: date | None, numbers: Sequence[Mapping[str, Any]], today: date
+) -> tuple[UpcomingDate, ...]:
+    soon: list[UpcomingDate] = []
+    if port is not None and today <= port <= today + SOON:
+        soon.append(UpcomingDate("port", port.isoformat()))
+    foc: Counter[date] = Counter()
+    for number in numbers:
+        when = day(number.get("focDate"))
+        status = str(number.get("status") or "").upper()
+        live = status not in {"ACTIVATED", "CANCELED"}
+        if when is not None and live and today <= when <= today + SOON:
+            foc[when] += 1
+    soon.extend(UpcomingDate("foc", d.isoformat(), foc[d]) for d in sorted(foc))
+    return tuple(soon)
+
+
+def next_step(status: str, item: PlanItem | None, facts: OrderFacts) -> str:
+    """What should happen next, in one line an operator can act on."""
+    kind = item.kind if item is not None else None
+    if kind is Kind.CONFLICT:
+        return "cancel the wrong order by hand (several open orders share the reference)"
+    if kind is Kind.BLOCKED:
+        return "changes are locked: revert the spec to match the order, or handle it in Sinch"
+    if kind is Kind.CREATE:
+        return "portctl apply creates the order"
+    if kind is Kind.UPDATE:
+        return "portctl apply updates the order (PUT)"
+    if kind is Kind.CANCEL:
+        return "portctl apply cancels the order (needs --max-cancels)"
+    if kind is Kind.ACTIVATE and item is not None:
+        return f"portctl apply activates {', '.join(item.groups)}"
+    if kind is Kind.WAIT:
+        return item.reason if item is not None else "wait"
+    if status == "PENDING":
+        if facts.rejections:
+            return "fix the rejected numbers in the spec, then apply (update)"
+        return "wait for the losing carrier to confirm (FOC)"
+    if status == "CONFIRMED":
+        if facts.activation == "on-demand":
+            reason = item.reason if item is not None else "waiting for activation"
+            return f"on-demand: {reason}"
+        return f"ports on its FOC date ({facts.foc_range}), activated by Sinch"
+    if status == PENDING_CANCELATION:
+        return "wait for the cancelation to finish"
+    if status in {"COMPLETED", "CANCELED"}:
+        return "archive the spec (nothing left to do)"
+    if status == NO_ORDER:
+        return "nothing: the spec is canceled and no order exists"
+    return f"check the order in Sinch (status {status} is unknown to portctl)"
+
+
+def order_facts(
+    order: DesiredOrder,
+    summary: LiveOrderSummary | None,
+    detail: Mapping[str, Any] | None,
+    item: PlanItem | None,
+    *,
+    today: date,
+) -> OrderFacts:
+    """The lifecycle facts of `order`'s current live order (`summary`), if any."""
+    activation = order.activation_mode
+    if summary is None:
+        facts = OrderFacts(order.name, order.reference, None, NO_ORDER, activation)
+        return _with_step(facts, item)
+    data = detail or {}
+    numbers = [n for n in data.get("phoneNumbers") or () if isinstance(n, Mapping)]
+    port = day((data.get("desiredPortSchedule") or {}).get("desiredPortDate"))
+    focs = sorted({d for n in numbers if (d := day(n.get("focDate"))) is not None})
+    passed = [d for d in [*focs, *([port] if port else [])] if d <= today]
+    rejections = tuple(
+        Rejection(str(n.get("phoneNumber")), str(n.get("rejectReason") or "no reason given"))
+        for n in numbers
+        if str(n.get("status") or "").upper() == "REJECTED"
+    )
+    facts = OrderFacts(
+        name=order.name,
+        reference=order.reference,
+        order_id=summary.id,
+        status=summary.status,
+        activation=activation,
+        numbers_by_status=_numbers_by_status(numbers),
+        foc_dates=tuple(d.isoformat() for d in focs),
+        port_date=port.isoformat() if port else None,
+        rejections=tuple(sorted(rejections, key=lambda r: r.number)),
+        notes=_carrier_notes(data, order.notes, max(passed) if passed else None),
+        upcoming=_upcoming(port, numbers, today),
+    )
+    return _with_step(facts, item)
+
+
+def _with_step(facts: OrderFacts, item: PlanItem | None) -> OrderFacts:
+    return replace(facts, next_step=next_step(facts.status, item, facts))
+
+
+def all_facts(
+    orders: Sequence[DesiredOrder],
+    live: LiveSnapshot,
+    details: Mapping[int, Mapping[str, Any]],
+    items: Sequence[PlanItem],
+    *,
+    today: date,
+) -> tuple[OrderFacts, ...]:
+    """Facts for every spec (one row per current order; a conflict gives one row per order)."""
+    rows: list[OrderFacts] = []
+    for order in sorted(orders, key=lambda o: o.name):
+        item = main_item(items, order.name)
+        current = current_order(live.managed.get(order.reference, ()))
+        if not current:
+            rows.append(order_facts(order, None, None, item, today=today))
+        for summary in current:
+            detail = details.get(summary.id) or live.details.get(summary.id)
+            rows.append(order_facts(order, summary, detail, item, today=today))
+    return tuple(rows)
