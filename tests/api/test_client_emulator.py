@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import httpx
 import pytest
 
 from reconciler.api import (
@@ -266,3 +267,37 @@ def test_user_agent_and_bearer_are_sent(
     request = recorder.exchanges[0].request
     assert request.headers["User-Agent"].startswith("portctl/")
     assert request.headers["Authorization"] == "Bearer x"
+
+
+def test_a_base_url_that_already_names_the_project_is_used_as_is(
+    recorder: RecordingTransport,
+) -> None:
+    with PortingClient(
+        base_url=f"{BASE_URL}/v1/projects/demo/",
+        project_id="demo",
+        auth=StaticToken("x"),
+        transport=recorder,
+    ) as client:
+        assert client.list_orders() == []
+    assert recorder.exchanges[0].request.url.path == "/v1/projects/demo/orders/portIns"
+
+
+class IgnoresPage(httpx.BaseTransport):
+    """A server that ignores `page` (always answers page 1) while claiming more pages."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.url = request.url.copy_remove_param("page")
+        return self.inner.handle_request(request)
+
+
+def test_paging_stops_when_a_page_brings_nothing_new(recorder: RecordingTransport) -> None:
+    with PortingClient(
+        base_url=BASE_URL, project_id="demo", auth=StaticToken("x"), transport=IgnoresPage(recorder)
+    ) as client:
+        for i in range(5):
+            client.create_order(order_body([f"+1312555{500 + i:04d}"], reference=f"pg{i}"))
+        assert len(client.list_orders(page_size=2)) == 2
+        assert client.calls["list_orders"] == 2
