@@ -8,7 +8,6 @@ exit 1.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -111,11 +110,6 @@ def client_from_env(
         )
     except InsecureURLError as exc:
         raise ConnectionSettingsError(str(exc)) from exc
-
-
-def client_from_context(emulator: bool) -> PortingClient:
-    """`client_from_env` on the process environment (what a command body usually wants)."""
-    return client_from_env(emulator=emulator, environ=os.environ)
 
 
 def api_options(command: F) -> F:
