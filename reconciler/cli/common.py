@@ -124,6 +124,12 @@ def load_desired(
     if result.issues or result.state is None:
         for issue in result.issues:
             click.echo(scrub(str(issue)), err=True)
+        if env_file is None and result.secret_variables:
+            click.echo(
+                "Hint: secret references need their variables; set them in the environment or "
+                "pass --env-file FILE (the examples ship specs/demo.env).",
+                err=True,
+            )
         raise click.ClickException(
             f"{len(result.issues)} problem(s) in the specs; nothing was sent to the API"
         )
