@@ -1,0 +1,11 @@
+"""`portctl apply`: carry a plan out idempotently and crash-safely (DESIGN §5).
+
+`Executor` runs the items (steps in `steps`, shared checks in `context`, recorded API calls in
+`session`); `outcomes` holds the results, `report` renders them, `audit` writes the audit log,
+`progress` shows progress on stderr and `budgets` merges the safety budgets.
+"""
+
+from reconciler.apply.executor import Executor, Observer, Timed
+from reconciler.apply.outcomes import ApiCall, ApplyReport, ItemResult, Outcome
+
+__all__ = ["ApiCall", "ApplyReport", "Executor", "ItemResult", "Observer", "Outcome", "Timed"]

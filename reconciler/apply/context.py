@@ -1,0 +1,115 @@
+"""What every apply step shares: the recorded API session, the specs, and what it expects.
+
+A step never trusts the plan's view of an order: it re-reads it (`reread`), decides whether
+the wanted state is already there (`matches_spec`, a note by exact text, a document by name),
+and only then checks the precondition for acting (`precondition`: the status allows it and the
+order's fingerprint is still the one the plan was made from). After each of its own verified
+mutations the step records the order's new fingerprint (`expect`), so that the next item on
+the same order compares against what this run left behind, not against the plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reconciler.apply.session import ApiSession
+from reconciler.desired import DesiredOrder, DesiredState
+from reconciler.diff import diff_essence
+from reconciler.essence import IgnoreRules, PortDefaults, configuration_essence, order_essence
+from reconciler.savedplan import fingerprint
+
+CANCELING = frozenset({"PENDING_CANCELATION", "CANCELED"})
+TERMINAL = frozenset({"COMPLETED", "CANCELED"})
+MAX_SENDS = 2
+"""A mutation is sent at most this often per item, each re-send only after a re-read."""
+
+
+def status_of(order: Mapping[str, Any]) -> str:
+    """The order status, upper-cased (unknown strings kept)."""
+    return str(order.get("status") or "UNKNOWN").upper()
+
+
+class StepError(Exception):
+    """A step cannot go on; `unknown` says a mutation may have happened (else nothing did)."""
+
+    def __init__(self, message: str, *, unknown: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.unknown = unknown
+
+
+@dataclass
+class StepContext:
+    """The state one apply run threads through its steps."""
+
+    session: ApiSession
+    desired: DesiredState
+    defaults: PortDefaults
+    expected: dict[int, str] = field(default_factory=dict)
+    """order id -> fingerprint the next mutation of that order must find."""
+    created: dict[str, int] = field(default_factory=dict)
+    """spec name -> id of the order this run created or found for it."""
+    read_file: Callable[[Path], bytes] = Path.read_bytes
+
+    def __post_init__(self) -> None:
+        self.ignore = IgnoreRules(self.desired.ignore_fields)
+        self._orders = {o.name: o for o in self.desired.orders}
+
+    def order_spec(self, name: str) -> DesiredOrder:
+        """The spec an item names (a saved plan's names are checked by the stale check)."""
+        try:
+            return self._orders[name]
+        except KeyError:
+            raise StepError(f"no spec named {name!r} among the loaded specs") from None
+
+    def reread(self, order_id: int) -> dict[str, Any]:
+        """The order as the API shows it now."""
+        return self.session.get_order(order_id).raw
+
+    def matches_spec(self, spec: DesiredOrder, live: Mapping[str, Any]) -> bool:
+        """Whether the live order already is what the spec asks for (same rules as plan)."""
+        wanted = order_essence(spec.body, defaults=self.defaults, ignore=self.ignore)
+        have = order_essence(live, defaults=self.defaults, ignore=self.ignore)
+        return not diff_essence(wanted, have)
+
+    def configuration_matches(self, live: Mapping[str, Any] | None) -> bool:
+        """Whether the live project configuration is what the PortingDefaults spec asks for."""
+        if live is None or self.desired.configuration is None:
+            return False
+        wanted = configuration_essence(self.desired.configuration.body, ignore=self.ignore)
+        return not diff_essence(wanted, configuration_essence(live, ignore=self.ignore))
+
+    def precondition(
+        self, order_id: int, live: Mapping[str, Any], allowed: Collection[str], action: str
+    ) -> None:
+        """Refuse to act unless the status allows `action` and the order did not move."""
+        status = status_of(live)
+        if status not in allowed:
+            wanted = " or ".join(sorted(allowed))
+            raise StepError(f"order is {status} now; {action} needs {wanted}; run plan again")
+        if not self.unmoved(order_id, live):
+            raise StepError(
+                f"order {order_id} changed since the plan was made (another apply, or a change "
+                "outside portctl); nothing was sent; run plan again"
+            )
+
+    def unmoved(self, order_id: int, live: Mapping[str, Any]) -> bool:
+        """Whether the order is still in the state this run expects (plan or own last change)."""
+        expected = self.expected.get(order_id)
+        return expected is None or fingerprint(live) == expected
+
+    def expect(self, order_id: int, live: Mapping[str, Any]) -> None:
+        """Remember the order's state after this run's own verified change."""
+        self.expected[order_id] = fingerprint(live)
+
+    def order_id_for(self, name: str, planned: int | None) -> int:
+        """The order an attachment goes on: the planned one, or the one created this run."""
+        if planned is not None:
+            return planned
+        created = self.created.get(name)
+        if created is None:
+            raise StepError("not attempted: the order was not created in this run")
+        return created

@@ -1,0 +1,114 @@
+"""`Executor`: carries out a plan's actions in DESIGN order, one item at a time.
+
+Pure-ish: the API client, the clock and the file reader are injected; what happens is
+reported to observers (progress on stderr, the audit log) as each item finishes. Items are
+independent: one that fails or ends unknown does not stop the others. The only dependency is
+that notes and documents of an order created in this run need that create to have succeeded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+from reconciler.api import ApiError, OutcomeUnknown, PortingClient
+from reconciler.apply.context import StepContext, StepError
+from reconciler.apply.outcomes import ApplyReport, ItemResult, Outcome
+from reconciler.apply.session import ApiSession
+from reconciler.apply.steps import STEPS
+from reconciler.desired import DesiredState
+from reconciler.essence import PortDefaults
+from reconciler.planning.items import Plan, PlanItem
+from reconciler.redact import scrub
+
+
+def utc_now() -> datetime:
+    """The default clock: aware UTC now."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Timed:
+    """An item result with when it started and finished (for the audit log)."""
+
+    result: ItemResult
+    started: datetime
+    finished: datetime
+
+
+class Observer(Protocol):
+    """Told about each item as apply goes (progress display, audit log)."""
+
+    def started(self, index: int, total: int, item: PlanItem) -> None:
+        """Item `index` (1-based) of `total` is about to run."""
+
+    def finished(self, index: int, total: int, timed: Timed) -> None:
+        """Item `index` of `total` is done."""
+
+
+class Executor:
+    """Runs plan items against the API with the level-triggered rules of DESIGN §5."""
+
+    def __init__(
+        self,
+        client: PortingClient,
+        desired: DesiredState,
+        *,
+        fingerprints: Mapping[int, str],
+        defaults: PortDefaults,
+        clock: Callable[[], datetime] = utc_now,
+        read_file: Callable[[Path], bytes] = Path.read_bytes,
+        observers: Sequence[Observer] = (),
+    ) -> None:
+        self._session = ApiSession(client)
+        self._context = StepContext(
+            session=self._session,
+            desired=desired,
+            defaults=defaults,
+            expected=dict(fingerprints),
+            read_file=read_file,
+        )
+        self._clock = clock
+        self._observers = tuple(observers)
+
+    def run(self, plan: Plan) -> ApplyReport:
+        """Carry out every action of `plan` (in plan order) and report each one's outcome."""
+        actions = plan.actions
+        results: list[ItemResult] = []
+        for index, item in enumerate(actions, start=1):
+            for observer in self._observers:
+                observer.started(index, len(actions), item)
+            started = self._clock()
+            result = self._one(item)
+            timed = Timed(result, started, self._clock())
+            results.append(result)
+            for observer in self._observers:
+                observer.finished(index, len(actions), timed)
+        return ApplyReport(plan=plan, results=tuple(results))
+
+    def _one(self, item: PlanItem) -> ItemResult:
+        self._session.begin_item()
+        order_id = item.order_id
+        try:
+            outcome, message, order_id = STEPS[item.kind](self._context, item)
+        except StepError as exc:
+            outcome = Outcome.UNKNOWN if exc.unknown else Outcome.FAILED
+            message = exc.message
+        except OutcomeUnknown as exc:
+            outcome, message = Outcome.UNKNOWN, f"outcome unknown: {exc}"
+        except ApiError as exc:
+            outcome, message = Outcome.FAILED, f"API refused: {exc}"
+        except OSError as exc:
+            outcome, message = Outcome.FAILED, f"cannot read a file: {exc}"
+        if order_id is None:
+            order_id = self._context.created.get(item.name)
+        return ItemResult(
+            item=item,
+            outcome=outcome,
+            message=scrub(message),
+            order_id=order_id,
+            calls=tuple(self._session.calls),
+        )

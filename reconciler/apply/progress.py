@@ -1,0 +1,91 @@
+"""Progress of a running apply on stderr: a rich progress bar on a terminal, lines otherwise.
+
+CI logs want one plain line per item (no cursor tricks, nothing lost when the job is killed);
+a person at a terminal wants a live bar with the item in hand. Both print one line per
+finished item with its outcome, so the log of a terminal run reads like a CI log.
+"""
+
+from __future__ import annotations
+
+from typing import IO
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+
+from reconciler.apply.executor import Timed
+from reconciler.apply.outcomes import Outcome
+from reconciler.planning.items import PlanItem
+from reconciler.redact import scrub
+from reconciler.render.common import item_title
+
+STYLES = {
+    Outcome.APPLIED: "green",
+    Outcome.SKIPPED: "dim",
+    Outcome.FAILED: "bold red",
+    Outcome.UNKNOWN: "bold yellow",
+}
+
+
+def describe(item: PlanItem) -> str:
+    """`create acme-hq` / `add-note acme-hq #12 PENDING note "..."`."""
+    return scrub(f"{item.kind} {item_title(item)}")
+
+
+class PlainProgress:
+    """One line per finished item, for logs."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+
+    def started(self, index: int, total: int, item: PlanItem) -> None:
+        """Nothing until the item is done (keeps CI logs one line per item)."""
+
+    def finished(self, index: int, total: int, timed: Timed) -> None:
+        """`[2/5] update acme-hq #12 PENDING: applied (order updated)`."""
+        result = timed.result
+        line = f"[{index}/{total}] {describe(result.item)}: {result.outcome} ({result.message})"
+        self._stream.write(scrub(line) + "\n")
+        self._stream.flush()
+
+
+class RichProgress:
+    """A live progress bar on stderr plus one coloured line per finished item."""
+
+    def __init__(self, console: Console) -> None:
+        self._console = console
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=console,
+            transient=True,
+        )
+        self._task: TaskID | None = None
+
+    def started(self, index: int, total: int, item: PlanItem) -> None:
+        """Show the item in hand."""
+        if self._task is None:
+            self._progress.start()
+            self._task = self._progress.add_task("apply", total=total)
+        self._progress.update(self._task, description=escape(describe(item)))
+
+    def finished(self, index: int, total: int, timed: Timed) -> None:
+        """Print the outcome line above the bar and advance it; stop after the last item."""
+        result = timed.result
+        style = STYLES[result.outcome]
+        self._progress.console.print(
+            f"[{style}]{result.outcome:>8}[/] {escape(describe(result.item))}: "
+            f"{escape(scrub(result.message))}"
+        )
+        if self._task is not None:
+            self._progress.advance(self._task)
+        if index == total:
+            self._progress.stop()
+
+
+def progress_for(stream: IO[str], *, interactive: bool) -> PlainProgress | RichProgress:
+    """Rich on a terminal, plain lines otherwise."""
+    if interactive:
+        return RichProgress(Console(file=stream, stderr=True))
+    return PlainProgress(stream)

@@ -1,0 +1,96 @@
+"""The outcome table at the end of an apply, in the `--format` the run was asked for.
+
+Text for terminals and CI logs, markdown for a PR or job summary, json for machines (one
+document holding the plan that was applied and every item's outcome, `formatVersion` 1).
+Everything passes through `scrub` last, like every other output.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from reconciler.apply.outcomes import ApplyReport, ItemResult, Outcome
+from reconciler.redact import scrub
+from reconciler.render.common import display_value
+from reconciler.render.jsonfmt import plan_document
+
+FORMAT_VERSION = 1
+
+
+def summary(report: ApplyReport) -> str:
+    """`Apply: 3 applied, 1 skipped, 0 failed, 0 unknown.` (+ blocked items left, if any)."""
+    counts = report.counts()
+    text = "Apply: " + ", ".join(f"{counts[str(o)]} {o}" for o in Outcome) + "."
+    blocked = sum(1 for i in report.plan.items if i.risk == "blocked")
+    if blocked:
+        text += f" {blocked} blocked item(s) left as they are (see the plan)."
+    return text
+
+
+def _order(result: ItemResult) -> str:
+    text = result.item.name
+    if result.order_id is not None:
+        text += f" #{result.order_id}"
+    if result.item.note is not None:
+        text += f' note "{display_value(result.item.note)}"'
+    if result.item.document is not None:
+        text += f" document {result.item.document}"
+    if result.item.groups:
+        text += f" groups {', '.join(result.item.groups)}"
+    return text
+
+
+def render_text(report: ApplyReport) -> str:
+    """Aligned columns, one line per item, the summary line last."""
+    rows = [(str(r.outcome), r.action, _order(r), r.message) for r in report.results]
+    lines: list[str] = []
+    if rows:
+        widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        lines.append("")
+        for row in rows:
+            lines.append(
+                "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3]
+            )
+        lines.append("")
+    lines.append(summary(report))
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(report: ApplyReport) -> str:
+    """A summary line and a table (Outcome, Action, Order, Detail)."""
+    lines = [f"**{summary(report)}**", ""]
+    if report.results:
+        lines += ["| Outcome | Action | Order | Detail |", "|---|---|---|---|"]
+        lines += [
+            f"| {r.outcome} | {r.action} | {_cell(_order(r))} | {_cell(r.message)} |"
+            for r in report.results
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def apply_document(report: ApplyReport, *, exit_code: int) -> dict[str, Any]:
+    """The json output: the plan, every result and the counts."""
+    return {
+        "formatVersion": FORMAT_VERSION,
+        "kind": "portctl-apply",
+        "plan": plan_document(report.plan),
+        "results": [r.to_dict() for r in report.results],
+        "summary": {**report.counts(), "mutatingCalls": report.mutating_calls},
+        "exitCode": exit_code,
+    }
+
+
+def render_report(report: ApplyReport, fmt: str, *, exit_code: int) -> str:
+    """The outcome table in `fmt` (`text`, `markdown` or `json`), scrubbed."""
+    if fmt == "json":
+        out = json.dumps(apply_document(report, exit_code=exit_code), indent=2) + "\n"
+    elif fmt == "markdown":
+        out = render_markdown(report)
+    else:
+        out = render_text(report)
+    return scrub(out)

@@ -1,0 +1,373 @@
+"""One function per plan item kind: re-read, skip if satisfied, check, act, re-read to verify.
+
+Every step follows DESIGN §5. A mutation whose fate is unknown (`OutcomeUnknown`: a 5xx, a
+timeout after sending, a dropped connection) is never simply sent again: the step first looks
+(a re-read, or for a create a lookup by reference and by number among open orders). What the
+look shows decides: the change is there (applied), it is provably not there and the order did
+not move (sent once more, at most `MAX_SENDS` in all), or it cannot be told (UNKNOWN, with
+what to check). Steps return `(outcome, message, order id)` or raise `StepError`; any other
+`ApiError` that escapes is the API refusing, which the executor records as failed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+from reconciler.api import ApiError, OrderSummary, OutcomeUnknown
+from reconciler.api.errors import Conflict
+from reconciler.apply.context import (
+    CANCELING,
+    MAX_SENDS,
+    TERMINAL,
+    StepContext,
+    StepError,
+    status_of,
+)
+from reconciler.apply.outcomes import Outcome
+from reconciler.desired import DesiredOrder
+from reconciler.planning.items import Kind, PlanItem
+
+Probe = Literal["done", "needed", "moved"]
+StepResult = tuple[Outcome, str, int | None]
+
+
+def _look(probe: Callable[[], Probe], what: str, check: str) -> Probe:
+    """Run a probe after an unknown outcome; a failing read leaves the outcome unknown."""
+    try:
+        return probe()
+    except ApiError as exc:
+        raise StepError(
+            f"{what}: the answer was lost and the follow-up read failed ({exc}); "
+            f"check {check}; re-running apply is safe (it looks before acting)",
+            unknown=True,
+        ) from None
+
+
+def send_once_more_only_after_looking(
+    send: Callable[[], object], probe: Callable[[], Probe], *, what: str, check: str
+) -> str:
+    """Send a mutation; after an unknown outcome look, and re-send only if provably needed."""
+    for attempt in range(1, MAX_SENDS + 1):
+        try:
+            send()
+        except OutcomeUnknown as exc:
+            state = _look(probe, what, check)
+            if state == "done":
+                return f"{what} (answer lost; a re-read shows it took effect)"
+            if state == "needed" and attempt < MAX_SENDS:
+                continue
+            raise StepError(
+                f"{what}: outcome unknown ({exc.detail()}); check {check}",
+                unknown=True,
+            ) from None
+        if _look(probe, what, check) == "done":
+            return what
+        raise StepError(
+            f"{what}: the API accepted it but a re-read does not show it; check {check}",
+            unknown=True,
+        )
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+# -- configuration ------------------------------------------------------------------------
+
+
+def configure(ctx: StepContext, item: PlanItem) -> StepResult:
+    """POST the configuration when none exists, else PUT it; skipped when it already matches."""
+    spec = ctx.desired.configuration
+    if spec is None:
+        raise StepError("the plan configures the project but no PortingDefaults spec is loaded")
+    body = dict(spec.body)
+    seen: list[Mapping[str, Any] | None] = [_configuration(ctx)]
+    if ctx.configuration_matches(seen[-1]):
+        return Outcome.SKIPPED, "configuration already matches the spec", None
+
+    def send() -> None:
+        if seen[-1] is not None:
+            ctx.session.update_configuration(body)
+            return
+        try:
+            ctx.session.create_configuration(body)
+        except Conflict:  # created meanwhile: POST-or-PUT
+            ctx.session.update_configuration(body)
+
+    def probe() -> Probe:
+        seen.append(_configuration(ctx))
+        return "done" if ctx.configuration_matches(seen[-1]) else "needed"
+
+    verb = "configuration created" if seen[0] is None else "configuration updated"
+    message = send_once_more_only_after_looking(send, probe, what=verb, check="GET /configuration")
+    return Outcome.APPLIED, message, None
+
+
+def _configuration(ctx: StepContext) -> Mapping[str, Any] | None:
+    found = ctx.session.get_configuration()
+    return found.raw if found is not None else None
+
+
+# -- orders ---------------------------------------------------------------------------------
+
+
+def _open(rows: list[OrderSummary]) -> list[OrderSummary]:
+    return [r for r in rows if str(r.status or "").upper() not in TERMINAL | CANCELING]
+
+
+def _find_created(ctx: StepContext, spec: DesiredOrder) -> int | None:
+    """After a lost create: the open order for the reference, by reference then by number."""
+    by_reference = _open(ctx.session.list_orders(reference=spec.reference))
+    if len(by_reference) > 1:
+        ids = ", ".join(str(r.id) for r in by_reference)
+        raise StepError(
+            f"{len(by_reference)} open orders now carry reference {spec.reference} "
+            f"(ids {ids}); cancel the wrong one by hand",
+            unknown=True,
+        )
+    if by_reference:
+        return by_reference[0].id
+    first = spec.phone_numbers[0]
+    for row in _open(ctx.session.list_orders(phone_number=first)):
+        if row.customer_order_reference == spec.reference:
+            return row.id
+        raise StepError(
+            f"{first} is on open order {row.id} with reference "
+            f"{row.customer_order_reference!r}; check whether that order is this spec's",
+            unknown=True,
+        )
+    return None
+
+
+def create(ctx: StepContext, item: PlanItem) -> StepResult:
+    """Look up by reference, re-check portability, POST once, look again if the answer is lost."""
+    spec = ctx.order_spec(item.name)
+    existing = _open(ctx.session.list_orders(reference=spec.reference))
+    if len(existing) > 1:
+        raise StepError(f"{len(existing)} open orders carry reference {spec.reference}")
+    if existing:
+        order_id = existing[0].id
+        live = ctx.reread(order_id)
+        if not ctx.matches_spec(spec, live):
+            raise StepError(
+                f"an order for {spec.reference} exists now (id {order_id}) and differs from the "
+                "spec; run plan again"
+            )
+        ctx.created[spec.name] = order_id
+        ctx.expect(order_id, live)
+        return Outcome.SKIPPED, f"order already exists (id {order_id}) and matches", order_id
+    answers = ctx.session.check_portability(list(spec.phone_numbers))
+    bad = [a for a in answers if not a.portable]
+    if bad:
+        listed = "; ".join(f"{a.phone_number}: {a.reason or 'not portable'}" for a in bad)
+        raise StepError(f"not portable now, nothing was sent: {listed}")
+    created: list[int] = []
+
+    def send() -> None:
+        created.append(ctx.session.create_order(spec.body).id)
+
+    def probe() -> Probe:
+        found = created[-1] if created else _find_created(ctx, spec)
+        if found is None:
+            return "needed"
+        created.append(found)
+        return "done"
+
+    check = (
+        f"GET /orders/portIns?customerOrderReference={spec.reference} "
+        f"(and ?phoneNumber={spec.phone_numbers[0]})"
+    )
+    message = send_once_more_only_after_looking(send, probe, what="order created", check=check)
+    order_id = created[-1]
+    ctx.created[spec.name] = order_id
+    live = ctx.reread(order_id)
+    ctx.expect(order_id, live)
+    if not ctx.matches_spec(spec, live):
+        raise StepError(f"order {order_id} was created but differs from the spec when re-read")
+    return Outcome.APPLIED, f"{message} (id {order_id})", order_id
+
+
+def update(ctx: StepContext, item: PlanItem) -> StepResult:
+    """PUT the full desired order while it is PENDING and unchanged since the plan."""
+    spec = ctx.order_spec(item.name)
+    order_id = _planned_id(item)
+    live = ctx.reread(order_id)
+    if ctx.matches_spec(spec, live):
+        ctx.expect(order_id, live)
+        return Outcome.SKIPPED, "order already matches the spec", order_id
+    ctx.precondition(order_id, live, {"PENDING"}, "an update")
+
+    def probe() -> Probe:
+        nonlocal live
+        live = ctx.reread(order_id)
+        if ctx.matches_spec(spec, live):
+            return "done"
+        if status_of(live) == "PENDING" and ctx.unmoved(order_id, live):
+            return "needed"
+        return "moved"
+
+    message = send_once_more_only_after_looking(
+        lambda: ctx.session.update_order(order_id, spec.body),
+        probe,
+        what="order updated",
+        check=f"GET /orders/portIns/{order_id}",
+    )
+    ctx.expect(order_id, live)
+    return Outcome.APPLIED, message, order_id
+
+
+def cancel(ctx: StepContext, item: PlanItem) -> StepResult:
+    """DELETE a PENDING order that has not moved since the plan; skipped if already canceling."""
+    order_id = _planned_id(item)
+    live = ctx.reread(order_id)
+    if status_of(live) in CANCELING:
+        return Outcome.SKIPPED, f"order is already {status_of(live)}", order_id
+    ctx.precondition(order_id, live, {"PENDING"}, "a cancel")
+
+    def probe() -> Probe:
+        nonlocal live
+        live = ctx.reread(order_id)
+        if status_of(live) in CANCELING:
+            return "done"
+        return "needed" if ctx.unmoved(order_id, live) else "moved"
+
+    message = send_once_more_only_after_looking(
+        lambda: ctx.session.cancel_order(order_id),
+        probe,
+        what=f"order canceled (now {status_of(live)})",
+        check=f"GET /orders/portIns/{order_id}",
+    )
+    ctx.expect(order_id, live)
+    return Outcome.APPLIED, message, order_id
+
+
+def _group_numbers(live: Mapping[str, Any], group: str) -> list[Mapping[str, Any]]:
+    return [n for n in live.get("phoneNumbers") or () if n.get("phoneNumberGroup") == group]
+
+
+def _activated(live: Mapping[str, Any], group: str) -> bool:
+    numbers = [
+        n
+        for n in _group_numbers(live, group)
+        if str(n.get("status") or "").upper() not in {"EXCLUDED", "CANCELED"}
+    ]
+    return bool(numbers) and all(str(n.get("status")).upper() == "ACTIVATED" for n in numbers)
+
+
+def activate(ctx: StepContext, item: PlanItem) -> StepResult:
+    """Activate the planned groups still not active, only if the API offers every one now."""
+    order_id = _planned_id(item)
+    live = ctx.reread(order_id)
+    remaining = [g for g in item.groups if not _activated(live, g)]
+    if not remaining:
+        ctx.expect(order_id, live)
+        return Outcome.SKIPPED, f"groups already active: {', '.join(item.groups)}", order_id
+    ctx.precondition(order_id, live, {"CONFIRMED"}, "an activation")
+    offered = {g.phone_number_group for g in ctx.session.available_activations(order_id)}
+    missing = [g for g in remaining if g not in offered]
+    if missing:
+        raise StepError(f"not offered for activation now: {', '.join(missing)}; nothing was sent")
+
+    def probe() -> Probe:
+        nonlocal live
+        live = ctx.reread(order_id)
+        if all(_activated(live, g) for g in remaining):
+            return "done"
+        return "needed" if ctx.unmoved(order_id, live) else "moved"
+
+    message = send_once_more_only_after_looking(
+        lambda: ctx.session.activate(order_id, remaining),
+        probe,
+        what=f"activated {', '.join(remaining)}",
+        check=f"GET /orders/portIns/{order_id}",
+    )
+    ctx.expect(order_id, live)
+    return Outcome.APPLIED, f"{message}; order is {status_of(live)}", order_id
+
+
+def _planned_id(item: PlanItem) -> int:
+    if item.order_id is None:
+        raise StepError("the plan item names no order id")
+    return item.order_id
+
+
+# -- notes and documents ------------------------------------------------------------------
+
+
+def _attach(
+    ctx: StepContext,
+    item: PlanItem,
+    *,
+    present: Callable[[Mapping[str, Any]], bool],
+    send: Callable[[int], object],
+    what: str,
+) -> StepResult:
+    order_id = ctx.order_id_for(item.name, item.order_id)
+    live = ctx.reread(order_id)
+    if present(live):
+        ctx.expect(order_id, live)
+        return Outcome.SKIPPED, f"{what} already on the order", order_id
+    status = status_of(live)
+    if status in TERMINAL | CANCELING:
+        raise StepError(f"order is {status} now; a {what} cannot be added; run plan again")
+    ctx.precondition(order_id, live, {status}, f"adding a {what}")
+
+    def probe() -> Probe:
+        nonlocal live
+        live = ctx.reread(order_id)
+        if present(live):
+            return "done"
+        return "needed" if ctx.unmoved(order_id, live) else "moved"
+
+    message = send_once_more_only_after_looking(
+        lambda: send(order_id), probe, what=f"{what} added", check=f"GET /orders/portIns/{order_id}"
+    )
+    ctx.expect(order_id, live)
+    return Outcome.APPLIED, message, order_id
+
+
+def add_note(ctx: StepContext, item: PlanItem) -> StepResult:
+    """Post a note unless one with exactly this text is on the order."""
+    text = item.note or ""
+
+    def present(live: Mapping[str, Any]) -> bool:
+        return any(str(n.get("note", "")) == text for n in live.get("notes") or ())
+
+    return _attach(
+        ctx,
+        item,
+        present=present,
+        send=lambda order_id: ctx.session.add_note(order_id, text),
+        what="note",
+    )
+
+
+def upload_document(ctx: StepContext, item: PlanItem) -> StepResult:
+    """Upload a document unless one with this name is on the order."""
+    spec = ctx.order_spec(item.name)
+    document = next((d for d in spec.documents if d.name == item.document), None)
+    if document is None:
+        raise StepError(f"the spec no longer lists document {item.document!r}")
+    content = ctx.read_file(document.path)
+
+    def present(live: Mapping[str, Any]) -> bool:
+        return any(
+            str(d.get("documentName", "")) == document.name for d in live.get("documents") or ()
+        )
+
+    def send(order_id: int) -> None:
+        ctx.session.upload_document(
+            order_id, name=document.name, description=document.description, content=content
+        )
+
+    return _attach(ctx, item, present=present, send=send, what="document")
+
+
+STEPS: dict[Kind, Callable[[StepContext, PlanItem], StepResult]] = {
+    Kind.CONFIGURE: configure,
+    Kind.CANCEL: cancel,
+    Kind.UPDATE: update,
+    Kind.CREATE: create,
+    Kind.ADD_NOTE: add_note,
+    Kind.UPLOAD_DOCUMENT: upload_document,
+    Kind.ACTIVATE: activate,
+}
+"""The step for each kind apply carries out (`ACTION_KINDS`)."""

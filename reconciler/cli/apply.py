@@ -1,0 +1,197 @@
+"""`portctl apply`: plan and apply, or apply a saved plan after the stale check (DESIGN §3-5).
+
+Wiring only. The order of things is the contract: load specs, read live state, make (or
+re-verify) the plan, show it, refuse on a safety budget breach, ask for `yes` on a terminal
+(or require `--auto-approve`), then hand the items to `reconciler.apply.Executor`, print the
+outcome table and exit 0, 1 (anything failed or unknown) or 3 (blocked items left).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from reconciler.api import PortingClient
+from reconciler.apply import ApplyReport, Executor, Observer
+from reconciler.apply.audit import AuditIdentity, AuditLog, actor_from, commit_from
+from reconciler.apply.budgets import effective_budgets
+from reconciler.apply.progress import progress_for
+from reconciler.apply.report import render_report
+from reconciler.cli.common import (
+    api_command_options,
+    api_errors,
+    format_option,
+    load_desired,
+    make_client,
+    use_color,
+)
+from reconciler.cli.exits import EXIT_BLOCKED, EXIT_ERROR, EXIT_OK
+from reconciler.clock import cli_today
+from reconciler.desired import DesiredState
+from reconciler.essence import port_defaults
+from reconciler.live import LiveSnapshot, fetch_live
+from reconciler.plan import Plan, PlanItem, build_plan
+from reconciler.render import FORMATS, render
+from reconciler.savedplan import SavedPlanError, fingerprint, read_saved_plan, stale_reasons
+
+SPEC_SUFFIXES = (".yaml", ".yml")
+CONFIRM_WORD = "yes"
+
+
+def split_arguments(paths: Sequence[Path]) -> tuple[Path | None, tuple[Path, ...]]:
+    """`(plan file, spec paths)`: a first argument that is a file but not YAML is a plan."""
+    if paths and paths[0].is_file() and paths[0].suffix.lower() not in SPEC_SUFFIXES:
+        return paths[0], tuple(paths[1:])
+    return None, tuple(paths)
+
+
+def apply_exit_code(report: ApplyReport) -> int:
+    """1 if anything failed or is unknown; else 3 if blocked items remain; else 0."""
+    if not report.ok:
+        return EXIT_ERROR
+    return EXIT_BLOCKED if report.plan.has_blocked else EXIT_OK
+
+
+def _action_key(item: PlanItem) -> tuple[Any, ...]:
+    changes = tuple(sorted(str(sorted(c.to_dict().items())) for c in item.changes))
+    return (item.kind, item.name, item.order_id, item.note, item.document, item.groups, changes)
+
+
+def plan_fingerprints(plan: Plan, live: LiveSnapshot) -> dict[int, str]:
+    """Fingerprint of every order an action of `plan` touches, as read for the plan."""
+    return {
+        i.order_id: fingerprint(live.details[i.order_id])
+        for i in plan.actions
+        if i.order_id is not None and i.order_id in live.details
+    }
+
+
+def _saved_plan(
+    plan_file: Path, desired: DesiredState, client: PortingClient
+) -> tuple[Plan, dict[int, str], LiveSnapshot]:
+    """The saved plan, if it is still exactly what would be done now; else exit 1."""
+    try:
+        saved = read_saved_plan(plan_file)
+    except SavedPlanError as exc:
+        raise click.ClickException(str(exc)) from None
+    live = fetch_live(client, desired, prune=saved.prune)
+    reasons = stale_reasons(saved, desired=desired, live=live)
+    fresh = build_plan(desired, live, today=cli_today(), prune=saved.prune)
+    if not reasons and sorted(map(_action_key, fresh.actions)) != sorted(
+        map(_action_key, saved.plan.actions)
+    ):
+        reasons.append(
+            "the actions a plan would take now differ from the saved ones (already applied, "
+            "or not the same specs and --selector as when it was saved)"
+        )
+    if reasons:
+        for reason in reasons:
+            click.echo(f"stale: {reason}", err=True)
+        raise click.ClickException(
+            f"saved plan {plan_file} is stale; nothing was applied. Run portctl plan again."
+        )
+    return saved.plan, dict(saved.fingerprints), live
+
+
+@contextlib.contextmanager
+def _audit(path: Path | None) -> Iterator[list[Observer]]:
+    if path is None:
+        yield []
+        return
+    identity = AuditIdentity(actor=actor_from(os.environ), commit=commit_from(os.environ))
+    with path.open("a", encoding="utf-8") as stream:
+        yield [AuditLog(stream, identity)]
+
+
+def _isatty(stream: IO[str]) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+@click.command("apply")
+@api_command_options
+@format_option(FORMATS)
+@click.option("--auto-approve", is_flag=True, help="Apply without asking (required without a TTY).")
+@click.option("--max-cancels", type=click.IntRange(min=0), help="Cancels allowed in this run.")
+@click.option("--max-prune", type=click.IntRange(min=0), help="Orphans --prune may cancel.")
+@click.option(
+    "--max-numbers",
+    "--max-numbers-touched",
+    "max_numbers",
+    type=click.IntRange(min=1),
+    help="Numbers this run may create, change or cancel.",
+)
+@click.option("--prune", is_flag=True, help="Cancel PENDING orphans (counted as cancels).")
+@click.option(
+    "--audit-log",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Append one JSON line per item (time, actor, commit, order, action, outcome).",
+)
+def apply(
+    paths: tuple[Path, ...],
+    env_file: Path | None,
+    selectors: tuple[str, ...],
+    emulator: bool,
+    output_format: str,
+    auto_approve: bool,
+    max_cancels: int | None,
+    max_prune: int | None,
+    max_numbers: int | None,
+    prune: bool,
+    audit_log: Path | None,
+) -> None:
+    """Apply the specs (PATHS, default specs/) or a plan saved with `plan --out` (PLANFILE)."""
+    interactive = _isatty(sys.stdin)
+    if not auto_approve and not interactive:
+        raise click.UsageError(
+            "apply asks for 'yes' on a terminal; without one, pass --auto-approve"
+        )
+    plan_file, spec_paths = split_arguments(paths)
+    desired = load_desired(spec_paths, env_file=env_file, selectors=selectors)
+    budgets = effective_budgets(
+        desired.safety, max_cancels=max_cancels, max_prune=max_prune, max_numbers=max_numbers
+    )
+    color = use_color()
+    with make_client(emulator) as client, api_errors():
+        if plan_file is not None:
+            plan, fingerprints, live = _saved_plan(plan_file, desired, client)
+        else:
+            live = fetch_live(client, desired, prune=prune)
+            plan = build_plan(desired, live, today=cli_today(), prune=prune)
+            fingerprints = plan_fingerprints(plan, live)
+        if output_format != "json" or plan.budget_breaches(budgets):
+            click.echo(render(plan, output_format, color=color), nl=False, color=color)
+        breaches = plan.budget_breaches(budgets)
+        if breaches:
+            for breach in breaches:
+                click.echo(f"refused: {breach.message}", err=True)
+            raise click.ClickException("safety budget exceeded; nothing was applied")
+        if plan.actions and not auto_approve:
+            answer = click.prompt(
+                f"Apply {len(plan.actions)} action(s)? Only '{CONFIRM_WORD}' is accepted",
+                default="",
+                show_default=False,
+                err=True,
+            )
+            if answer.strip() != CONFIRM_WORD:
+                raise click.ClickException("apply cancelled; nothing was changed")
+        config = desired.configuration.body if desired.configuration else live.configuration
+        with _audit(audit_log) as observers:
+            progress = progress_for(sys.stderr, interactive=_isatty(sys.stderr))
+            executor = Executor(
+                client,
+                desired,
+                fingerprints=fingerprints,
+                defaults=port_defaults(config),
+                observers=[progress, *observers],
+            )
+            report = executor.run(plan)
+    code = apply_exit_code(report)
+    click.echo(render_report(report, output_format, exit_code=code), nl=False)
+    click.get_current_context().exit(code)
