@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from reconciler.cli.apply import apply
 from reconciler.cli.drift import drift
 from reconciler.cli.emulator import emulator
 from reconciler.cli.plan import plan
@@ -18,3 +19,4 @@ ALL.append(emulator)
 ALL.append(plan)
 ALL.append(drift)
 ALL.append(status)
+ALL.append(apply)
