@@ -2,6 +2,7 @@
 
 from reconciler.emulator.config import EmulatorConfig
 from reconciler.emulator.core import Emulator, RequestRecord
+from reconciler.emulator.errors import ApiError
 from reconciler.emulator.faults import ConnectionDropped, Fault
 
-__all__ = ["ConnectionDropped", "Emulator", "EmulatorConfig", "Fault", "RequestRecord"]
+__all__ = ["ApiError", "ConnectionDropped", "Emulator", "EmulatorConfig", "Fault", "RequestRecord"]

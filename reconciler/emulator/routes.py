@@ -45,10 +45,10 @@ class Call:
             raise ApiError(400, "A JSON request body is required")
         try:
             return json.loads(self.content)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ApiError(
-                400, f"Malformed JSON in request body: {exc.msg if hasattr(exc, 'msg') else exc}"
-            ) from None
+        except json.JSONDecodeError as exc:
+            raise ApiError(400, f"Malformed JSON in request body: {exc.msg}") from None
+        except UnicodeDecodeError:
+            raise ApiError(400, "Malformed JSON in request body: not UTF-8") from None
 
 
 Handler = Callable[[World, Call, tuple[str, ...]], tuple[int, Any]]

@@ -94,6 +94,8 @@ class World:
         self.webhook_log: list[dict[str, Any]] = []
         self.outbox: list[tuple[str, dict[str, Any]]] = []
         self.revision = 0
+        self.number_index: dict[str, set[int]] = {}
+        """phone number -> ids of every order that lists it (derived, not saved)."""
 
     # ----------------------------------------------------------------- persistence
 
@@ -118,6 +120,20 @@ class World:
         self.configuration = data.get("configuration")
         self.nonportable = set(data.get("nonportable", []))
         self.webhook_log = list(data.get("webhookLog", []))
+        self.number_index = {}
+        for oid, rec in self.orders.items():
+            self.index_numbers(oid, rec["order"]["phoneNumbers"])
+
+    def index_numbers(
+        self, order_id: int, numbers: list[dict[str, Any]], *, add: bool = True
+    ) -> None:
+        """Add (or remove) an order's numbers in the number -> orders index."""
+        for n in numbers:
+            holders = self.number_index.setdefault(n["phoneNumber"], set())
+            if add:
+                holders.add(order_id)
+            else:
+                holders.discard(order_id)
 
     def touch(self) -> None:
         """Note a change (hosts persist when the revision moved)."""
@@ -182,6 +198,8 @@ class World:
 
     def emit_order(self, rec: dict[str, Any]) -> None:
         """ORDER_UPDATED with the order minus its id (`OrderWebhookItem`)."""
+        if not (self.configuration or {}).get("webhookUrl"):
+            return
         order = self.render(rec)
         order_id = str(order.pop("id"))
         self.emit({"type": "ORDER_UPDATED", "orderId": order_id, "order": order})
@@ -204,12 +222,6 @@ class World:
     def validate(self, body: Any, *, own_id: int | None) -> dict[str, Any]:
         """Validate a create/PUT body incl. portability and numbers held by other live orders."""
         clean, violations = validate_order(body, today=ny_date(self.now), config=self.config)
-        holders: dict[str, int] = {}
-        for oid, rec in self.orders.items():
-            if oid == own_id or rec["order"]["status"] in TERMINAL:
-                continue
-            for n in rec["order"]["phoneNumbers"]:
-                holders.setdefault(n["phoneNumber"], oid)
         for i, entry in enumerate(clean.get("phoneNumbers", [])):
             number = entry.get("phoneNumber")
             if number is None:
@@ -217,7 +229,14 @@ class World:
             path = f"phoneNumbers[{i}].phoneNumber"
             if number in self.nonportable:
                 violations.append(FieldViolation(path, f"{number} is not portable"))
-            holder = holders.get(number)
+            holder = min(
+                (
+                    oid
+                    for oid in self.number_index.get(number, ())
+                    if oid != own_id and self.orders[oid]["order"]["status"] not in TERMINAL
+                ),
+                default=None,
+            )
             if holder is not None:
                 status = self.orders[holder]["order"]["status"]
                 violations.append(
@@ -270,9 +289,10 @@ class World:
             },
         }
         self.orders[order_id] = rec
+        self.index_numbers(order_id, numbers)
         self.emit_order(rec)
         self.touch()
-        self.tick(self.now)
+        self.tick(self.now, only=order_id)
         return self.render(rec)
 
     def update(self, order_id: str, body: Any) -> dict[str, Any]:
@@ -319,13 +339,15 @@ class World:
                     n["status"] = "PENDING"
                     n.pop("rejectReason", None)
         sim["groupDue"] = due_map
+        self.index_numbers(order["id"], order["phoneNumbers"], add=False)
+        self.index_numbers(order["id"], numbers)
         kept = {k: order[k] for k in ("id", "status", "notes", "documents", "createdDate")}
         rec["order"] = {**kept, **clean, "phoneNumbers": numbers}
         rec["order"] = {k: rec["order"][k] for k in self.key_order(rec["order"])}
         self.emit_order(rec)
         self.check_confirmed(rec, self.now)
         self.touch()
-        self.tick(self.now)
+        self.tick(self.now, only=rec["order"]["id"])
         return self.render(rec)
 
     @staticmethod
@@ -351,7 +373,7 @@ class World:
         rec["sim"]["cancelDueAt"] = iso(due)
         self.emit_order(rec)
         self.touch()
-        self.tick(self.now)
+        self.tick(self.now, only=order["id"])
 
     def list_items(self) -> list[dict[str, Any]]:
         """Every order as an `OrderListItem`, by id."""
@@ -635,7 +657,7 @@ class World:
                 raise invalid([FieldViolation("focDate", "must be a date in YYYY-MM-DD format")])
         self.confirm_numbers(rec, group, self.now, foc_date)
         self.touch()
-        self.tick(self.now)
+        self.tick(self.now, only=rec["order"]["id"])
         return self.render(rec)
 
     def reject_group(self, order_id: str, group: str, reason: str) -> dict[str, Any]:
@@ -755,12 +777,16 @@ class World:
                     out.append((at, "activate", group))
         return out
 
-    def tick(self, until: datetime) -> None:
-        """Replay every carrier event due up to `until`, in time order, then set the clock."""
+    def tick(self, until: datetime, *, only: int | None = None) -> None:
+        """Replay every carrier event due up to `until`, in time order, then set the clock.
+
+        `only` limits the scan to one order (after a change to it, nothing else can be due).
+        """
+        scope = self.orders if only is None else {only: self.orders[only]}
         for _ in range(10_000):
             batch = sorted(
                 (at, oid, kind, group)
-                for oid, rec in self.orders.items()
+                for oid, rec in scope.items()
                 if rec["order"]["status"] not in TERMINAL
                 for at, kind, group in self.events(rec, until)
             )
