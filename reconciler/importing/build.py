@@ -1,0 +1,256 @@
+"""A live order turned into a PortIn spec document: defaults factored out, secrets referenced.
+
+The spec must describe the order so exactly that `plan` finds nothing to change, and be as
+short as a person would write it:
+
+* per-number input fields only (server-owned fields and the carrier-validated `enh*` e911
+  copies dropped, empty values dropped, date-times at midnight written as dates);
+* `endUser`, `portOutInfo` and `features.e911` keys that every number has move to `defaults`
+  key by key (the way the loader merges them back) with the value most numbers share;
+  `voiceConfiguration`, `smsConfiguration` and `newPortOutPin` likewise, whole (they are
+  replaced whole); numbers keep only what differs, and one left with nothing is written in
+  short form;
+* secret values (`existingPortOutPin`, `accountNum`, `newPortOutPin`) are replaced by
+  `${VARIABLE}` references. The values themselves are never returned: only which variable
+  stands for which field of which numbers, so the user can fill them in.
+
+Pure: a dict in, a dict out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from reconciler.desired import SECRET_FIELDS
+from reconciler.essence import (
+    E911_SERVER_PREFIX,
+    NUMBER_SERVER_FIELDS,
+    normalise_date,
+    normalise_time,
+)
+from reconciler.importing.naming import secret_variable
+from reconciler.redact import register_secret
+
+KEYWISE_PATHS: tuple[tuple[str, ...], ...] = (("endUser",), ("portOutInfo",), ("features", "e911"))
+REPLACED_WHOLE = ("voiceConfiguration", "smsConfiguration", "newPortOutPin")
+CANCELED_STATUSES = frozenset({"CANCELED", "PENDING_CANCELATION"})
+
+
+@dataclass(frozen=True)
+class SecretUse:
+    """A `${VARIABLE}` the imported spec needs: which field of which order and numbers."""
+
+    variable: str
+    field: str
+    order_id: int
+    reference: str
+    numbers: tuple[str, ...]
+
+    def describe(self) -> str:
+        """`ACME_PORT_PIN: existingPortOutPin of order 123 (gitops/acme), 5 numbers`."""
+        count = len(self.numbers)
+        which = self.numbers[0] if count == 1 else f"{count} numbers"
+        return (
+            f"{self.variable}: {self.field} of order {self.order_id} "
+            f"({self.reference or 'no reference'}), {which}"
+        )
+
+
+@dataclass(frozen=True)
+class ImportedSpec:
+    """One spec document (plain data, no secret values) and what it needs."""
+
+    name: str
+    order_id: int
+    status: str
+    document: dict[str, Any]
+    secrets: tuple[SecretUse, ...]
+    warnings: tuple[str, ...] = ()
+
+
+def _clean(value: Any) -> Any:
+    """Drop `None`, blank strings and empty containers, recursively."""
+    if isinstance(value, Mapping):
+        cleaned = {str(k): _clean(v) for k, v in value.items()}
+        return {k: v for k, v in cleaned.items() if v not in (None, "", {}, [])}
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def input_number(number: Mapping[str, Any]) -> dict[str, Any]:
+    """A live number reduced to the fields a spec may carry (its `phoneNumber` kept)."""
+    out: dict[str, Any] = _clean({k: v for k, v in number.items() if k not in NUMBER_SERVER_FIELDS})
+    port_out = out.get("portOutInfo")
+    if isinstance(port_out, dict) and isinstance(port_out.get("authorizingDate"), str):
+        port_out["authorizingDate"] = normalise_date(port_out["authorizingDate"])
+    features = out.get("features")
+    if isinstance(features, dict) and isinstance(features.get("e911"), dict):
+        e911 = {k: v for k, v in features["e911"].items() if not k.startswith(E911_SERVER_PREFIX)}
+        features["e911"] = e911
+        out["features"] = _clean(features)
+        if not out["features"]:
+            del out["features"]
+    return out
+
+
+def _get(tree: Any, path: tuple[str, ...]) -> Any:
+    for key in path:
+        if not isinstance(tree, Mapping):
+            return None
+        tree = tree.get(key)
+    return tree
+
+
+def _majority(values: Sequence[Any]) -> Any:
+    """The value most numbers share (first seen wins a tie); None unless two or more share it."""
+    best, count = None, 1
+    for candidate in values:
+        seen = sum(1 for v in values if v == candidate)
+        if seen > count:
+            best, count = candidate, seen
+    return best
+
+
+def _drop(number: dict[str, Any], path: tuple[str, ...], key: str) -> None:
+    """Remove `path.key` from a number, and mappings left empty on the way up."""
+    trail = [number]
+    for segment in path:
+        trail.append(trail[-1][segment])
+    del trail[-1][key]
+    for depth in range(len(path), 0, -1):
+        if not trail[depth]:
+            del trail[depth - 1][path[depth - 1]]
+
+
+def factor_defaults(numbers: list[dict[str, Any]]) -> dict[str, Any]:
+    """Move what most numbers share into `defaults` (numbers are edited in place).
+
+    Only keys every number has are candidates: a number without the key would gain it from
+    `defaults`. The value most numbers share moves; the other numbers keep their own value,
+    which wins over the default when the loader merges them back.
+    """
+    defaults: dict[str, Any] = {}
+    if len(numbers) < 2:
+        return defaults
+    for path in KEYWISE_PATHS:
+        first = _get(numbers[0], path)
+        if not isinstance(first, Mapping):
+            continue
+        for key in list(first):
+            values = [_get(n, (*path, key)) for n in numbers]
+            if any(v is None for v in values):
+                continue
+            common = _majority(values)
+            if common is None:
+                continue
+            target = defaults
+            for segment in path:
+                target = target.setdefault(segment, {})
+            target[key] = common
+            for number in numbers:
+                if _get(number, (*path, key)) == common:
+                    _drop(number, path, key)
+    for key in REPLACED_WHOLE:
+        values = [n.get(key) for n in numbers]
+        common = _majority(values) if all(v is not None for v in values) else None
+        if common is not None:
+            defaults[key] = common
+            for number in numbers:
+                if number[key] == common:
+                    del number[key]
+    return defaults
+
+
+def _secret_slots(tree: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
+    """(container, field) pairs holding a secret in a defaults or number mapping."""
+    slots = [(tree, k) for k in tree if k in SECRET_FIELDS]
+    port_out = tree.get("portOutInfo")
+    if isinstance(port_out, dict):
+        slots += [(port_out, k) for k in port_out if k in SECRET_FIELDS]
+    return slots
+
+
+def reference_secrets(
+    defaults: dict[str, Any],
+    numbers: list[dict[str, Any]],
+    *,
+    name: str,
+    order_id: int,
+    reference: str,
+) -> tuple[SecretUse, ...]:
+    """Replace every secret value by a `${VARIABLE}` reference (in place); say which."""
+    uses: list[SecretUse] = []
+    all_numbers = tuple(str(n["phoneNumber"]) for n in numbers)
+    for container, field in _secret_slots(defaults):
+        variable = secret_variable(name, field)
+        register_secret(str(container[field]))
+        container[field] = f"${{{variable}}}"
+        uses.append(SecretUse(variable, field, order_id, reference, all_numbers))
+    for number in numbers:
+        e164 = str(number["phoneNumber"])
+        for container, field in _secret_slots(number):
+            variable = secret_variable(name, field, e164)
+            register_secret(str(container[field]))
+            container[field] = f"${{{variable}}}"
+            uses.append(SecretUse(variable, field, order_id, reference, (e164,)))
+    return tuple(uses)
+
+
+def _schedule(order: Mapping[str, Any], warnings: list[str]) -> dict[str, Any]:
+    live = order.get("desiredPortSchedule") or {}
+    schedule: dict[str, Any] = {"date": normalise_date(str(live.get("desiredPortDate", "")))[:10]}
+    if live.get("desiredPortTime"):
+        schedule["time"] = normalise_time(str(live["desiredPortTime"]))
+    if live.get("desiredPortTimeZone"):
+        schedule["timeZone"] = str(live["desiredPortTimeZone"])
+        if schedule["timeZone"] not in ("US/Eastern", "US/Central", "US/Mountain", "US/Pacific"):
+            warnings.append(f"port time zone {schedule['timeZone']} is not one portctl accepts")
+    return schedule
+
+
+def _loa(order: Mapping[str, Any], warnings: list[str]) -> dict[str, Any] | None:
+    by, when = order.get("loaUploadedBy"), order.get("loaAttachmentDate")
+    if by and when:
+        return {"uploadedBy": str(by), "attachmentDate": normalise_date(str(when))[:10]}
+    if by or when:
+        warnings.append("only one of loaUploadedBy/loaAttachmentDate is set; a spec needs both")
+    return None
+
+
+def spec_from_order(order: Mapping[str, Any], *, name: str) -> ImportedSpec:
+    """The PortIn spec (plain data) that describes live `order` exactly."""
+    order_id = int(order["id"])
+    status = str(order.get("status") or "UNKNOWN").upper()
+    reference = str(order.get("customerOrderReference") or "")
+    warnings: list[str] = []
+    numbers = [input_number(n) for n in order.get("phoneNumbers") or () if isinstance(n, Mapping)]
+    defaults = factor_defaults(numbers)
+    secrets = reference_secrets(
+        defaults, numbers, name=name, order_id=order_id, reference=reference
+    )
+    spec: dict[str, Any] = {}
+    if status in CANCELED_STATUSES:
+        spec["state"] = "canceled"
+    spec["schedule"] = _schedule(order, warnings)
+    if order.get("onDemandActivation"):
+        spec["activation"] = {"mode": "on-demand"}
+    if order.get("resellerName"):
+        spec["resellerName"] = str(order["resellerName"])
+    loa = _loa(order, warnings)
+    if loa is not None:
+        spec["loa"] = loa
+    if defaults:
+        spec["defaults"] = defaults
+    spec["phoneNumbers"] = [
+        n["phoneNumber"] if len(n) == 1 else {"number": n.pop("phoneNumber"), **n} for n in numbers
+    ]
+    document = {
+        "apiVersion": "portctl/v1",
+        "kind": "PortIn",
+        "metadata": {"name": name},
+        "spec": spec,
+    }
+    return ImportedSpec(name, order_id, status, document, secrets, tuple(warnings))

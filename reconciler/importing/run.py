@@ -1,0 +1,219 @@
+"""`import`: adopt live orders into specs, one spec file per order a spec can manage.
+
+Which orders: every live order, narrowed by status, reference prefix and order ids. Which of
+them can become a spec: identity is `referencePrefix + metadata.name` (DESIGN §2), so
+
+* orders sharing a reference give one spec, for the current order (the open one, else the
+  newest); the others are history and are listed as skipped;
+* two open orders with one reference are a conflict: no spec, the user must decide;
+* an order whose reference minus the prefix is not a valid spec name cannot be managed as it
+  stands (a spec under another name would create a second order); it is skipped, with the
+  name a spec would get.
+
+Reads only (list and get). Files are written only under `out_dir`; an existing file is kept
+unless `overwrite`. Secret values never leave memory: specs hold `${VARIABLE}` references.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ruamel.yaml import YAML
+
+from reconciler.api import PortingClient
+from reconciler.importing.build import ImportedSpec, SecretUse, spec_from_order
+from reconciler.importing.naming import adoptable_name, derived_name
+from reconciler.importing.writer import dump_settings, dump_spec, schema_reference
+from reconciler.live import LiveOrderSummary
+from reconciler.reporting.lifecycle import current_order
+
+SETTINGS_FILE = "portctl.yaml"
+
+
+@dataclass(frozen=True)
+class ImportFilters:
+    """Which live orders to import (empty means no restriction)."""
+
+    statuses: frozenset[str] = frozenset()
+    reference_prefix: str = ""
+    order_ids: frozenset[int] = frozenset()
+
+    def accepts(self, summary: LiveOrderSummary) -> bool:
+        """The order passes every filter."""
+        return (
+            (not self.statuses or summary.status in self.statuses)
+            and summary.reference.startswith(self.reference_prefix)
+            and (not self.order_ids or summary.id in self.order_ids)
+        )
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A selected order that got no spec, and why."""
+
+    order_id: int
+    reference: str
+    status: str
+    reason: str
+
+    def describe(self) -> str:
+        """One line for the user."""
+        reference = self.reference or "no reference"
+        return f"order {self.order_id} {self.status} ({reference}): {self.reason}"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import wrote and what it left out."""
+
+    specs: tuple[ImportedSpec, ...] = ()
+    written: tuple[Path, ...] = ()
+    kept: tuple[Path, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+    settings: Path | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def variables(self) -> tuple[SecretUse, ...]:
+        """Every `${VARIABLE}` the written specs need, in file order."""
+        return tuple(use for spec in self.specs for use in spec.secrets)
+
+
+class ImportRefused(Exception):
+    """The import cannot proceed (e.g. a conflicting `portctl.yaml` in the output folder)."""
+
+
+def existing_prefix(out_dir: Path) -> str | None:
+    """`referencePrefix` of a `portctl.yaml` already in `out_dir` (None when there is none)."""
+    path = out_dir / SETTINGS_FILE
+    if not path.is_file():
+        return None
+    data = YAML(typ="safe", pure=True).load(path.read_text("utf-8")) or {}
+    spec = data.get("spec") if isinstance(data, dict) else None
+    prefix = spec.get("referencePrefix", "") if isinstance(spec, dict) else ""
+    return str(prefix or "")
+
+
+def choose(
+    summaries: Iterable[LiveOrderSummary], filters: ImportFilters
+) -> tuple[list[tuple[str, LiveOrderSummary]], list[Skipped]]:
+    """The (spec name, order) pairs to import, and the selected orders left out.
+
+    The current order of a reference is chosen among *all* its orders, then filtered: a spec
+    written for an old CANCELED order while a newer one is open would cancel the open one.
+    """
+    groups: dict[str, list[LiveOrderSummary]] = {}
+    for summary in summaries:
+        if summary.reference.startswith(filters.reference_prefix):
+            groups.setdefault(summary.reference, []).append(summary)
+    chosen: list[tuple[str, LiveOrderSummary]] = []
+    skipped: list[Skipped] = []
+    for reference in sorted(groups):
+        group = groups[reference]
+        selected = [s for s in group if filters.accepts(s)]
+        if not selected:
+            continue
+        current = current_order(group)
+        reason = _why_not(reference, current, filters.reference_prefix)
+        if reason is None and current[0] in selected:
+            chosen.append((reference[len(filters.reference_prefix) :], current[0]))
+        for s in selected:
+            if reason is not None:
+                skipped.append(Skipped(s.id, s.reference, s.status, reason))
+            elif s.id != current[0].id:
+                why = f"superseded by order {current[0].id} ({current[0].status}), same reference"
+                skipped.append(Skipped(s.id, s.reference, s.status, why))
+    return chosen, skipped
+
+
+def _why_not(reference: str, current: Sequence[LiveOrderSummary], prefix: str) -> str | None:
+    """Why no spec can manage this reference (None: one can)."""
+    if len(current) > 1:
+        ids = ", ".join(str(s.id) for s in current)
+        return f"{len(current)} open orders share this reference (ids {ids}); resolve it first"
+    if adoptable_name(reference, prefix) is None:
+        derived = derived_name(reference, prefix, current[0].id)
+        return (
+            "the reference is not a valid spec name after the prefix ([a-z0-9][a-z0-9._-]*, "
+            f"at most 100 characters); a spec named {derived} would not match this order"
+        )
+    return None
+
+
+def import_orders(
+    client: PortingClient,
+    out_dir: Path,
+    filters: ImportFilters,
+    *,
+    overwrite: bool = False,
+) -> ImportResult:
+    """Read the selected live orders and write their specs under `out_dir`."""
+    present = existing_prefix(out_dir)
+    if present is not None and present != filters.reference_prefix:
+        raise ImportRefused(
+            f"{out_dir / SETTINGS_FILE} sets referencePrefix {present!r} but the import uses "
+            f"{filters.reference_prefix!r}; pass --reference-prefix {present!r} or another "
+            "--out-dir"
+        )
+    rows = [
+        _summary(r.id, r.customer_order_reference, r.status, r.raw) for r in client.list_orders()
+    ]
+    chosen, skipped = choose(rows, filters)
+    details = client.get_orders([s.id for _, s in chosen])
+    specs = [spec_from_order(details[s.id].raw, name=name) for name, s in chosen]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    schema = schema_reference(out_dir)
+    written: list[Path] = []
+    kept: list[Path] = []
+    for spec in specs:
+        path = out_dir / f"{spec.name}.yaml"
+        if path.exists() and not overwrite:
+            kept.append(path)
+            continue
+        comment = f"Imported from live order {spec.order_id} ({spec.status})."
+        path.write_text(dump_spec(spec.document, schema=schema, comment=comment), "utf-8")
+        written.append(path)
+    settings = None
+    if filters.reference_prefix and present is None:
+        settings = out_dir / SETTINGS_FILE
+        settings.write_text(dump_settings(filters.reference_prefix), "utf-8")
+    warnings = tuple(f"{s.name}: {w}" for s in specs for w in s.warnings)
+    return ImportResult(
+        specs=tuple(specs),
+        written=tuple(written),
+        kept=tuple(kept),
+        skipped=tuple(skipped),
+        settings=settings,
+        warnings=warnings,
+    )
+
+
+def _summary(
+    order_id: int, reference: str | None, status: object, raw: dict[str, object]
+) -> LiveOrderSummary:
+    return LiveOrderSummary(
+        id=int(order_id),
+        reference=reference or "",
+        status=str(status or "UNKNOWN").upper(),
+        created_date=str(raw.get("createdDate") or ""),
+    )
+
+
+def parse_statuses(values: Sequence[str]) -> frozenset[str]:
+    """`("pending,confirmed", "COMPLETED")` -> {"PENDING", "CONFIRMED", "COMPLETED"}."""
+    return frozenset(
+        part.strip().upper() for value in values for part in value.split(",") if part.strip()
+    )
+
+
+__all__ = [
+    "ImportFilters",
+    "ImportRefused",
+    "ImportResult",
+    "Skipped",
+    "choose",
+    "import_orders",
+    "parse_statuses",
+]
