@@ -7,6 +7,7 @@ import click
 from reconciler.cli.apply import apply
 from reconciler.cli.drift import drift
 from reconciler.cli.emulator import emulator
+from reconciler.cli.importcmd import import_command
 from reconciler.cli.plan import plan
 from reconciler.cli.schema import schema
 from reconciler.cli.status import status
@@ -20,3 +21,4 @@ ALL.append(plan)
 ALL.append(drift)
 ALL.append(status)
 ALL.append(apply)
+ALL.append(import_command)
