@@ -10,11 +10,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from hypothesis import given, settings
+
 from reconciler.api import PortingClient, StaticToken
+from reconciler.desired import DesiredOrder, DesiredState
 from reconciler.emulator import Emulator
 from reconciler.live import fetch_live
 from reconciler.plan import Kind, build_plan
 from reconciler.spec import load_env, load_project
+from tests.core.test_properties import orders
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 TODAY = date(2026, 11, 26)
@@ -47,3 +51,26 @@ def test_example_specs_as_applied_plan_empty() -> None:
     assert len(state.orders) >= 4
     assert {item.kind for item in plan.items} == {Kind.NOOP}
     assert not plan.has_changes
+
+
+@settings(max_examples=15)
+@given(orders())
+def test_generated_specs_as_applied_on_the_emulator_plan_empty(
+    specs: tuple[DesiredOrder, ...],
+) -> None:
+    state = DesiredState(orders=specs, reference_prefix="gitops/")
+    emu = Emulator(now=datetime(2026, 11, 26, 15, tzinfo=UTC), webhook_sender=lambda _u, _e: None)
+    with PortingClient(
+        base_url="http://127.0.0.1",
+        project_id="demo",
+        auth=StaticToken("x"),
+        transport=emu.transport(),
+    ) as client:
+        for spec in specs:
+            order = client.create_order(spec.body)
+            for note in spec.notes:
+                client.add_note(order.id, note)
+            for doc in spec.documents:
+                client.upload_document(order.id, name=doc.name, description="", content=b"%PDF")
+        plan = build_plan(state, fetch_live(client, state), today=TODAY)
+    assert [str(i.kind) for i in plan.items] == ["noop"] * len(specs)
