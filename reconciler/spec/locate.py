@@ -84,10 +84,13 @@ def _issue(
     if kind == "extra_forbidden":
         line, col = source.key_position(loc)
         name = str(loc[-1]) if loc else ""
-        message = f"unknown field {name!r}"
-        close = difflib.get_close_matches(name, sorted(field_names), n=1, cutoff=0.75)
-        if close:
-            message += f" (did you mean {close[0]!r}?)"
+        if name in field_names:
+            message = f"field {name!r} is not allowed here"
+        else:
+            message = f"unknown field {name!r}"
+            close = difflib.get_close_matches(name, sorted(field_names), n=1, cutoff=0.75)
+            if close:
+                message += f" (did you mean {close[0]!r}?)"
         return SpecIssue(file, line, col, format_path(loc), message)
     if kind == "missing":
         line, col = source.value_position(loc)
@@ -107,6 +110,8 @@ def _issue(
             f"at most {ctx.get('max_length')} numbers per order (found "
             f"{ctx.get('actual_length')}); split it into several specs"
         )
+    elif kind == "string_type" and loc[:2] == ("spec", "phoneNumbers") and len(loc) == 3:
+        message = "expected a quoted E.164 number or a mapping with 'number' and overrides"
     plain = source.plain.get(loc)
     if plain is not None and plain.kind == "null":
         message = "value is empty (YAML null); write a value or remove the key"
