@@ -33,12 +33,6 @@ class LoadedDocument:
     model: BaseModel | None = None
     issues: list[SpecIssue] = field(default_factory=list)
 
-    @property
-    def kind(self) -> str | None:
-        """The document's `kind`, when it is a string."""
-        kind = self.data.get("kind") if isinstance(self.data, dict) else None
-        return kind if isinstance(kind, str) else None
-
 
 def load_document(file: str, raw: bytes, *, context: Mapping[str, Any]) -> LoadedDocument:
     """Parse and validate one spec file; `file` is how messages name it."""

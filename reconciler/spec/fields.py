@@ -16,7 +16,6 @@ from pydantic import AfterValidator, Field, ValidationInfo
 from reconciler.spec.phone import check_portable_e164
 from reconciler.spec.secrets import is_reference
 
-PORT_TIME_ZONES = ("US/Eastern", "US/Central", "US/Mountain", "US/Pacific")
 TimeZone = Literal["US/Eastern", "US/Central", "US/Mountain", "US/Pacific"]
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

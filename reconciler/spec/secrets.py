@@ -30,9 +30,6 @@ class SecretReference:
     kind: Literal["env", "file"]
     target: str
 
-    def __str__(self) -> str:
-        return f"${{{self.target}}}" if self.kind == "env" else f"${{file:{self.target}}}"
-
 
 def parse_reference(value: str) -> SecretReference | None:
     """The reference `value` spells, or None for a literal."""
