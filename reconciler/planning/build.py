@@ -8,31 +8,23 @@ would burn the numbers. Pure: no I/O, `today` injected.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 from reconciler.desired import DesiredOrder, DesiredState
-from reconciler.diff import FieldChange, diff_essence
+from reconciler.diff import diff_essence
 from reconciler.essence import (
     IgnoreRules,
-    PortDefaults,
     configuration_essence,
     order_essence,
     port_defaults,
 )
 from reconciler.live import PENDING_CANCELATION, LiveOrderSummary, LiveSnapshot
-from reconciler.planning.items import Kind, Notice, Plan, PlanItem, Portability, Risk
-from reconciler.planning.notices import ORDER_COMPLETED, number_notices, port_date_notice
-
-
-@dataclass(frozen=True)
-class _Context:
-    live: LiveSnapshot
-    today: date
-    ignore: IgnoreRules
-    defaults: PortDefaults
+from reconciler.planning.context import PlanContext, attachment_items, differ, noop, spec_item
+from reconciler.planning.items import Kind, Plan, PlanItem, Portability, Risk
+from reconciler.planning.notices import ORDER_COMPLETED, port_date_notice
+from reconciler.planning.open_orders import existing_order_items
 
 
 def build_plan(
@@ -40,7 +32,7 @@ def build_plan(
 ) -> Plan:
     """Every item the specs imply against `live`, in apply order."""
     config = desired.configuration.body if desired.configuration else live.configuration
-    ctx = _Context(
+    ctx = PlanContext(
         live=live,
         today=today,
         ignore=IgnoreRules(desired.ignore_fields),
@@ -58,7 +50,7 @@ def build_plan(
     return Plan(items=tuple(items))
 
 
-def _configuration_item(desired: DesiredState, ctx: _Context) -> PlanItem:
+def _configuration_item(desired: DesiredState, ctx: PlanContext) -> PlanItem:
     assert desired.configuration is not None
     wanted = configuration_essence(desired.configuration.body, ignore=ctx.ignore)
     source = str(desired.configuration.source.file)
@@ -87,30 +79,19 @@ def _configuration_item(desired: DesiredState, ctx: _Context) -> PlanItem:
         risk=Risk.SAFE,
         name="configuration",
         reason_code="configuration_differs",
-        reason=f"{_differ(changes)} from the project configuration",
+        reason=f"{differ(changes)} from the project configuration",
         changes=changes,
         source=source,
     )
 
 
-def _differ(changes: tuple[FieldChange, ...]) -> str:
-    n = len(changes)
-    return f"{n} field differs" if n == 1 else f"{n} fields differ"
-
-
-def _item(order: DesiredOrder, **fields: Any) -> PlanItem:
-    return PlanItem(
-        name=order.name, reference=order.reference, source=str(order.source.file), **fields
-    )
-
-
-def _order_items(order: DesiredOrder, ctx: _Context) -> list[PlanItem]:
+def _order_items(order: DesiredOrder, ctx: PlanContext) -> list[PlanItem]:
     summaries = ctx.live.managed.get(order.reference, ())
     open_orders = [s for s in summaries if not s.terminal and s.status != PENDING_CANCELATION]
     if len(open_orders) > 1:
         ids = ", ".join(str(s.id) for s in sorted(open_orders, key=lambda s: s.id))
         return [
-            _item(
+            spec_item(
                 order,
                 kind=Kind.CONFLICT,
                 risk=Risk.BLOCKED,
@@ -120,7 +101,7 @@ def _order_items(order: DesiredOrder, ctx: _Context) -> list[PlanItem]:
             )
         ]
     if open_orders:
-        return _existing_order_items(order, open_orders[0], ctx)
+        return existing_order_items(order, open_orders[0], ctx)
     return _no_open_order_items(order, summaries, ctx)
 
 
@@ -129,7 +110,7 @@ def _newest(summaries: Iterable[LiveOrderSummary]) -> LiveOrderSummary | None:
 
 
 def _no_open_order_items(
-    order: DesiredOrder, summaries: tuple[LiveOrderSummary, ...], ctx: _Context
+    order: DesiredOrder, summaries: tuple[LiveOrderSummary, ...], ctx: PlanContext
 ) -> list[PlanItem]:
     ending = [s for s in summaries if s.status == PENDING_CANCELATION]
     newest = _newest(s for s in summaries if s.terminal)
@@ -141,11 +122,11 @@ def _no_open_order_items(
         elif newest is not None:
             code, reason, status = "already_canceled", "order is already canceled", newest
         else:
-            return [_noop(order, "no_live_order", "spec is canceled and no order exists")]
-        return [_noop(order, code, reason, summary=status)]
+            return [noop(order, "no_live_order", "spec is canceled and no order exists")]
+        return [noop(order, code, reason, summary=status)]
     if newest is not None and newest.status == "COMPLETED" and not ending:
         return [
-            _noop(
+            noop(
                 order,
                 "order_completed",
                 "order completed; spec can be archived",
@@ -157,7 +138,7 @@ def _no_open_order_items(
     if ending or held:
         holders = sorted({ctx.live.held_numbers[n] for n in held} | {s.id for s in ending})
         return [
-            _item(
+            spec_item(
                 order,
                 kind=Kind.WAIT,
                 risk=Risk.NONE,
@@ -171,7 +152,7 @@ def _no_open_order_items(
 
 
 def _create_items(
-    order: DesiredOrder, previous: LiveOrderSummary | None, ctx: _Context
+    order: DesiredOrder, previous: LiveOrderSummary | None, ctx: PlanContext
 ) -> list[PlanItem]:
     essence = order_essence(order.body, defaults=ctx.defaults, ignore=ctx.ignore)
     changes = diff_essence(essence, {"phoneNumbers": {}})
@@ -186,7 +167,7 @@ def _create_items(
     if bad:
         listed = "; ".join(f"{p.number}: {p.reason or 'not portable'}" for p in bad)
         return [
-            _item(
+            spec_item(
                 order,
                 kind=Kind.BLOCKED,
                 risk=Risk.BLOCKED,
@@ -203,7 +184,7 @@ def _create_items(
         reason = "previous order was canceled; a new one is created"
     else:
         code, reason = "order_missing", "no order exists for this spec"
-    create = _item(
+    create = spec_item(
         order,
         kind=Kind.CREATE,
         risk=Risk.SAFE,
@@ -214,212 +195,7 @@ def _create_items(
         portability=checked,
         notices=notices,
     )
-    return [create, *_attachment_items(order, None, None, "new_order")]
-
-
-def _existing_order_items(
-    order: DesiredOrder, summary: LiveOrderSummary, ctx: _Context
-) -> list[PlanItem]:
-    detail = ctx.live.details[summary.id]
-    status = summary.status
-    if status == "ORDER_BUILDING":
-        return [_wait(order, summary, "order_building", "order is still being created by Sinch")]
-    if status not in {"PENDING", "CONFIRMED"}:
-        return [
-            _item(
-                order,
-                kind=Kind.BLOCKED,
-                risk=Risk.BLOCKED,
-                order_id=summary.id,
-                status=status,
-                reason_code="unknown_status",
-                reason=f"order status {status} is unknown to portctl; nothing is changed",
-            )
-        ]
-    wanted = order_essence(order.body, defaults=ctx.defaults, ignore=ctx.ignore)
-    changes = diff_essence(wanted, order_essence(detail, defaults=ctx.defaults, ignore=ctx.ignore))
-    notices = (
-        *number_notices(detail, today=ctx.today),
-        *port_date_notice(detail, today=ctx.today),
-    )
-    base: dict[str, Any] = {"order_id": summary.id, "status": status, "notices": notices}
-    live_numbers = tuple(sorted(str(n["phoneNumber"]) for n in detail.get("phoneNumbers") or ()))
-    if status == "PENDING":
-        if order.state == "canceled":
-            item = _item(
-                order,
-                kind=Kind.CANCEL,
-                risk=Risk.IRREVERSIBLE,
-                reason_code="spec_canceled",
-                reason="spec says state: canceled; cancel is final and holds the numbers "
-                "until CANCELED",
-                numbers=live_numbers,
-                **base,
-            )
-            return [item]
-        if changes:
-            main = _item(
-                order,
-                kind=Kind.UPDATE,
-                risk=Risk.SAFE,
-                reason_code="fields_differ",
-                reason=f"{_differ(changes)}; the full order is sent (PUT)",
-                changes=changes,
-                numbers=_touched_numbers(changes, order.phone_numbers),
-                **base,
-            )
-        else:
-            main = _noop(order, "in_sync", "order matches the spec", summary=summary, **base)
-    else:
-        main = _confirmed_item(order, summary, detail, changes, ctx, base)
-    if order.state == "canceled":
-        return [main]
-    return [main, *_attachment_items(order, summary, detail, "missing_live")]
-
-
-def _confirmed_item(
-    order: DesiredOrder,
-    summary: LiveOrderSummary,
-    detail: Mapping[str, Any],
-    changes: tuple[FieldChange, ...],
-    ctx: _Context,
-    base: dict[str, Any],
-) -> PlanItem:
-    if order.state == "canceled":
-        return _item(
-            order,
-            kind=Kind.BLOCKED,
-            risk=Risk.BLOCKED,
-            reason_code="cancel_locked",
-            reason="order is CONFIRMED; it can no longer be canceled",
-            **base,
-        )
-    if changes:
-        return _item(
-            order,
-            kind=Kind.BLOCKED,
-            risk=Risk.BLOCKED,
-            reason_code="order_confirmed_locked",
-            reason="order is CONFIRMED; changes are locked"
-            + (
-                " (activation waits until the spec matches)"
-                if order.activation_mode == "on-demand"
-                else ""
-            ),
-            changes=changes,
-            numbers=_touched_numbers(changes, order.phone_numbers),
-            **base,
-        )
-    if order.activation_mode != "on-demand":
-        return _noop(order, "in_sync", "order is CONFIRMED and matches the spec", **base)
-    offered = ctx.live.available_activations.get(summary.id, ())
-    if order.activation_when == "ready":
-        groups = tuple(sorted(offered))
-    else:
-        groups = tuple(sorted(g for g in offered if g in order.activation_groups))
-    if not groups:
-        reason = (
-            "no approved group is offered for activation yet"
-            if order.activation_when == "manual" and order.activation_groups
-            else "waiting for groups to be offered for activation"
-            if order.activation_when == "ready"
-            else "no groups approved for activation (activation.groups)"
-        )
-        return _noop(order, "awaiting_activation", reason, **base)
-    numbers = tuple(
-        sorted(
-            str(n["phoneNumber"])
-            for n in detail.get("phoneNumbers") or ()
-            if n.get("phoneNumberGroup") in groups
-        )
-    )
-    return _item(
-        order,
-        kind=Kind.ACTIVATE,
-        risk=Risk.IRREVERSIBLE,
-        reason_code="groups_ready",
-        reason=f"activate {', '.join(groups)}: moves live traffic to Sinch",
-        groups=groups,
-        numbers=numbers,
-        **base,
-    )
-
-
-def _touched_numbers(changes: tuple[FieldChange, ...], desired: tuple[str, ...]) -> tuple[str, ...]:
-    numbers = {c.number for c in changes if c.number}
-    if any(c.number is None for c in changes):
-        numbers |= set(desired)
-    return tuple(sorted(n for n in numbers if n))
-
-
-def _attachment_items(
-    order: DesiredOrder,
-    summary: LiveOrderSummary | None,
-    detail: Mapping[str, Any] | None,
-    code: str,
-) -> list[PlanItem]:
-    live_notes = {str(n.get("note", "")) for n in (detail or {}).get("notes") or ()}
-    live_docs = {str(d.get("documentName", "")) for d in (detail or {}).get("documents") or ()}
-    order_id = summary.id if summary else None
-    status = summary.status if summary else None
-    items: list[PlanItem] = []
-    for note in dict.fromkeys(order.notes):
-        if note not in live_notes:
-            items.append(
-                _item(
-                    order,
-                    kind=Kind.ADD_NOTE,
-                    risk=Risk.SAFE,
-                    order_id=order_id,
-                    status=status,
-                    reason_code=code,
-                    reason="note not on the order yet",
-                    note=note,
-                )
-            )
-    for document in order.documents:
-        if document.name not in live_docs:
-            items.append(
-                _item(
-                    order,
-                    kind=Kind.UPLOAD_DOCUMENT,
-                    risk=Risk.SAFE,
-                    order_id=order_id,
-                    status=status,
-                    reason_code=code,
-                    reason=f"document not on the order yet ({document.path.name})",
-                    document=document.name,
-                )
-            )
-    return items
-
-
-def _noop(
-    order: DesiredOrder,
-    code: str,
-    reason: str,
-    *,
-    summary: LiveOrderSummary | None = None,
-    notices: tuple[Notice, ...] = (),
-    **fields: Any,
-) -> PlanItem:
-    if summary is not None:
-        fields.setdefault("order_id", summary.id)
-        fields.setdefault("status", summary.status)
-    fields.setdefault("notices", notices)
-    return _item(order, kind=Kind.NOOP, risk=Risk.NONE, reason_code=code, reason=reason, **fields)
-
-
-def _wait(order: DesiredOrder, summary: LiveOrderSummary, code: str, reason: str) -> PlanItem:
-    return _item(
-        order,
-        kind=Kind.WAIT,
-        risk=Risk.NONE,
-        order_id=summary.id,
-        status=summary.status,
-        reason_code=code,
-        reason=reason,
-    )
+    return [create, *attachment_items(order, None, None, "new_order")]
 
 
 def _orphan_item(orphan: LiveOrderSummary, live: LiveSnapshot, *, prune: bool) -> PlanItem | None:

@@ -1,0 +1,155 @@
+"""Decisions for a spec whose reference has exactly one open order (PENDING or CONFIRMED).
+
+PENDING orders can be updated or canceled; CONFIRMED orders are locked (changes and cancels are
+`blocked`) but on-demand ones can be activated, per offered group, when the spec wants it.
+Notes and documents missing live are added on any open order. Pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from reconciler.desired import DesiredOrder
+from reconciler.diff import FieldChange, diff_essence
+from reconciler.essence import order_essence
+from reconciler.live import LiveOrderSummary
+from reconciler.planning.context import PlanContext, attachment_items, differ, noop, spec_item, wait
+from reconciler.planning.items import Kind, PlanItem, Risk
+from reconciler.planning.notices import number_notices, port_date_notice
+
+
+def existing_order_items(
+    order: DesiredOrder, summary: LiveOrderSummary, ctx: PlanContext
+) -> list[PlanItem]:
+    """The item for a spec whose reference has one open order, plus notes and documents."""
+    detail = ctx.live.details[summary.id]
+    status = summary.status
+    if status == "ORDER_BUILDING":
+        return [wait(order, summary, "order_building", "order is still being created by Sinch")]
+    if status not in {"PENDING", "CONFIRMED"}:
+        return [
+            spec_item(
+                order,
+                kind=Kind.BLOCKED,
+                risk=Risk.BLOCKED,
+                order_id=summary.id,
+                status=status,
+                reason_code="unknown_status",
+                reason=f"order status {status} is unknown to portctl; nothing is changed",
+            )
+        ]
+    wanted = order_essence(order.body, defaults=ctx.defaults, ignore=ctx.ignore)
+    changes = diff_essence(wanted, order_essence(detail, defaults=ctx.defaults, ignore=ctx.ignore))
+    notices = (
+        *number_notices(detail, today=ctx.today),
+        *port_date_notice(detail, today=ctx.today),
+    )
+    base: dict[str, Any] = {"order_id": summary.id, "status": status, "notices": notices}
+    live_numbers = tuple(sorted(str(n["phoneNumber"]) for n in detail.get("phoneNumbers") or ()))
+    if status == "PENDING":
+        if order.state == "canceled":
+            item = spec_item(
+                order,
+                kind=Kind.CANCEL,
+                risk=Risk.IRREVERSIBLE,
+                reason_code="spec_canceled",
+                reason="spec says state: canceled; cancel is final and holds the numbers "
+                "until CANCELED",
+                numbers=live_numbers,
+                **base,
+            )
+            return [item]
+        if changes:
+            main = spec_item(
+                order,
+                kind=Kind.UPDATE,
+                risk=Risk.SAFE,
+                reason_code="fields_differ",
+                reason=f"{differ(changes)}; the full order is sent (PUT)",
+                changes=changes,
+                numbers=_touched_numbers(changes, order.phone_numbers),
+                **base,
+            )
+        else:
+            main = noop(order, "in_sync", "order matches the spec", summary=summary, **base)
+    else:
+        main = _confirmed_item(order, summary, detail, changes, ctx, base)
+    if order.state == "canceled":
+        return [main]
+    return [main, *attachment_items(order, summary, detail, "missing_live")]
+
+
+def _confirmed_item(
+    order: DesiredOrder,
+    summary: LiveOrderSummary,
+    detail: Mapping[str, Any],
+    changes: tuple[FieldChange, ...],
+    ctx: PlanContext,
+    base: dict[str, Any],
+) -> PlanItem:
+    if order.state == "canceled":
+        return spec_item(
+            order,
+            kind=Kind.BLOCKED,
+            risk=Risk.BLOCKED,
+            reason_code="cancel_locked",
+            reason="order is CONFIRMED; it can no longer be canceled",
+            **base,
+        )
+    if changes:
+        return spec_item(
+            order,
+            kind=Kind.BLOCKED,
+            risk=Risk.BLOCKED,
+            reason_code="order_confirmed_locked",
+            reason="order is CONFIRMED; changes are locked"
+            + (
+                " (activation waits until the spec matches)"
+                if order.activation_mode == "on-demand"
+                else ""
+            ),
+            changes=changes,
+            numbers=_touched_numbers(changes, order.phone_numbers),
+            **base,
+        )
+    if order.activation_mode != "on-demand":
+        return noop(order, "in_sync", "order is CONFIRMED and matches the spec", **base)
+    offered = ctx.live.available_activations.get(summary.id, ())
+    if order.activation_when == "ready":
+        groups = tuple(sorted(offered))
+    else:
+        groups = tuple(sorted(g for g in offered if g in order.activation_groups))
+    if not groups:
+        reason = (
+            "no approved group is offered for activation yet"
+            if order.activation_when == "manual" and order.activation_groups
+            else "waiting for groups to be offered for activation"
+            if order.activation_when == "ready"
+            else "no groups approved for activation (activation.groups)"
+        )
+        return noop(order, "awaiting_activation", reason, **base)
+    numbers = tuple(
+        sorted(
+            str(n["phoneNumber"])
+            for n in detail.get("phoneNumbers") or ()
+            if n.get("phoneNumberGroup") in groups
+        )
+    )
+    return spec_item(
+        order,
+        kind=Kind.ACTIVATE,
+        risk=Risk.IRREVERSIBLE,
+        reason_code="groups_ready",
+        reason=f"activate {', '.join(groups)}: moves live traffic to Sinch",
+        groups=groups,
+        numbers=numbers,
+        **base,
+    )
+
+
+def _touched_numbers(changes: tuple[FieldChange, ...], desired: tuple[str, ...]) -> tuple[str, ...]:
+    numbers = {c.number for c in changes if c.number}
+    if any(c.number is None for c in changes):
+        numbers |= set(desired)
+    return tuple(sorted(n for n in numbers if n))
