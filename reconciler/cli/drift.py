@@ -49,8 +49,8 @@ def drift(
     today = cli_today()
     with make_client(emulator) as client, api_errors():
         live = fetch_report_live(client, desired)
-    plan = build_plan(desired, live.snapshot, today=today)
-    report = build_drift(desired, live.snapshot, plan, live.details, today=today)
+    plan = build_plan(desired, live, today=today)
+    report = build_drift(desired, live, plan, today=today)
     text = render_drift(report, output_format)
     if output is None:
         click.echo(text, nl=False)

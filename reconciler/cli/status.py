@@ -38,6 +38,6 @@ def status(
     today = cli_today()
     with make_client(emulator) as client, api_errors():
         live = fetch_report_live(client, desired)
-    plan = build_plan(desired, live.snapshot, today=today)
-    facts = all_facts(desired.orders, live.snapshot, live.details, plan.items, today=today)
+    plan = build_plan(desired, live, today=today)
+    facts = all_facts(desired.orders, live, plan.items, today=today)
     click.echo(render_status(facts, output_format, today=today), nl=False)

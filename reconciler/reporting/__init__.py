@@ -5,14 +5,13 @@
 """
 
 from reconciler.reporting.drift import DriftReport, build_drift, classify
-from reconciler.reporting.fetch import ReportLive, fetch_report_live
+from reconciler.reporting.fetch import fetch_report_live
 from reconciler.reporting.lifecycle import NO_ORDER, OrderFacts, all_facts
 
 __all__ = [
     "NO_ORDER",
     "DriftReport",
     "OrderFacts",
-    "ReportLive",
     "all_facts",
     "build_drift",
     "classify",

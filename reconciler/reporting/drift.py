@@ -16,7 +16,6 @@ Exit code (DESIGN §4): 3 when anything is blocked (wins), 2 for actionable drif
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -112,7 +111,6 @@ def build_drift(
     desired: DesiredState,
     live: LiveSnapshot,
     plan: Plan,
-    details: Mapping[int, Mapping[str, Any]],
     *,
     today: date,
 ) -> DriftReport:
@@ -122,7 +120,7 @@ def build_drift(
         category = classify(item)
         if category is not None:
             buckets.setdefault(category, []).append(item)
-    facts = all_facts(desired.orders, live, details, plan.items, today=today)
+    facts = all_facts(desired.orders, live, plan.items, today=today)
     return DriftReport(
         today=today,
         actionable=tuple(buckets.get("actionable", ())),

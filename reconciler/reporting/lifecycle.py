@@ -277,7 +277,6 @@ def _with_step(facts: OrderFacts, item: PlanItem | None) -> OrderFacts:
 def all_facts(
     orders: Sequence[DesiredOrder],
     live: LiveSnapshot,
-    details: Mapping[int, Mapping[str, Any]],
     items: Sequence[PlanItem],
     *,
     today: date,
@@ -290,6 +289,6 @@ def all_facts(
         if not current:
             rows.append(order_facts(order, None, None, item, today=today))
         for summary in current:
-            detail = details.get(summary.id) or live.details.get(summary.id)
+            detail = live.details.get(summary.id)
             rows.append(order_facts(order, summary, detail, item, today=today))
     return tuple(rows)
