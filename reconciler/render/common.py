@@ -86,12 +86,46 @@ def display_value(value: Any) -> str:
     return text
 
 
+def number_summary(value: Any) -> str:
+    """One line a reviewer can check a new number by: end user, address, voice, e911.
+
+    Port-out info is only said to be present: its PIN and account number are secrets.
+    """
+    if not isinstance(value, dict):
+        return display_value(value)
+    user = value.get("endUser") or {}
+    street = " ".join(
+        str(user[k])
+        for k in ("streetNum", "streetPreDir", "streetName", "streetType", "streetPostDir")
+        if user.get(k)
+    )
+    place = " ".join(str(user[k]) for k in ("state", "zipCode") if user.get(k))
+    parts = [
+        ", ".join(
+            p
+            for p in (str(user.get("name") or ""), street, str(user.get("city") or ""), place)
+            if p
+        )
+    ]
+    voice = value.get("voiceConfiguration") or {}
+    if voice:
+        ident = next((voice[k] for k in ("appId", "trunkId", "serviceId") if voice.get(k)), "")
+        parts.append(f"voice {voice.get('type', '?')} {ident}".rstrip())
+    if (value.get("features") or {}).get("e911"):
+        parts.append("e911")
+    if value.get("portOutInfo"):
+        parts.append("port-out info set")
+    return "; ".join(p for p in parts if p)
+
+
 def describe_change(change: FieldChange) -> str:
     """What a change does, in words: `a -> b`, `(secret changed)`, `removed (PUT clears it)`."""
     if change.secret:
         return SECRET_CHANGED
     if len(change.path) == 2 and change.path[0] == "phoneNumbers":
-        return "number added" if change.op == "add" else "number removed from the order"
+        if change.op == "add":
+            return f"number added: {number_summary(change.new)}"
+        return "number removed from the order"
     if change.op == "add":
         return display_value(change.new)
     if change.op == "remove":
