@@ -8,7 +8,7 @@ dropping detail blocks first and then table rows, with a notice pointing at the 
 
 from __future__ import annotations
 
-from reconciler.planning.items import PlanItem
+from reconciler.planning.items import Kind, PlanItem
 from reconciler.render.common import OP_SYMBOLS, describe_change, item_title
 from reconciler.render.drift_common import Section, sections, summary_line
 from reconciler.render.markdown import cell
@@ -74,7 +74,9 @@ def render_drift_markdown(
         "",
     ]
     body = [line for section in sections(report) for line in _table(section)]
-    changed = [i for i in (*report.blocked, *report.actionable) if i.changes]
+    changed = [
+        i for i in (*report.blocked, *report.actionable) if i.changes and i.kind is not Kind.CREATE
+    ]
     blocks = [_details(i) for i in changed]
     text = "\n".join([*head, *body])
     if blocks:
