@@ -115,7 +115,7 @@ def sections(report: DriftReport) -> tuple[Section, ...]:
         Section(
             "actionable",
             "Actionable drift",
-            "The spec differs from a changeable order: `portctl apply` would fix it.",
+            "The spec differs from a changeable order: portctl apply would fix it.",
             FINDING_HEADER,
             _rows(report.actionable, _finding),
             "No actionable drift.",

@@ -34,19 +34,25 @@ p.blurb, p.meta { color: var(--muted); margin: 0 0 10px; }
 .figures li { border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px; }
 .figures b { display: block; font-size: 1.5rem; }
 .figures span { color: var(--muted); font-size: .85rem; }
-.timeline { width: 100%; max-width: 760px; height: auto; display: block; }
+.timeline { width: 100%; max-width: 560px; height: auto; display: block; }
+.timeline text { paint-order: stroke; stroke: #fff; stroke-width: 3px; }
 .legend { font-size: .85rem; color: var(--muted); }
 .key { margin-right: 10px; white-space: nowrap; }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px;
   margin-right: 4px; }
 table { border-collapse: collapse; width: 100%; font-size: .9rem; }
 th, td { text-align: left; vertical-align: top; padding: 6px 8px;
-  border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
+  border-bottom: 1px solid var(--line); overflow-wrap: break-word; }
+td.status, td[data-label="order"], td[data-label="kind"] { white-space: nowrap; }
 th { background: #f4f4f5; }
 .status { font-weight: 600; }
 p.empty { font-style: italic; color: var(--muted); }
 @media (max-width: 640px) {
   body { padding: 10px; font-size: 14px; }
+  .figures { grid-template-columns: repeat(3, 1fr); gap: 6px; }
+  .figures li { padding: 6px 8px; }
+  .figures b { font-size: 1.2rem; }
+  .figures span { font-size: .75rem; }
   thead { display: none; }
   table, tbody, tr, td { display: block; width: 100%; }
   tr { border: 1px solid var(--line); border-radius: 6px; margin-bottom: 8px; padding: 4px 0; }

@@ -1,0 +1,115 @@
+"""The HTML drift report in a real headless browser (Debian `chromium`).
+
+The report must be one self-contained file: the test opens it from disk with every network
+path of the browser switched off, checks the text the browser rendered (the DOM after
+parsing, so escaping mistakes show up as markup), and keeps a phone-sized screenshot under
+`tests/artifacts/` for humans. Skipped, with the reason, only when no browser is installed;
+`.ci/run` installs one.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from reconciler.cli.exits import EXIT_BLOCKED
+from tests.drift.scenario import build_scenario
+from tests.drift.world import ACCOUNT, PIN, ReportWorld
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def _browser() -> str | None:
+    return next((path for name in BROWSERS if (path := shutil.which(name))), None)
+
+
+BROWSER = _browser()
+pytestmark = pytest.mark.skipif(
+    BROWSER is None,
+    reason="no headless browser installed (apt-get install -y chromium); .ci/run installs one",
+)
+
+
+def _run_browser(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    assert BROWSER is not None
+    flags: Sequence[str] = (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+        f"--user-data-dir={profile}",
+    )
+    return subprocess.run(
+        [BROWSER, *flags, *args], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+@pytest.fixture
+def report_file(world: ReportWorld, tmp_path: Path) -> Path:
+    """The scenario's drift report, written as HTML by `portctl drift --output`."""
+    build_scenario(world)
+    path = tmp_path / "drift.html"
+    run = world.report("drift", "--format", "html", "--output", str(path))
+    assert run.code == EXIT_BLOCKED, run.err
+    return path
+
+
+def test_html_report_is_self_contained(report_file: Path) -> None:
+    html = report_file.read_text("utf-8")
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", html, re.IGNORECASE)
+    assert "<script" not in html  # the carrier note's <script> is escaped, not markup
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+    assert "Content-Security-Policy" in html
+    assert "<svg" in html
+    assert "@media (max-width: 640px)" in html
+    for secret in (PIN, ACCOUNT):
+        assert secret not in html
+
+
+def test_html_report_renders_in_chromium_and_on_a_phone(report_file: Path, tmp_path: Path) -> None:
+    url = report_file.as_uri()
+    dom = _run_browser(tmp_path / "profile-dom", "--dump-dom", url)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    text = re.sub(r"\s+", " ", dom.stdout)
+    for expected in (
+        "portctl drift report",
+        "2 actionable, 1 blocked, 1 orphan; 2 specs can be archived",
+        "Blocked drift (1)",
+        "order is CONFIRMED; changes are locked",
+        "Actionable drift (2)",
+        "gitops/legacy-desk",
+        "+13125550141: Invalid port-out PIN",
+        "FOC 2026-12-01 for 2 numbers",
+        "Specs that can be archived (2)",
+        "port date 2026-12-02",
+    ):
+        assert expected in text, expected
+    assert "Customer asks to port after 6pm &lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert text.count('class="row"') == 6  # one timeline row per managed order with dates
+    assert "<script>" not in text
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "drift-report-phone.png"
+    shot.unlink(missing_ok=True)
+    result = _run_browser(
+        tmp_path / "profile-shot", f"--screenshot={shot}", "--window-size=390,844", url
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    data = shot.read_bytes()
+    assert data.startswith(PNG_MAGIC)
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    assert (width, height) == (390, 844)
+    assert len(data) > 20_000  # a blank page compresses to a few hundred bytes
