@@ -58,11 +58,13 @@ class EmulatorServer(ThreadingHTTPServer):
     def exchange(self, request: httpx.Request) -> tuple[httpx.Response | None, Emulator]:
         """Handle one request; None as the response means "drop the connection"."""
         with self.emulator() as emu:
-            emu.defer_webhooks = True
+            inline, emu.defer_webhooks = emu.defer_webhooks, True
             try:
                 response: httpx.Response | None = emu.handle(request)
             except ConnectionDropped:
                 response = None
+            finally:
+                emu.defer_webhooks = inline
             outbox = emu.take_webhooks()
         emu.send_webhooks(outbox)
         return response, emu

@@ -16,6 +16,7 @@ from reconciler.cli import cli, main
 from reconciler.emulator.embedded import EmbeddedTransport
 from reconciler.emulator.server import running
 from tests.emulator.conftest import API, order
+from tests.emulator.openapi import CheckedTransport
 
 CHI = "+13125550141"
 
@@ -33,10 +34,12 @@ def state(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def api(state: Path) -> Iterator[httpx.Client]:
+    checked = CheckedTransport(EmbeddedTransport(state))
     with httpx.Client(
-        transport=EmbeddedTransport(state), base_url=API, headers={"Authorization": "Bearer x"}
+        transport=checked, base_url=API, headers={"Authorization": "Bearer x"}
     ) as client:
         yield client
+    assert checked.problems == []
 
 
 def test_control_commands_on_a_state_file(state: Path, api: httpx.Client) -> None:

@@ -78,8 +78,9 @@ def test_state_file_survives_a_restart(tmp_path: Path) -> None:
 
 def test_served_and_embedded_share_one_world(tmp_path: Path) -> None:
     state = tmp_path / "emulator.json"
+    checked_embedded = CheckedTransport(EmbeddedTransport(state))
     embedded = httpx.Client(
-        transport=EmbeddedTransport(state),
+        transport=checked_embedded,
         base_url="http://emulator/v1/projects/demo",
         headers={"Authorization": "Bearer x"},
     )
@@ -90,6 +91,7 @@ def test_served_and_embedded_share_one_world(tmp_path: Path) -> None:
         assert second == first + 1
         assert client.get("/orders/portIns").json()["totalItems"] == 2
         client.close()
+    assert checked_embedded.problems == []
 
 
 def test_faults_over_the_wire(emu: Emulator) -> None:
@@ -122,19 +124,17 @@ def test_drop_after_commit_is_persisted_by_the_embedded_transport(tmp_path: Path
     emu = Emulator(now=START)
     emu.add_fault(Fault(method="POST", path="/orders", mode="drop-after-commit"))
     state.write_text(json.dumps(emu.to_dict()))
+    checked = CheckedTransport(EmbeddedTransport(state))
     client = httpx.Client(
-        transport=EmbeddedTransport(state),
+        transport=checked,
         base_url="http://emulator/v1/projects/demo",
         headers={"Authorization": "Bearer x"},
     )
     with pytest.raises(httpx.RemoteProtocolError):
         client.post("/orders/portIns", json=order(CHI))
-    fresh = httpx.Client(
-        transport=EmbeddedTransport(state),
-        base_url="http://emulator/v1/projects/demo",
-        headers={"Authorization": "Bearer x"},
-    )
-    assert fresh.get("/orders/portIns").json()["totalItems"] == 1
+    checked.inner = EmbeddedTransport(state)  # a fresh process: nothing cached in memory
+    assert client.get("/orders/portIns").json()["totalItems"] == 1
+    assert checked.problems == []
     assert json.loads(state.read_text())["faults"] == []
 
 
