@@ -1,0 +1,5 @@
+"""Fixtures of the status tests (the emulator world is shared with the drift tests)."""
+
+from tests.drift.world import world
+
+__all__ = ["world"]
