@@ -88,13 +88,19 @@ def parse_selectors(selectors: Sequence[str]) -> dict[str, str]:
 
 
 def select(state: DesiredState, selectors: Mapping[str, str]) -> DesiredState:
-    """Only the orders whose labels match every selector (configuration kept)."""
+    """Only the orders whose labels match every selector.
+
+    A selection is not the whole repository: orders of the specs left out must not look like
+    orphans (and be pruned!), so orphan detection is switched off (`reference_prefix` cleared;
+    the references in the bodies keep the prefix). The configuration spec has no labels and
+    is left out too.
+    """
     if not selectors:
         return state
     orders = tuple(
         o for o in state.orders if all(o.labels.get(k) == v for k, v in selectors.items())
     )
-    return replace(state, orders=orders)
+    return replace(state, orders=orders, reference_prefix="", configuration=None)
 
 
 def load_desired(

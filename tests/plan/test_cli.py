@@ -93,6 +93,14 @@ def test_selector_limits_the_plan_to_matching_specs(world: PlanWorld) -> None:
     assert [i["name"] for i in result.document["items"]] == ["globex"]
 
 
+def test_selector_never_turns_unselected_specs_into_orphans(world: PlanWorld) -> None:
+    world.spec("acme", A, labels={"customer": "acme"})
+    world.create("acme")
+    world.spec("globex", B, labels={"customer": "globex"})
+    result = world.plan("--selector", "customer=globex", "--prune", "--detailed-exitcode")
+    assert [(i["name"], i["kind"]) for i in result.document["items"]] == [("globex", "create")]
+
+
 def test_bad_selector_is_a_usage_error(world: PlanWorld) -> None:
     world.spec("acme", A)
     assert world.plan("--selector", "customer").code == 64
