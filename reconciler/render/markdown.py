@@ -49,7 +49,8 @@ def _counts_table(plan: Plan) -> list[str]:
 
 def _attention(plan: Plan) -> list[str]:
     lines: list[str] = []
-    flagged = [i for i in plan.items if i.risk in (Risk.BLOCKED, Risk.IRREVERSIBLE)]
+    flagged = [i for i in plan.items if i.risk is Risk.BLOCKED]
+    flagged += [i for i in plan.items if i.risk is Risk.IRREVERSIBLE]
     if flagged:
         lines += ["", "#### Blocked and irreversible", ""]
         for item in flagged:
