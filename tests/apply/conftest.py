@@ -1,0 +1,254 @@
+"""A world for apply tests: spec files in a temp dir, an in-process emulator, the real code.
+
+`ApplyWorld` writes specs like a user, sets the emulator up through its API and controls,
+and runs apply two ways: `execute` (plan + `Executor` in-process, fast, on the emulator's
+`MockTransport`) and `cli` (`portctl apply ...` through `reconciler.cli.main` against this
+emulator served on a real socket, reached like the real API).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from reconciler.api import PortingClient, RetryPolicy, StaticToken
+from reconciler.apply import ApplyReport, Executor, Observer
+from reconciler.cli import main
+from reconciler.cli.apply import plan_fingerprints
+from reconciler.desired import DesiredState
+from reconciler.emulator import Emulator
+from reconciler.emulator.core import RequestRecord
+from reconciler.emulator.server import running
+from reconciler.essence import port_defaults
+from reconciler.live import fetch_live
+from reconciler.plan import Plan, build_plan
+from reconciler.spec import load_project
+
+START = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
+TODAY = date(2026, 11, 26)
+PIN = "APPLY-PIN-5150"
+ACCOUNT = "APPLY-ACCT-9911"
+ENV = {"APPLY_PIN": PIN, "APPLY_ACCOUNT": ACCOUNT, "BAD_PIN": "0000"}
+NO_WAIT = RetryPolicy(wait_initial=0.0, wait_max=0.0)
+"""Retries without sleeping (faults in tests would otherwise wait for real)."""
+
+
+def mutating(log: Sequence[RequestRecord]) -> list[RequestRecord]:
+    """Requests that change something (the portability check is a query sent as POST)."""
+    return [r for r in log if r.method != "GET" and not r.path.endswith("/portabilityChecks")]
+
+
+def write_spec(
+    directory: Path,
+    name: str,
+    numbers: Sequence[str],
+    *,
+    state: str = "active",
+    city: str = "Chicago",
+    on_demand: bool = False,
+    notes: Sequence[str] = (),
+    documents: bool = False,
+    pin: str = "${APPLY_PIN}",
+) -> None:
+    """Write (or overwrite) the PortIn spec `name` under `directory`."""
+    spec: dict[str, Any] = {
+        "state": state,
+        "schedule": {"date": "2026-12-15"},
+        "defaults": {
+            "endUser": {
+                "name": "Acme Corp",
+                "streetNum": "233",
+                "streetName": "Wacker",
+                "city": city,
+                "state": "IL",
+                "zipCode": "60606",
+            },
+            "portOutInfo": {
+                "existingPortOutPin": pin,
+                "accountNum": "${APPLY_ACCOUNT}",
+                "authorizingDate": "2026-11-20",
+            },
+            "voiceConfiguration": {"type": "EST", "trunkId": "trunk-1"},
+        },
+        "phoneNumbers": list(numbers),
+    }
+    if on_demand:
+        spec["activation"] = {"mode": "on-demand", "when": "ready"}
+    if notes:
+        spec["notes"] = list(notes)
+    if documents:
+        spec["documents"] = [{"name": "loa.pdf", "path": "docs/loa.pdf", "description": "LOA"}]
+    document = {
+        "apiVersion": "portctl/v1",
+        "kind": "PortIn",
+        "metadata": {"name": name, "labels": {"team": "ops"}},
+        "spec": spec,
+    }
+    text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+    (directory / f"{name}.yaml").write_text(text, "utf-8")
+
+
+def write_settings(directory: Path, **settings: Any) -> None:
+    """Write portctl.yaml (referencePrefix `gitops/` unless given)."""
+    spec = {"referencePrefix": "gitops/", **settings}
+    document = {"apiVersion": "portctl/v1", "kind": "Settings", "spec": spec}
+    (directory / "portctl.yaml").write_text(yaml.safe_dump(document, sort_keys=False), "utf-8")
+
+
+def load(directory: Path) -> DesiredState:
+    """The resolved desired state of the specs under `directory`."""
+    result = load_project([directory], today=TODAY, env=ENV, resolve_secrets=True)
+    assert result.state is not None, [str(i) for i in result.issues]
+    return result.state
+
+
+def client_for(emu: Emulator) -> PortingClient:
+    """An API client on the in-process emulator, retrying reads without sleeping."""
+    return PortingClient(
+        base_url="http://127.0.0.1",
+        project_id="demo",
+        auth=StaticToken("x"),
+        transport=emu.transport(),
+        retry=NO_WAIT,
+    )
+
+
+def plan_and_execute(
+    emu: Emulator,
+    desired: DesiredState,
+    *,
+    prune: bool = False,
+    observers: Sequence[Observer] = (),
+    between: Any = None,
+) -> ApplyReport:
+    """What `portctl apply --auto-approve` does, in-process: plan, then execute the plan.
+
+    `between(client)` runs after planning and before executing (an out-of-band change).
+    """
+    with client_for(emu) as client:
+        live = fetch_live(client, desired, prune=prune)
+        plan = build_plan(desired, live, today=TODAY, prune=prune)
+        if between is not None:
+            between(client)
+        config = desired.configuration.body if desired.configuration else live.configuration
+        executor = Executor(
+            client,
+            desired,
+            fingerprints=plan_fingerprints(plan, live),
+            defaults=port_defaults(config),
+            observers=observers,
+        )
+        return executor.run(plan)
+
+
+def fresh_plan(emu: Emulator, desired: DesiredState) -> Plan:
+    """A new plan of `desired` against the emulator now."""
+    with client_for(emu) as client:
+        return build_plan(desired, fetch_live(client, desired), today=TODAY)
+
+
+def references(emu: Emulator) -> list[str]:
+    """customerOrderReference of every non-terminal order (duplicates kept)."""
+    return sorted(
+        rec["order"]["customerOrderReference"]
+        for rec in emu.world.orders.values()
+        if rec["order"]["status"] not in ("CANCELED", "COMPLETED")
+    )
+
+
+@dataclass
+class CliResult:
+    """What one `portctl` run printed and returned."""
+
+    code: int
+    out: str
+    err: str
+
+
+@dataclass
+class ApplyWorld:
+    """Specs on disk plus an in-process emulator."""
+
+    root: Path
+    monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str]
+    emu: Emulator = field(default_factory=lambda: Emulator(now=START, project_id="demo"))
+
+    def __post_init__(self) -> None:
+        (self.specs / "docs").mkdir(parents=True)
+        (self.specs / "docs" / "loa.pdf").write_bytes(b"%PDF-1.4 fake LOA\n")
+        write_settings(self.specs)
+        self.env_file.write_text(
+            "".join(f"{k}={v}\n" for k, v in ENV.items()),
+            "utf-8",
+        )
+        self.monkeypatch.setenv("PORTCTL_TODAY", TODAY.isoformat())
+        for name in ("GITHUB_ACTOR", "GITHUB_SHA", "CI_COMMIT_SHA", "GITLAB_USER_LOGIN"):
+            self.monkeypatch.delenv(name, raising=False)
+
+    @property
+    def specs(self) -> Path:
+        return self.root / "specs"
+
+    @property
+    def env_file(self) -> Path:
+        return self.root / "apply.env"
+
+    def spec(self, name: str, numbers: Sequence[str], **options: Any) -> None:
+        """Write (or overwrite) a PortIn spec."""
+        write_spec(self.specs, name, numbers, **options)
+
+    def desired(self) -> DesiredState:
+        """The specs as loaded now."""
+        return load(self.specs)
+
+    def execute(self, **options: Any) -> ApplyReport:
+        """Plan and execute in-process."""
+        return plan_and_execute(self.emu, self.desired(), **options)
+
+    def plan(self) -> Plan:
+        """A fresh plan."""
+        return fresh_plan(self.emu, self.desired())
+
+    def order(self, reference: str) -> dict[str, Any]:
+        """The one open order with this reference, as the emulator stores it."""
+        found = [
+            rec["order"]
+            for rec in self.emu.world.orders.values()
+            if rec["order"]["customerOrderReference"] == reference
+            and rec["order"]["status"] not in ("CANCELED", "COMPLETED")
+        ]
+        assert len(found) == 1, found
+        return found[0]
+
+    def cli(self, *args: str, command: str = "apply") -> CliResult:
+        """`portctl COMMAND ARGS --env-file ...` against this emulator served over HTTP.
+
+        ARGS default to the specs directory; pass paths (or a plan file) explicitly otherwise.
+        """
+        if not args or args[0].startswith("-"):
+            args = (str(self.specs), *args)
+        argv = [command, *args, "--env-file", str(self.env_file)]
+        with running(self.emu) as url:
+            self.monkeypatch.setenv("SINCH_PORTING_URL", url)
+            self.monkeypatch.setenv("SINCH_PROJECT_ID", "demo")
+            self.monkeypatch.setenv("SINCH_ACCESS_TOKEN", "x")
+            self.capsys.readouterr()
+            with pytest.raises(SystemExit) as exit_info:
+                main(argv)
+        captured = self.capsys.readouterr()
+        return CliResult(int(exit_info.value.code or 0), captured.out, captured.err)
+
+
+@pytest.fixture
+def world(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> ApplyWorld:
+    """A fresh world per test."""
+    return ApplyWorld(root=tmp_path, monkeypatch=monkeypatch, capsys=capsys)
