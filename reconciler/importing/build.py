@@ -23,6 +23,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel
+
 from reconciler.desired import SECRET_FIELDS
 from reconciler.essence import (
     E911_SERVER_PREFIX,
@@ -32,6 +34,7 @@ from reconciler.essence import (
 )
 from reconciler.importing.naming import secret_variable
 from reconciler.redact import register_secret
+from reconciler.spec.v1 import E911, EndUser, NumberSettings, PhoneNumberEntry, PortOutInfo
 
 KEYWISE_PATHS: tuple[tuple[str, ...], ...] = (("endUser",), ("portOutInfo",), ("features", "e911"))
 REPLACED_WHOLE = ("voiceConfiguration", "smsConfiguration", "newPortOutPin")
@@ -220,6 +223,33 @@ def _loa(order: Mapping[str, Any], warnings: list[str]) -> dict[str, Any] | None
     return None
 
 
+def _key_order(model: type[BaseModel]) -> dict[str, int]:
+    return {name: index for index, name in enumerate(model.model_fields)}
+
+
+FIELD_ORDER: dict[str, dict[str, int]] = {
+    "endUser": _key_order(EndUser),
+    "portOutInfo": _key_order(PortOutInfo),
+    "e911": _key_order(E911),
+    "number": _key_order(PhoneNumberEntry),
+    "defaults": _key_order(NumberSettings),
+}
+"""Keys are written in the order the spec models (and the JSON schema) list them."""
+
+
+def in_schema_order(tree: dict[str, Any], kind: str) -> dict[str, Any]:
+    """`tree` with its keys (and those of the known nested mappings) in schema order."""
+    order = FIELD_ORDER.get(kind, {})
+    keys = sorted(tree, key=lambda k: (order.get(k, len(order)), k))
+    out: dict[str, Any] = {}
+    for key in keys:
+        value = tree[key]
+        if isinstance(value, dict) and (key in FIELD_ORDER or key == "features"):
+            value = in_schema_order(value, key)
+        out[key] = value
+    return out
+
+
 def spec_from_order(order: Mapping[str, Any], *, name: str) -> ImportedSpec:
     """The PortIn spec (plain data) that describes live `order` exactly."""
     order_id = int(order["id"])
@@ -243,9 +273,12 @@ def spec_from_order(order: Mapping[str, Any], *, name: str) -> ImportedSpec:
     if loa is not None:
         spec["loa"] = loa
     if defaults:
-        spec["defaults"] = defaults
+        spec["defaults"] = in_schema_order(defaults, "defaults")
     spec["phoneNumbers"] = [
-        n["phoneNumber"] if len(n) == 1 else {"number": n.pop("phoneNumber"), **n} for n in numbers
+        n["phoneNumber"]
+        if len(n) == 1
+        else in_schema_order({"number": n.pop("phoneNumber"), **n}, "number")
+        for n in numbers
     ]
     document = {
         "apiVersion": "portctl/v1",
