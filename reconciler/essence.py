@@ -205,6 +205,8 @@ def order_essence(
         str(schedule.get("desiredPortTime") or defaults.time)
     )
     schedule["desiredPortTimeZone"] = schedule.get("desiredPortTimeZone") or defaults.time_zone
+    if isinstance(schedule.get("desiredPortDate"), str):
+        schedule["desiredPortDate"] = normalise_date(schedule["desiredPortDate"])
     out["desiredPortSchedule"] = schedule
     for key in _DATE_FIELDS & out.keys():
         if isinstance(out[key], str):
