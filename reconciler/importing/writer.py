@@ -77,8 +77,8 @@ def dump_settings(prefix: str) -> str:
     """A `portctl.yaml` holding the reference prefix the imported specs rely on."""
     yaml = YAML()
     yaml.indent(mapping=2, sequence=4, offset=2)
-    root = _node({"apiVersion": "portctl/v1", "kind": "Settings", "spec": {}})
-    root["spec"]["referencePrefix"] = DoubleQuotedScalarString(prefix)
+    spec = {"referencePrefix": prefix}
+    root = _node({"apiVersion": "portctl/v1", "kind": "Settings", "spec": spec})
     buffer = io.StringIO()
     yaml.dump(root, buffer)
     return buffer.getvalue()

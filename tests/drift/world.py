@@ -162,6 +162,11 @@ class ReportWorld:
         with self.client() as client:
             return client.create_order(body)
 
+    def emu_order(self, order_id: int) -> Order:
+        """The live order `order_id`, read through the API."""
+        with self.client() as client:
+            return client.get_order(order_id)
+
     def groups(self, order: Order) -> list[str]:
         """The carrier groups of an order."""
         return sorted({str(n.phone_number_group) for n in order.phone_numbers})
