@@ -218,7 +218,7 @@ class ApplyWorld:
 
     def order(self, reference: str) -> dict[str, Any]:
         """The one open order with this reference, as the emulator stores it."""
-        found = [
+        found: list[dict[str, Any]] = [
             rec["order"]
             for rec in self.emu.world.orders.values()
             if rec["order"]["customerOrderReference"] == reference
