@@ -79,18 +79,16 @@ def render_drift_markdown(
     ]
     blocks = [_details(i) for i in changed]
     text = "\n".join([*head, *body])
+    notice = "\n**Truncated:** {what}. See " + artifact + ".\n"
+    room = max_chars - len(notice) - 100
+    if len(text) > room:
+        cut = text[:room].rsplit("\n", 1)[0]
+        return cut + "\n" + notice.format(what=f"the report exceeds {max_chars} characters")
     if blocks:
         text += "\n#### Field changes\n\n"
     for index, block in enumerate(blocks):
-        if len(text) + len(block) + 400 > max_chars:
+        if len(text) + len(block) + 2 > room:
             left = len(blocks) - index
-            return (
-                text + f"\n**Truncated:** {left} more change block(s) not shown. See {artifact}.\n"
-            )
+            return text + notice.format(what=f"{left} more change block(s) not shown")
         text += block + "\n\n"
-    if len(text) > max_chars:
-        cut = text[: max_chars - 400].rsplit("\n", 1)[0]
-        return (
-            cut + f"\n\n**Truncated:** the report exceeds {max_chars} characters. See {artifact}.\n"
-        )
     return text
