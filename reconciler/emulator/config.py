@@ -46,6 +46,8 @@ class EmulatorConfig:
     """focDate as `YYYY-MM-DDT00:00:00Z` (OpenAPI); False gives the skill's plain date."""
     configuration_post_conflicts: bool = True
     """POST /configuration when one exists: 409 (True) or overwrite (False)."""
+    webhooks_loopback_only: bool = True
+    """The default sender only calls 127.0.0.1/::1/localhost (never a real host from a spec)."""
     request_log_limit: int = 2000
     webhook_log_limit: int = 2000
 

@@ -80,7 +80,7 @@ class Emulator:
         self.faults: list[Fault] = []
         self.request_log: list[RequestRecord] = []
         self.webhook_sender: WebhookSender = (
-            post_webhook if webhook_sender is None else webhook_sender
+            self._default_sender if webhook_sender is None else webhook_sender
         )
         self.defer_webhooks = False
         """Hosts that hold a lock while handling set this and call `deliver_webhooks` after."""
@@ -178,6 +178,9 @@ class Emulator:
             )
         self._log(request, response.status_code, "ok" if response.is_success else "error", latency)
         return self._with_latency(response, latency)
+
+    def _default_sender(self, url: str, payload: dict[str, Any]) -> None:
+        post_webhook(url, payload, loopback_only=self.config.webhooks_loopback_only)
 
     def take_webhooks(self) -> list[tuple[str, dict[str, Any]]]:
         """Remove and return the queued webhooks (hosts send them after releasing locks)."""

@@ -73,6 +73,8 @@ def test_urls_without_a_scheme_are_skipped_and_failures_only_logged(
     caplog.set_level(logging.INFO, logger="reconciler.emulator.webhooks")
     post_webhook("my.callback.server", {"type": "ORDER_UPDATED"})
     post_webhook("http://127.0.0.1:9/refused", {"type": "NEW_ORDER_NOTE"})
+    post_webhook("https://hooks.example.com/p", {"type": "NUMBERS_CONFIRMED"}, loopback_only=True)
     messages = [r.getMessage() for r in caplog.records]
     assert any("not an http(s) URL" in m for m in messages)
+    assert any("NUMBERS_CONFIRMED" in m and "not a loopback host" in m for m in messages)
     assert any("NEW_ORDER_NOTE" in m and "failed" in m for m in messages)
