@@ -51,7 +51,11 @@ def test_configuration_is_posted_when_missing_then_put_when_it_differs(world: Ap
     _configuration(world, "US/Pacific")
     second = world.execute()
     assert ("PUT", "update_configuration") in _calls(second)
-    assert world.emu.world.configuration["defaultPortTimeZone"] == "US/Pacific"
+    assert world.emu.world.configuration == {
+        "contact": {"name": "Desk", "email": "desk@example.com"},
+        "defaultPortTime": "10:00:00",
+        "defaultPortTimeZone": "US/Pacific",
+    }
     assert world.plan().actions == ()
 
 
@@ -72,7 +76,9 @@ def test_configuration_created_meanwhile_is_put_instead(world: ApplyWorld) -> No
         "update_configuration",
         "get_configuration",
     ]
-    assert world.emu.world.configuration["defaultPortTimeZone"] == "US/Central"
+    configuration = world.emu.world.configuration
+    assert configuration is not None
+    assert configuration["defaultPortTimeZone"] == "US/Central"
 
 
 def test_cancel_already_under_way_is_skipped(world: ApplyWorld) -> None:
