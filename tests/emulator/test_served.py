@@ -231,3 +231,14 @@ def test_keep_alive_reuses_one_connection(emu: Emulator) -> None:
             assert answer.status == 200
             answer.read()
         conn.close()
+
+
+def test_chunked_request_bodies_are_read(emu: Emulator) -> None:
+    with running(emu) as url:
+        client, checked = api(url)
+        body = json.dumps(order(CHI)).encode()
+        created = client.post("/orders/portIns", content=iter([body[:40], body[40:]]))
+        assert created.status_code == 201
+        assert created.json()["phoneNumbers"][0]["phoneNumber"] == CHI
+        client.close()
+    assert checked.problems == []
