@@ -25,6 +25,7 @@ from reconciler.apply.context import (
     status_of,
 )
 from reconciler.apply.outcomes import Outcome
+from reconciler.apply.putbody import update_body
 from reconciler.desired import DesiredOrder
 from reconciler.planning.items import Kind, PlanItem
 
@@ -194,6 +195,7 @@ def update(ctx: StepContext, item: PlanItem) -> StepResult:
         ctx.expect(order_id, live)
         return Outcome.SKIPPED, "order already matches the spec", order_id
     ctx.precondition(order_id, live, {"PENDING"}, "an update")
+    body = update_body(spec.body, live, ctx.ignore)
 
     def probe() -> Probe:
         nonlocal live
@@ -205,7 +207,7 @@ def update(ctx: StepContext, item: PlanItem) -> StepResult:
         return "moved"
 
     message = send_once_more_only_after_looking(
-        lambda: ctx.session.update_order(order_id, spec.body),
+        lambda: ctx.session.update_order(order_id, body),
         probe,
         what="order updated",
         check=f"GET /orders/portIns/{order_id}",

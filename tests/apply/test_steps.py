@@ -19,7 +19,7 @@ from reconciler.apply import Outcome
 from reconciler.apply.audit import AuditIdentity, AuditLog, actor_from, commit_from
 from reconciler.apply.progress import PlainProgress, RichProgress
 from reconciler.emulator import Fault
-from tests.apply.conftest import ApplyWorld, mutating
+from tests.apply.conftest import ApplyWorld, client_for, mutating, write_settings
 
 A = ["+13125550141", "+13125550142"]
 
@@ -191,3 +191,26 @@ def test_actor_and_commit_come_from_ci_then_login_then_git(
         ["git", "rev-parse", "HEAD"], cwd=tmp_path, capture_output=True, text=True, check=True
     ).stdout.strip()
     assert commit_from({}, cwd=tmp_path) == head
+
+
+def test_update_keeps_the_live_value_of_ignored_fields(world: ApplyWorld) -> None:
+    write_settings(
+        world.specs, ignoreFields=["loaUploadedBy", "phoneNumbers[*].endUser.streetType"]
+    )
+    world.spec("alpha", A)
+    world.execute()
+    order_id = world.order("gitops/alpha")["id"]
+    body = dict(world.desired().orders[0].body)
+    body["loaUploadedBy"] = "Someone Else"
+    body["phoneNumbers"] = [
+        {**n, "endUser": {**n["endUser"], "streetType": "Dr"}} for n in body["phoneNumbers"]
+    ]
+    with client_for(world.emu) as client:
+        client.update_order(order_id, body)
+    world.spec("alpha", A, city="Springfield")
+    (result,) = world.execute().results
+    assert result.outcome is Outcome.APPLIED
+    order = world.order("gitops/alpha")
+    assert order["loaUploadedBy"] == "Someone Else"
+    assert {n["endUser"]["streetType"] for n in order["phoneNumbers"]} == {"Dr"}
+    assert {n["endUser"]["city"] for n in order["phoneNumbers"]} == {"Springfield"}

@@ -1,0 +1,51 @@
+"""The body of an update: the full desired order, keeping live values where the diff is blind.
+
+A PUT replaces the whole order (omitted fields are cleared), and `ignoreFields` tells the diff
+not to look at some fields. Sending the spec's body as is would therefore clear, or overwrite,
+values the user asked portctl to leave alone, and the next plan would not even show it. So
+the live value of every ignored field is carried into the body (numbers matched by E.164,
+never by position); everything else is the spec's. Pure.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+from reconciler.essence import IgnoreRules
+
+
+def _carry(
+    target: dict[str, Any], live: Mapping[str, Any], path: tuple[str, ...], ignore: IgnoreRules
+) -> None:
+    for key, value in live.items():
+        here = (*path, key)
+        if ignore.matches(here):
+            target[key] = copy.deepcopy(value)
+        elif isinstance(value, Mapping):
+            inner = target.get(key)
+            if isinstance(inner, dict):
+                _carry(inner, value, here, ignore)
+            elif inner is None:
+                built: dict[str, Any] = {}
+                _carry(built, value, here, ignore)
+                if built:
+                    target[key] = built
+
+
+def update_body(
+    desired: Mapping[str, Any], live: Mapping[str, Any], ignore: IgnoreRules
+) -> dict[str, Any]:
+    """`desired` (a full order body) with the live value of every ignored field put back."""
+    body: dict[str, Any] = copy.deepcopy(dict(desired))
+    if not ignore:
+        return body
+    _carry(body, {k: v for k, v in live.items() if k != "phoneNumbers"}, (), ignore)
+    live_numbers = {str(n.get("phoneNumber")): n for n in live.get("phoneNumbers") or ()}
+    for number in body.get("phoneNumbers") or ():
+        found = live_numbers.get(str(number.get("phoneNumber")))
+        if found is not None:
+            rest = {k: v for k, v in found.items() if k != "phoneNumber"}
+            _carry(number, rest, ("phoneNumbers", str(number["phoneNumber"])), ignore)
+    return body
