@@ -52,8 +52,7 @@ def handle_control(emu: Emulator, request: httpx.Request) -> tuple[int, Any]:
             raise invalid([FieldViolation("reason", "is required")])
         return 200, emu.reject_group(order_id, group, reason)
     if (method, path) == ("GET", "/_emulator/state"):
-        reveal = request.url.params.get("reveal") in ("1", "true")
-        return 200, emu.to_dict(redact=not reveal)
+        return 200, emu.to_dict(redact=True)  # port-out PINs and account numbers masked
     if (method, path) == ("POST", "/_emulator/reset"):
         emu.reset()
         return 200, {"now": emu.now.isoformat()}
