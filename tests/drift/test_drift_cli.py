@@ -177,3 +177,20 @@ def test_spec_errors_exit_1_and_nothing_is_read(world: ReportWorld) -> None:
     assert run.code == 1
     assert "problem(s) in the specs" in run.err
     assert len(world.emu.request_log) == before
+
+
+def test_two_open_orders_for_one_spec_are_blocked_and_both_listed(world: ReportWorld) -> None:
+    world.spec("alpha", NUMBERS_A)
+    first = world.create("alpha")
+    world.spec("other", NUMBERS_B)
+    second = world.create("other", customerOrderReference=f"{PREFIX}alpha")
+    (world.specs / "other.yaml").unlink()
+    run = world.report("drift")
+    assert run.code == EXIT_BLOCKED
+    [item] = run.document["blocked"]
+    assert (item["kind"], item["reasonCode"]) == ("conflict", "conflicting_orders")
+    rows = [(f["name"], f["orderId"]) for f in run.document["lifecycle"]]
+    assert rows == [("alpha", first.id), ("alpha", second.id)]
+    assert all(
+        f["nextStep"].startswith("cancel the wrong order") for f in run.document["lifecycle"]
+    )
