@@ -1,8 +1,9 @@
 """`portctl apply`: carry a plan out idempotently and crash-safely (DESIGN §5).
 
-`Executor` runs the items (steps in `steps`, shared checks in `context`, recorded API calls in
-`session`); `outcomes` holds the results, `report` renders them, `audit` writes the audit log,
-`progress` shows progress on stderr and `budgets` merges the safety budgets.
+`Executor` runs the items: the steps are in `steps`, the checks they share in `context`, the
+recorded API calls in `session`, update bodies in `putbody`. `outcomes` holds the results,
+`report` renders them, `audit` writes the audit log, `progress` shows progress on stderr and
+`budgets` merges the safety budgets.
 """
 
 from reconciler.apply.executor import Executor, Observer, Timed

@@ -173,6 +173,8 @@ def apply(
                 click.echo(f"refused: {breach.message}", err=True)
             raise click.ClickException("safety budget exceeded; nothing was applied")
         if plan.actions and not auto_approve:
+            if output_format == "json":  # stdout is for the one json document; show it here
+                click.echo(render(plan, "text", color=color), nl=False, err=True, color=color)
             answer = click.prompt(
                 f"Apply {len(plan.actions)} action(s)? Only '{CONFIRM_WORD}' is accepted",
                 default="",

@@ -211,3 +211,13 @@ def test_progress_lines_on_stderr_without_a_terminal(world: ApplyWorld) -> None:
     result = world.cli("--auto-approve")
     assert "[1/2] create alpha: applied" in result.err
     assert "[2/2] create beta: applied" in result.err
+
+
+def test_on_a_terminal_json_keeps_stdout_for_the_document(world: ApplyWorld) -> None:
+    world.spec("alpha", A)
+    world.monkeypatch.setattr("sys.stdin", _Terminal("yes\n"))
+    result = world.cli("--format", "json")
+    assert result.code == 0
+    assert "+ create" in result.err, "the plan is shown on stderr before the question"
+    document = json.loads(result.out)
+    assert document["summary"]["applied"] == 1
