@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -131,27 +129,15 @@ def thousand_orders() -> Emulator:
     return emu
 
 
-def timed(action: Any) -> float:
-    began = time.perf_counter()
-    action()
-    return time.perf_counter() - began
-
-
-def test_a_thousand_order_state_loads_and_saves_well_under_a_second(tmp_path: Path) -> None:
+def test_a_thousand_order_state_survives_an_embedded_mutation(tmp_path: Path) -> None:
+    """Functional half of the state-file check (timings: tests/bench/bench_emulator_state.py)."""
     emu = thousand_orders()
     path = tmp_path / "emulator.json"
-    save_time = timed(lambda: store.save(emu, path))
-    load_time = timed(lambda: store.load(path))
+    store.save(emu, path)
     client = httpx.Client(
         transport=EmbeddedTransport(path), base_url=API, headers={"Authorization": "Bearer x"}
     )
-    first_note = timed(lambda: client.post("/orders/portIns/897867/notes", json={"note": "n"}))
-    cached_get = timed(lambda: client.get("/orders/portIns/897867"))
-    month = timed(lambda: emu.advance(timedelta(days=30)))
-    print(  # measured figures, shown with -s
-        f"1000 orders, {path.stat().st_size} bytes: save {save_time:.3f}s, load {load_time:.3f}s, "
-        f"embedded note {first_note:.3f}s, embedded GET {cached_get:.3f}s, 30 days {month:.3f}s"
-    )
-    assert max(save_time, load_time, first_note, cached_get) < 0.5
-    assert month < 1.0
+    assert client.post("/orders/portIns/897867/notes", json={"note": "n"}).status_code == 200
+    assert client.get("/orders/portIns/897867").status_code == 200
+    assert len(store.load(path).to_dict()["world"]["orders"]) == 1000
     assert store.load(path).to_dict()["world"]["orders"][0]["order"]["notes"][0]["note"] == "n"
