@@ -32,7 +32,11 @@ from tests.apply.conftest import write_spec as spec
 
 
 class KillingEmulator(Emulator):
-    """Kills `victim` right after the `kill_after`-th API request it processed."""
+    """Kills `victim` right after the `kill_after`-th API request it processed.
+
+    Plan-time reads run in parallel, so the victim may have another request in flight when it
+    is killed; such a request is dropped unprocessed, as if the process had died first.
+    """
 
     victim: int | None = None
     kill_after: int = 0
@@ -42,6 +46,9 @@ class KillingEmulator(Emulator):
         """Count API requests; at the k-th, commit it, kill the client and drop the answer."""
         if not request.url.path.startswith("/v1/projects/"):
             return super().handle(request)
+        if self.victim is not None and self.api_requests >= self.kill_after:
+            # a read the dead process had in flight on another connection: it died first
+            raise ConnectionDropped("client is dead", request=request)
         self.api_requests += 1
         response = super().handle(request)
         if self.victim is not None and self.api_requests == self.kill_after:
