@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from reconciler.apply.outcomes import ApplyReport, ItemResult, Outcome
+from reconciler.planning.items import Risk
 from reconciler.redact import scrub
 from reconciler.render.common import display_value
 from reconciler.render.jsonfmt import plan_document
@@ -22,7 +23,7 @@ def summary(report: ApplyReport) -> str:
     """`Apply: 3 applied, 1 skipped, 0 failed, 0 unknown.` (+ blocked items left, if any)."""
     counts = report.counts()
     text = "Apply: " + ", ".join(f"{counts[str(o)]} {o}" for o in Outcome) + "."
-    blocked = sum(1 for i in report.plan.items if i.risk == "blocked")
+    blocked = sum(1 for i in report.plan.items if i.risk is Risk.BLOCKED)
     if blocked:
         text += f" {blocked} blocked item(s) left as they are (see the plan)."
     return text
@@ -63,7 +64,7 @@ def _cell(text: str) -> str:
 
 def render_markdown(report: ApplyReport) -> str:
     """A summary line and a table (Outcome, Action, Order, Detail)."""
-    lines = [f"**{summary(report)}**", ""]
+    lines = ["", "### Apply results", "", f"**{summary(report)}**", ""]
     if report.results:
         lines += ["| Outcome | Action | Order | Detail |", "|---|---|---|---|"]
         lines += [
