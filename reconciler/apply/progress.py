@@ -48,6 +48,9 @@ class PlainProgress:
         self._stream.write(scrub(line) + "\n")
         self._stream.flush()
 
+    def close(self) -> None:
+        """Nothing to undo."""
+
 
 class RichProgress:
     """A live progress bar on stderr plus one coloured line per finished item."""
@@ -81,7 +84,11 @@ class RichProgress:
         if self._task is not None:
             self._progress.advance(self._task)
         if index == total:
-            self._progress.stop()
+            self.close()
+
+    def close(self) -> None:
+        """Stop the live display (also when apply ends early: Ctrl-C, an unexpected error)."""
+        self._progress.stop()
 
 
 def progress_for(stream: IO[str], *, interactive: bool) -> PlainProgress | RichProgress:

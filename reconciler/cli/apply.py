@@ -193,7 +193,10 @@ def apply(
                 defaults=port_defaults(config),
                 observers=[progress, *observers],
             )
-            report = executor.run(plan)
+            try:
+                report = executor.run(plan)
+            finally:
+                progress.close()
     code = apply_exit_code(report)
     click.echo(render_report(report, output_format, exit_code=code), nl=False)
     click.get_current_context().exit(code)
