@@ -8,7 +8,8 @@ emulator served on a real socket, reached like the real API).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -179,6 +180,9 @@ class ApplyWorld:
     monkeypatch: pytest.MonkeyPatch
     capsys: pytest.CaptureFixture[str]
     emu: Emulator = field(default_factory=lambda: Emulator(now=START, project_id="demo"))
+    stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
+    """Holds the served emulator (one server per test, stopped at teardown)."""
+    _url: str | None = None
 
     def __post_init__(self) -> None:
         (self.specs / "docs").mkdir(parents=True)
@@ -235,13 +239,14 @@ class ApplyWorld:
         if not args or args[0].startswith("-"):
             args = (str(self.specs), *args)
         argv = [command, *args, "--env-file", str(self.env_file)]
-        with running(self.emu) as url:
-            self.monkeypatch.setenv("SINCH_PORTING_URL", url)
-            self.monkeypatch.setenv("SINCH_PROJECT_ID", "demo")
-            self.monkeypatch.setenv("SINCH_ACCESS_TOKEN", "x")
-            self.capsys.readouterr()
-            with pytest.raises(SystemExit) as exit_info:
-                main(argv)
+        if self._url is None:
+            self._url = self.stack.enter_context(running(self.emu))
+        self.monkeypatch.setenv("SINCH_PORTING_URL", self._url)
+        self.monkeypatch.setenv("SINCH_PROJECT_ID", "demo")
+        self.monkeypatch.setenv("SINCH_ACCESS_TOKEN", "x")
+        self.capsys.readouterr()
+        with pytest.raises(SystemExit) as exit_info:
+            main(argv)
         captured = self.capsys.readouterr()
         return CliResult(int(exit_info.value.code or 0), captured.out, captured.err)
 
@@ -249,6 +254,8 @@ class ApplyWorld:
 @pytest.fixture
 def world(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> ApplyWorld:
+) -> Iterator[ApplyWorld]:
     """A fresh world per test."""
-    return ApplyWorld(root=tmp_path, monkeypatch=monkeypatch, capsys=capsys)
+    applied = ApplyWorld(root=tmp_path, monkeypatch=monkeypatch, capsys=capsys)
+    with applied.stack:
+        yield applied
