@@ -146,7 +146,12 @@ def apply(
     prune: bool,
     audit_log: Path | None,
 ) -> None:
-    """Apply the specs (PATHS, default specs/) or a plan saved with `plan --out` (PLANFILE)."""
+    """Apply the specs under PATHS (default specs/), or a saved plan.
+
+    With a plan file from `plan --out` as the first argument (spec paths may follow), that
+    plan is applied only if the specs and every order it touches are unchanged; otherwise it
+    is refused as stale and nothing is applied. Without a terminal, --auto-approve is needed.
+    """
     interactive = _isatty(sys.stdin)
     if not auto_approve and not interactive:
         raise click.UsageError(
