@@ -24,12 +24,14 @@ def today_new_york(now: datetime | None = None) -> date:
     return moment.astimezone(NEW_YORK).date()
 
 
-def cli_today() -> date:
-    """Today for a CLI run: `PORTCTL_TODAY` when set (for reproducible runs), else New York time."""
+def cli_today(now: datetime | None = None) -> date:
+    """Today for a CLI run: `PORTCTL_TODAY` when set (for reproducible runs), else the New York
+    date at `now` (the API's clock when known: an emulator's virtual one), else at the machine's.
+    """
     pinned = os.environ.get(TODAY_ENV, "").strip()
     if pinned:
         try:
             return date.fromisoformat(pinned)
         except ValueError as exc:
             raise ValueError(f"{TODAY_ENV} must be YYYY-MM-DD, got {pinned!r}") from exc
-    return today_new_york()
+    return today_new_york(now)

@@ -181,6 +181,6 @@ def fetch_live(
         available_activations=activations,
         portability=portability,
         held_numbers=held,
-        fetched_at=now or datetime.now(UTC),
+        fetched_at=now or client.server_time or datetime.now(UTC),
         api_calls=_total_calls(client) - start,
     )

@@ -106,6 +106,15 @@ class PortingClient:
         return self._session.calls
 
     @property
+    def server_time(self) -> datetime | None:
+        """The API's clock at its latest answer (`Date` header), if it sent one.
+
+        "Today" for plan notices (FOC or port date in the next 7 days) is the API's today, which
+        for the emulator is its virtual clock rather than the machine's.
+        """
+        return self._session.server_time
+
+    @property
     def retry_log(self) -> list[RetryEvent]:
         """Every retry decided so far, with the wait that was chosen."""
         return self._session.retry_log

@@ -13,6 +13,8 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Mapping
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import httpx
@@ -58,6 +60,8 @@ class ApiSession:
         self.calls: Counter[str] = Counter()
         """HTTP requests sent, by client method (retries and pages included)."""
         self.retry_log: list[RetryEvent] = []
+        self.server_time: datetime | None = None
+        """The `Date` of the latest answer: the API's own clock (an emulator's virtual one)."""
         self._http = httpx.Client(
             base_url=api_root,
             auth=auth,
@@ -100,6 +104,12 @@ class ApiSession:
                 return self._send(operation, method, path, json=json, params=params, safe=safe)
         raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
 
+    def _note_server_time(self, response: httpx.Response) -> None:
+        moment = _server_date(response)
+        if moment is not None:
+            with self._lock:
+                self.server_time = moment
+
     def _send(
         self,
         operation: str,
@@ -132,6 +142,7 @@ class ApiSession:
                 message=f"{message}; the request was sent and may have taken effect",
             ) from exc
         log.debug("%s %s -> %s", method, path, response.status_code)
+        self._note_server_time(response)
         if response.is_success:
             return response
         retry_after = parse_retry_after(
@@ -147,6 +158,15 @@ class ApiSession:
                 field_violations=error.field_violations,
             )
         raise error
+
+
+def _server_date(response: httpx.Response) -> datetime | None:
+    """The answer's `Date` header as an aware datetime, or None when absent or malformed."""
+    try:
+        moment = parsedate_to_datetime(response.headers.get("Date", ""))
+    except (TypeError, ValueError, IndexError):
+        return None
+    return moment if moment.tzinfo is not None else None
 
 
 def relative_path(request: httpx.Request) -> str:

@@ -82,7 +82,7 @@ def _saved_plan(
         raise click.ClickException(str(exc)) from None
     live = fetch_live(client, desired, prune=saved.prune)
     reasons = stale_reasons(saved, desired=desired, live=live)
-    fresh = build_plan(desired, live, today=cli_today(), prune=saved.prune)
+    fresh = build_plan(desired, live, today=cli_today(live.fetched_at), prune=saved.prune)
     if not reasons and sorted(map(_action_key, fresh.actions)) != sorted(
         map(_action_key, saved.plan.actions)
     ):
@@ -168,7 +168,7 @@ def apply(
             plan, fingerprints, live = _saved_plan(plan_file, desired, client)
         else:
             live = fetch_live(client, desired, prune=prune)
-            plan = build_plan(desired, live, today=cli_today(), prune=prune)
+            plan = build_plan(desired, live, today=cli_today(live.fetched_at), prune=prune)
             fingerprints = plan_fingerprints(plan, live)
         if output_format != "json" or plan.budget_breaches(budgets):
             click.echo(render(plan, output_format, color=color), nl=False, color=color)

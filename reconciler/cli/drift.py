@@ -46,9 +46,9 @@ def drift(
 ) -> None:
     """Report drift between the specs and live orders (read-only; exit 2 drift, 3 blocked)."""
     desired = load_desired(paths, env_file=env_file, selectors=selectors)
-    today = cli_today()
     with make_client(emulator) as client, api_errors():
         live = fetch_report_live(client, desired)
+    today = cli_today(live.fetched_at)
     plan = build_plan(desired, live, today=today)
     report = build_drift(desired, live, plan, today=today)
     text = render_drift(report, output_format)

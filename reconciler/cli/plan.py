@@ -59,7 +59,7 @@ def plan(
     with make_client(emulator) as client, api_errors():
         live = fetch_live(client, desired, prune=prune)
         calls = total_calls(client)
-    result = build_plan(desired, live, today=cli_today(), prune=prune)
+    result = build_plan(desired, live, today=cli_today(live.fetched_at), prune=prune)
     click.echo(
         render(result, output_format, color=use_color(), api_calls=calls),
         nl=False,

@@ -35,9 +35,9 @@ def status(
 ) -> None:
     """Show each spec's order: status, numbers by status, FOC dates, next step."""
     desired = load_desired(paths, env_file=env_file, selectors=selectors)
-    today = cli_today()
     with make_client(emulator) as client, api_errors():
         live = fetch_report_live(client, desired)
+    today = cli_today(live.fetched_at)
     plan = build_plan(desired, live, today=today)
     facts = all_facts(desired.orders, live, plan.items, today=today)
     click.echo(render_status(facts, output_format, today=today), nl=False)

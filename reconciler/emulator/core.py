@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from typing import Any
 
 import httpx
@@ -229,8 +230,10 @@ class Emulator:
         headers = {} if fault.retry_after is None else {"Retry-After": fault.retry_after}
         return error_response(ApiError(status, "Injected fault", headers=headers))
 
-    @staticmethod
-    def _with_latency(response: httpx.Response, latency: int) -> httpx.Response:
+    def _with_latency(self, response: httpx.Response, latency: int) -> httpx.Response:
+        # Like any HTTP server the emulator says what time it is; its clock is the virtual one,
+        # so clients can tell "today" in the emulated world (FOC and port-date notices).
+        response.headers["Date"] = format_datetime(self.now.astimezone(UTC), usegmt=True)
         if latency:
             response.extensions[LATENCY_EXTENSION] = latency
         return response

@@ -109,7 +109,10 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
         if latency:
             time.sleep(latency / 1000)
         content = response.content
-        self.send_response(response.status_code)
+        # send_response_only: the emulator's own `Date` header (its virtual clock) is the one
+        # sent, not the stdlib's wall-clock one.
+        self.send_response_only(response.status_code)
+        self.send_header("Server", self.version_string())
         for name, value in response.headers.multi_items():
             if name.lower() not in HOP_BY_HOP:
                 self.send_header(name, value)

@@ -18,7 +18,8 @@ import httpx
 
 from reconciler.emulator import store
 from reconciler.emulator.embedded import EmbeddedTransport
-from tests.emulator.test_persistence import API, thousand_orders
+from tests.emulator.conftest import API
+from tests.emulator.test_persistence import thousand_orders
 
 
 def timed(action: Callable[[], object]) -> float:
