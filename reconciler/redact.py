@@ -1,35 +1,63 @@
 """Keep secret values (PINs, account numbers) out of every output.
 
 Secret values enter the process only through spec secret references (`${NAME}`,
-`${file:path}`). Whoever resolves one registers the value here; every renderer, log line and
-error message that could echo request data passes through `scrub`. No hashes are kept or shown:
-a hash of a 4-digit PIN is as good as the PIN.
+`${file:path}`) and credentials. Whoever resolves one registers the value here; every renderer,
+log line and error message that could echo request data passes through `scrub`. No hashes are
+kept or shown: a hash of a 4-digit PIN is as good as the PIN.
+
+Short values (PINs like `1234`) are replaced only where they stand as a value of their own, not
+where their characters happen to occur inside a longer one: with PIN `1234`, `PIN 1234 invalid`
+becomes `PIN *** invalid`, but `+13125551234` and `2026-12-34` stay readable (a phone number or
+a date is not the PIN). A short value "stands on its own" when an edge that is a digit has no
+digit next to it (nor a digit joined by `-`, `/`, `.` or `:`), and an edge that is a letter has
+no letter next to it. Long values (tokens, key secrets, most account numbers) cannot collide with
+unrelated text by chance and are replaced wherever they occur.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 
 REDACTED = "***"
+LONG_SECRET = 8
+"""Values at least this long are replaced anywhere, even inside longer text."""
 
 _lock = threading.Lock()
-_secrets: set[str] = set()
+_secrets: dict[str, re.Pattern[str]] = {}
+
+
+def _pattern(value: str) -> re.Pattern[str]:
+    """Where `value` occurs as a value of its own (see the module docstring)."""
+    body = re.escape(value)
+    if len(value) >= LONG_SECRET:
+        return re.compile(body)
+    before = after = ""
+    if value[0].isdigit():
+        before = r"(?<!\d)(?<!\d[-/.:])"
+    elif value[0].isalpha():
+        before = r"(?<![^\W\d_])"
+    if value[-1].isdigit():
+        after = r"(?!\d)(?![-/.:]\d)"
+    elif value[-1].isalpha():
+        after = r"(?![^\W\d_])"
+    return re.compile(before + body + after)
 
 
 def register_secret(value: str) -> None:
     """Remember a resolved secret value so that `scrub` can remove it from any text."""
     if value:
         with _lock:
-            _secrets.add(value)
+            if value not in _secrets:
+                _secrets[value] = _pattern(value)
 
 
 def scrub(text: str) -> str:
     """Replace every registered secret value in `text` by `***` (longest values first)."""
     with _lock:
-        values = sorted(_secrets, key=len, reverse=True)
-    for value in values:
-        if value in text:
-            text = text.replace(value, REDACTED)
+        found = [(v, p) for v, p in _secrets.items() if v in text]
+    for _, pattern in sorted(found, key=lambda item: len(item[0]), reverse=True):
+        text = pattern.sub(REDACTED, text)
     return text
 
 
