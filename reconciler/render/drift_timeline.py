@@ -1,9 +1,11 @@
 """Inline SVG timeline of the drift report: port and FOC dates per order, coloured by status.
 
-One row per managed order: its name above a line from its earliest to its latest date, a
-diamond on the desired port date, dots on FOC dates, a dashed line at today. The drawing
-uses a narrow `viewBox` and scales to the page width, so it stays legible on a phone. Every
-text is escaped; no external reference of any kind.
+One row per managed order: its name and status above a line from its earliest to its latest
+date, a diamond on the desired port date, dots on FOC dates. A date axis with light grid lines
+runs along the top and a dashed line marks today (labelled at the bottom, clear of the axis
+labels), so a date can be read off without hovering. The drawing uses a narrow `viewBox`
+(400 units) and scales to the page width: its type stays legible on a phone. Every text is
+escaped; no external reference of any kind.
 """
 
 from __future__ import annotations
@@ -24,10 +26,20 @@ STATUS_COLORS: dict[str, str] = {
 OTHER_COLOR = "#b91c1c"
 
 WIDTH = 400
-LEFT = 8
-RIGHT = 8
-ROW = 38
-TOP = 30
+LEFT = 10
+RIGHT = 10
+AXIS = 22
+"""y of the axis line; tick labels sit above it."""
+ROW = 42
+BOTTOM = 20
+"""Room under the last row for the `today` label."""
+MAX_LABEL = 34
+"""Longer spec names are shortened in the drawing (the tables show them whole)."""
+TICK_STEPS = (1, 2, 7, 14, 28, 56, 91, 182, 364)
+"""Candidate tick spacings in days; the smallest giving at most `MAX_TICKS` ticks is used."""
+MAX_TICKS = 6
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+"""English month abbreviations, fixed (`strftime("%b")` would follow the machine's locale)."""
 
 
 def status_color(status: str) -> str:
@@ -35,17 +47,38 @@ def status_color(status: str) -> str:
     return STATUS_COLORS.get(status, OTHER_COLOR)
 
 
+def short_date(when: date) -> str:
+    """`Dec 1`: the tick label (the year is in the report header and the tables)."""
+    return f"{MONTHS[when.month - 1]} {when.day}"
+
+
 def _dates(facts: OrderFacts) -> list[date]:
     found = [day(d) for d in (*facts.foc_dates, facts.port_date)]
     return [d for d in found if d is not None]
 
 
-def _x(when: date, start: date, span: int) -> float:
-    return LEFT + (WIDTH - LEFT - RIGHT) * (when - start).days / span
+def _label(facts: OrderFacts) -> str:
+    name = facts.name if len(facts.name) <= MAX_LABEL else facts.name[: MAX_LABEL - 1] + "…"
+    return f"{name} · {facts.status}"
+
+
+class _Scale:
+    """Maps dates to x positions between the margins."""
+
+    def __init__(self, start: date, end: date) -> None:
+        self.start = start
+        self.span = max((end - start).days, 1)
+
+    def x(self, when: date) -> float:
+        return LEFT + (WIDTH - LEFT - RIGHT) * (when - self.start).days / self.span
+
+    def ticks(self) -> list[date]:
+        step = next((s for s in TICK_STEPS if self.span // s < MAX_TICKS), TICK_STEPS[-1])
+        return [self.start + timedelta(days=d) for d in range(0, self.span + 1, step)]
 
 
 def _text(
-    x: float, y: float, text: str, *, size: int = 11, anchor: str = "start", **attrs: str
+    x: float, y: float, text: str, *, size: int = 12, anchor: str = "start", **attrs: str
 ) -> str:
     extra = "".join(f' {k.replace("_", "-")}="{html.escape(v)}"' for k, v in attrs.items())
     return (
@@ -54,58 +87,86 @@ def _text(
     )
 
 
+def _anchor(x: float) -> str:
+    """Text anchor keeping a short label near `x` inside the drawing."""
+    if x < LEFT + 30:
+        return "start"
+    if x > WIDTH - RIGHT - 30:
+        return "end"
+    return "middle"
+
+
+def _axis(scale: _Scale, height: int) -> list[str]:
+    parts = [f'<line x1="{LEFT}" y1="{AXIS}" x2="{WIDTH - RIGHT}" y2="{AXIS}" stroke="#a1a1aa"/>']
+    for tick in scale.ticks():
+        x = scale.x(tick)
+        parts.append(
+            f'<line class="grid" x1="{x:.1f}" y1="{AXIS - 3}" x2="{x:.1f}" '
+            f'y2="{height - BOTTOM}" stroke="#e4e4e7"/>'
+        )
+        parts.append(_text(x, AXIS - 7, short_date(tick), size=11, anchor=_anchor(x), fill="#555"))
+    return parts
+
+
+def _today(scale: _Scale, today: date, height: int) -> list[str]:
+    x = scale.x(today)
+    return [
+        f'<line x1="{x:.1f}" y1="{AXIS}" x2="{x:.1f}" y2="{height - BOTTOM + 4}" '
+        'stroke="#111" stroke-dasharray="3 3" stroke-width="1"/>',
+        _text(x, height - 4, f"today {short_date(today)}", size=11, anchor=_anchor(x)),
+    ]
+
+
+def _row(facts: OrderFacts, scale: _Scale, y: int) -> list[str]:
+    color = status_color(facts.status)
+    dates = _dates(facts)
+    line_y = y + 28
+    x1, x2 = scale.x(min(dates)), scale.x(max(dates))
+    parts = [
+        f'<g class="row" data-status="{html.escape(facts.status)}">',
+        f"<title>{html.escape(facts.name)}</title>",
+        _text(LEFT, y + 14, _label(facts), size=13, fill=color),
+        f'<line x1="{x1:.1f}" y1="{line_y}" x2="{x2:.1f}" y2="{line_y}" '
+        f'stroke="{color}" stroke-width="3" stroke-linecap="round"/>',
+    ]
+    for foc in facts.foc_dates:
+        when = day(foc)
+        if when is not None:
+            parts.append(
+                f'<circle cx="{scale.x(when):.1f}" cy="{line_y}" r="4.5" '
+                f'fill="{color}"><title>FOC {html.escape(foc)}</title></circle>'
+            )
+    port = day(facts.port_date)
+    if port is not None:
+        px = scale.x(port)
+        points = " ".join(
+            f"{px + dx:.1f},{line_y + dy}" for dx, dy in ((0, -7), (7, 0), (0, 7), (-7, 0))
+        )
+        parts.append(
+            f'<polygon points="{points}" fill="#fff" stroke="{color}" stroke-width="2">'
+            f"<title>port date {html.escape(port.isoformat())}</title></polygon>"
+        )
+    parts.append("</g>")
+    return parts
+
+
 def render_timeline(facts: Sequence[OrderFacts], today: date) -> str:
     """The `<svg>` element (or a short paragraph when no order has a date)."""
     rows = [f for f in facts if _dates(f)]
     if not rows:
         return '<p class="empty">No port or FOC dates to draw.</p>'
     every = [d for f in rows for d in _dates(f)] + [today]
-    start = min(every) - timedelta(days=2)
-    end = max(every) + timedelta(days=2)
-    span = max((end - start).days, 1)
-    height = TOP + ROW * len(rows) + 6
+    scale = _Scale(min(every) - timedelta(days=1), max(every) + timedelta(days=1))
+    height = AXIS + 4 + ROW * len(rows) + BOTTOM
     parts = [
         f'<svg class="timeline" viewBox="0 0 {WIDTH} {height}" role="img" '
         f'aria-label="Port and FOC dates per order">',
         "<title>Port (diamond) and FOC (dots) dates per order, coloured by status</title>",
-        _text(LEFT, 12, start.isoformat(), size=10, fill="#555"),
-        _text(WIDTH - RIGHT, 12, end.isoformat(), size=10, anchor="end", fill="#555"),
+        *_axis(scale, height),
+        *_today(scale, today, height),
     ]
-    tx = _x(today, start, span)
-    parts.append(
-        f'<line x1="{tx:.1f}" y1="16" x2="{tx:.1f}" y2="{height - 4}" stroke="#111" '
-        'stroke-dasharray="3 3" stroke-width="1"/>'
-    )
-    parts.append(_text(tx, 25, f"today {today.isoformat()}", size=10, anchor="middle"))
     for index, f in enumerate(rows):
-        y = TOP + ROW * index
-        color = status_color(f.status)
-        dates = _dates(f)
-        x1, x2 = _x(min(dates), start, span), _x(max(dates), start, span)
-        parts.append(f'<g class="row" data-status="{html.escape(f.status)}">')
-        parts.append(_text(LEFT, y + 12, f"{f.name} · {f.status}", fill=color))
-        parts.append(
-            f'<line x1="{x1:.1f}" y1="{y + 24}" x2="{x2:.1f}" y2="{y + 24}" '
-            f'stroke="{color}" stroke-width="3" stroke-linecap="round"/>'
-        )
-        for foc in f.foc_dates:
-            when = day(foc)
-            if when is not None:
-                parts.append(
-                    f'<circle cx="{_x(when, start, span):.1f}" cy="{y + 24}" r="4.5" '
-                    f'fill="{color}"><title>FOC {html.escape(foc)}</title></circle>'
-                )
-        port = day(f.port_date)
-        if port is not None:
-            px = _x(port, start, span)
-            points = (
-                f"{px:.1f},{y + 17} {px + 7:.1f},{y + 24} {px:.1f},{y + 31} {px - 7:.1f},{y + 24}"
-            )
-            parts.append(
-                f'<polygon points="{points}" fill="#fff" stroke="{color}" stroke-width="2">'
-                f"<title>port date {html.escape(port.isoformat())}</title></polygon>"
-            )
-        parts.append("</g>")
+        parts += _row(f, scale, AXIS + 4 + ROW * index)
     parts.append("</svg>")
     return "\n".join(parts)
 

@@ -34,7 +34,7 @@ p.blurb, p.meta { color: var(--muted); margin: 0 0 10px; }
 .figures li { border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px; }
 .figures b { display: block; font-size: 1.5rem; }
 .figures span { color: var(--muted); font-size: .85rem; }
-.timeline { width: 100%; max-width: 560px; height: auto; display: block; }
+.timeline { width: 100%; max-width: 520px; height: auto; display: block; }
 .timeline text { paint-order: stroke; stroke: #fff; stroke-width: 3px; }
 .legend { font-size: .85rem; color: var(--muted); }
 .key { margin-right: 10px; white-space: nowrap; }
@@ -43,7 +43,7 @@ p.blurb, p.meta { color: var(--muted); margin: 0 0 10px; }
 table { border-collapse: collapse; width: 100%; font-size: .9rem; }
 th, td { text-align: left; vertical-align: top; padding: 6px 8px;
   border-bottom: 1px solid var(--line); overflow-wrap: break-word; }
-td.status, td[data-label="order"], td[data-label="kind"] { white-space: nowrap; }
+td.short { white-space: nowrap; }
 th { background: #f4f4f5; }
 .status { font-weight: 600; }
 p.empty { font-style: italic; color: var(--muted); }
@@ -56,12 +56,17 @@ p.empty { font-style: italic; color: var(--muted); }
   thead { display: none; }
   table, tbody, tr, td { display: block; width: 100%; }
   tr { border: 1px solid var(--line); border-radius: 6px; margin-bottom: 8px; padding: 4px 0; }
-  td { border: 0; padding: 2px 10px; }
+  td, td.short { border: 0; padding: 2px 10px; white-space: normal; }
   td::before { content: attr(data-label) ": "; font-weight: 600; color: var(--muted); }
 }
 """
 
 STATUS_COLUMNS = frozenset({"status"})
+SHORT_COLUMNS = frozenset(
+    {"spec", "order", "status", "kind", "numbers", "FOC", "port date", "what", "reference"}
+)
+"""Columns of names, ids, dates and counts: never wrapped on a wide screen (a date split over
+two lines is misread); on a phone every cell wraps, as the table turns into cards."""
 
 
 def _e(text: str) -> str:
@@ -69,12 +74,12 @@ def _e(text: str) -> str:
 
 
 def _cell(label: str, value: str) -> str:
+    classes, style = ["short"] if label in SHORT_COLUMNS else [], ""
     if label in STATUS_COLUMNS and value != "-":
-        return (
-            f'<td data-label="{_e(label)}" class="status" style="color:{status_color(value)}">'
-            f"{_e(value)}</td>"
-        )
-    return f'<td data-label="{_e(label)}">{_e(value)}</td>'
+        classes.append("status")
+        style = f' style="color:{status_color(value)}"'
+    attrs = f' class="{" ".join(classes)}"' if classes else ""
+    return f'<td data-label="{_e(label)}"{attrs}{style}>{_e(value)}</td>'
 
 
 def _section(section: Section) -> str:

@@ -2,9 +2,9 @@
 
 The report must be one self-contained file: the test opens it from disk with every network
 path of the browser switched off, checks the text the browser rendered (the DOM after
-parsing, so escaping mistakes show up as markup), and keeps a phone-sized screenshot under
-`tests/artifacts/` for humans. Skipped, with the reason, only when no browser is installed;
-`.ci/run` installs one.
+parsing, so escaping mistakes show up as markup), and keeps a phone-sized and a
+desktop-sized screenshot under `tests/artifacts/` for humans. Skipped, with the reason, only
+when no browser is installed; `.ci/run` installs one.
 """
 
 from __future__ import annotations
@@ -24,6 +24,9 @@ from tests.drift.world import ACCOUNT, PIN, ReportWorld
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+SCREENS = {"phone": (390, 844), "desktop": (1000, 1500)}
+"""Screenshot sizes; the desktop one is the README's `tests/golden/drift-report.png` (copy it
+there by hand when the report's look changes on purpose)."""
 
 
 def _browser() -> str | None:
@@ -102,14 +105,18 @@ def test_html_report_renders_in_chromium_and_on_a_phone(report_file: Path, tmp_p
     assert "<script>" not in text
 
     ARTIFACTS.mkdir(exist_ok=True)
-    shot = ARTIFACTS / "drift-report-phone.png"
-    shot.unlink(missing_ok=True)
-    result = _run_browser(
-        tmp_path / "profile-shot", f"--screenshot={shot}", "--window-size=390,844", url
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    data = shot.read_bytes()
-    assert data.startswith(PNG_MAGIC)
-    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-    assert (width, height) == (390, 844)
-    assert len(data) > 20_000  # a blank page compresses to a few hundred bytes
+    for device, (width, height) in SCREENS.items():
+        shot = ARTIFACTS / f"drift-report-{device}.png"
+        shot.unlink(missing_ok=True)
+        result = _run_browser(
+            tmp_path / f"profile-{device}",
+            f"--screenshot={shot}",
+            f"--window-size={width},{height}",
+            url,
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        data = shot.read_bytes()
+        assert data.startswith(PNG_MAGIC)
+        size = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+        assert size == (width, height)
+        assert len(data) > 20_000  # a blank page compresses to a few hundred bytes

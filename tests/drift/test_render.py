@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from reconciler.diff import FieldChange
 from reconciler.plan import Kind, PlanItem, Risk
 from reconciler.render.drift_formats import render_drift
 from reconciler.render.drift_markdown import render_drift_markdown
+from reconciler.render.drift_timeline import MAX_TICKS, OTHER_COLOR, render_timeline
 from reconciler.reporting import DriftReport
 from reconciler.reporting.lifecycle import OrderFacts
 
@@ -81,3 +83,43 @@ def test_in_sync_wording() -> None:
     assert empty.verdict == "in-sync"
     assert "In sync: live orders match the specs" in render_drift(empty, "html")
     assert render_drift(empty, "text").startswith("Drift on 2026-11-26: In sync")
+
+
+def _dated(name: str, status: str, port: str, *focs: str) -> OrderFacts:
+    return OrderFacts(name, name, 1, status, "scheduled", foc_dates=focs, port_date=port)
+
+
+def test_timeline_has_a_date_axis_and_keeps_labels_apart() -> None:
+    rows = [
+        _dated("a" * 60, "PENDING", "2026-12-02"),
+        _dated("b", "ON_HOLD", "2027-02-20", "2027-02-01"),
+    ]
+    svg = render_timeline(rows, TODAY)
+    ticks = re.findall(r'<line class="grid"', svg)
+    assert 2 <= len(ticks) <= MAX_TICKS  # ~3 months: ticks every few weeks, not every day
+    assert ">Nov 25</text>" in svg
+    assert ">today Nov 26</text>" in svg
+    height = int(re.search(r'viewBox="0 0 \d+ (\d+)"', svg).group(1))  # type: ignore[union-attr]
+    today_y = float(re.search(r'y="([\d.]+)"[^>]*>today', svg).group(1))  # type: ignore[union-attr]
+    tick_ys = {
+        float(y) for y in re.findall(r'y="([\d.]+)" font-size="11"[^>]*>[A-Z][a-z]{2} ', svg)
+    }
+    assert today_y > height - 10
+    assert len(tick_ys) == 1
+    assert max(tick_ys) < 20
+    assert ">" + "a" * 33 + "… · PENDING</text>" in svg  # shortened; the tables show it whole
+    assert "<title>" + "a" * 60 + "</title>" in svg  # and so does the hover title
+    assert f'stroke="{OTHER_COLOR}"' in svg  # an unknown status is drawn in the "look" colour
+
+
+def test_timeline_without_dates_says_so() -> None:
+    undated = OrderFacts("x", "x", 1, "PENDING", "scheduled")
+    assert "No port or FOC dates" in render_timeline([undated], TODAY)
+
+
+def test_html_cells_keep_dates_on_one_line_on_wide_screens() -> None:
+    report = DriftReport(TODAY, (), (), (), (), (_dated("a", "CONFIRMED", "2026-12-02"),))
+    page = render_drift(report, "html")
+    assert '<td data-label="port date" class="short">2026-12-02</td>' in page
+    assert 'class="short status" style="color:' in page
+    assert "td.short { white-space: nowrap; }" in page
