@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from time import sleep as real_sleep
 from typing import Any
 
 from reconciler.apply.session import ApiSession
@@ -25,6 +26,19 @@ CANCELING = frozenset({"PENDING_CANCELATION", "CANCELED"})
 TERMINAL = frozenset({"COMPLETED", "CANCELED"})
 MAX_SENDS = 2
 """A mutation is sent at most this often per item, each re-send only after a re-read."""
+REPLAN = (
+    "re-run `portctl apply` (or `portctl plan --out` for a new saved plan): it plans "
+    "against the order as it is now and does only what is still needed"
+)
+"""What to do when an order moved under a plan: a fresh plan sees the order as it is now."""
+RELOOK_DELAYS: tuple[float, ...] = (1.0, 3.0)
+"""Pauses (seconds) before looking again for a lost create that a lookup did not find.
+
+The list endpoint behind the lookup may lag a fresh write (read-after-write on a search
+index); a create is re-sent only when the order is still missing after these looks. A lag
+longer than their sum could still let the one re-send duplicate the order: the next plan
+then shows both orders as a `conflict` (blocked), never guessing which one to keep.
+"""
 
 
 def status_of(order: Mapping[str, Any]) -> str:
@@ -53,6 +67,8 @@ class StepContext:
     created: dict[str, int] = field(default_factory=dict)
     """spec name -> id of the order this run created or found for it."""
     read_file: Callable[[Path], bytes] = Path.read_bytes
+    sleep: Callable[[float], None] = real_sleep
+    """Waits between looks (`RELOOK_DELAYS`); injected so tests never sleep for real."""
 
     def __post_init__(self) -> None:
         self.ignore = IgnoreRules(self.desired.ignore_fields)
@@ -89,11 +105,12 @@ class StepContext:
         status = status_of(live)
         if status not in allowed:
             wanted = " or ".join(sorted(allowed))
-            raise StepError(f"order is {status} now; {action} needs {wanted}; run plan again")
+            raise StepError(f"order is {status} now; {action} needs {wanted}; {REPLAN}")
         if not self.unmoved(order_id, live):
             raise StepError(
-                f"order {order_id} changed since the plan was made (another apply, or a change "
-                "outside portctl); nothing was sent; run plan again"
+                f"order {order_id} changed since the plan was made (it is {status} now; a "
+                "carrier update, another apply or an edit outside portctl moved it); nothing "
+                f"was sent for this item; {REPLAN}"
             )
 
     def unmoved(self, order_id: int, live: Mapping[str, Any]) -> bool:

@@ -1,9 +1,10 @@
 """`Executor`: carries out a plan's actions in DESIGN order, one item at a time.
 
-Pure-ish: the API client, the clock and the file reader are injected; what happens is
-reported to observers (progress on stderr, the audit log) as each item finishes. Items are
-independent: one that fails or ends unknown does not stop the others. The only dependency is
-that notes and documents of an order created in this run need that create to have succeeded.
+Pure-ish: the API client, the clock (and its `sleep`) and the file reader are injected; what
+happens is reported to observers (progress on stderr, the audit log) as each item finishes.
+Items are independent: one that fails or ends unknown does not stop the others. The only
+dependency is that notes and documents of an order created in this run need that create to
+have succeeded.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from time import sleep as real_sleep
 from typing import Protocol
 
 from reconciler.api import ApiError, OutcomeUnknown, PortingClient
@@ -61,6 +63,7 @@ class Executor:
         defaults: PortDefaults,
         clock: Callable[[], datetime] = utc_now,
         read_file: Callable[[Path], bytes] = Path.read_bytes,
+        sleep: Callable[[float], None] = real_sleep,
         observers: Sequence[Observer] = (),
     ) -> None:
         self._session = ApiSession(client)
@@ -70,6 +73,7 @@ class Executor:
             defaults=defaults,
             expected=dict(fingerprints),
             read_file=read_file,
+            sleep=sleep,
         )
         self._clock = clock
         self._observers = tuple(observers)

@@ -2,11 +2,12 @@
 
 Every step follows DESIGN §5. A mutation whose fate is unknown (`OutcomeUnknown`: a 5xx, a
 timeout after sending, a dropped connection) is never simply sent again: the step first looks
-(a re-read, or for a create a lookup by reference and by number among open orders). What the
-look shows decides: the change is there (applied), it is provably not there and the order did
-not move (sent once more, at most `MAX_SENDS` in all), or it cannot be told (UNKNOWN, with
-what to check). Steps return `(outcome, message, order id)` or raise `StepError`; any other
-`ApiError` that escapes is the API refusing, which the executor records as failed.
+(a re-read, or for a create a lookup by reference and by number among open orders, repeated
+after short pauses because a list may lag a fresh write). What the look shows decides: the
+change is there (applied), it is provably not there and the order did not move (sent once
+more, at most `MAX_SENDS` in all), or it cannot be told (UNKNOWN, with what to check). Steps
+return `(outcome, message, order id)` or raise `StepError`; any other `ApiError` that escapes
+is the API refusing, which the executor records as failed.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from reconciler.api.errors import Conflict
 from reconciler.apply.context import (
     CANCELING,
     MAX_SENDS,
+    RELOOK_DELAYS,
+    REPLAN,
     TERMINAL,
     StepContext,
     StepError,
@@ -150,7 +153,7 @@ def create(ctx: StepContext, item: PlanItem) -> StepResult:
         if not ctx.matches_spec(spec, live):
             raise StepError(
                 f"an order for {spec.reference} exists now (id {order_id}) and differs from the "
-                "spec; run plan again"
+                f"spec; {REPLAN}"
             )
         ctx.created[spec.name] = order_id
         ctx.expect(order_id, live)
@@ -166,11 +169,16 @@ def create(ctx: StepContext, item: PlanItem) -> StepResult:
         created.append(ctx.session.create_order(spec.body).id)
 
     def probe() -> Probe:
-        found = created[-1] if created else _find_created(ctx, spec)
-        if found is None:
-            return "needed"
-        created.append(found)
-        return "done"
+        if created:
+            return "done"
+        for delay in (0.0, *RELOOK_DELAYS):
+            if delay:
+                ctx.sleep(delay)
+            found = _find_created(ctx, spec)
+            if found is not None:
+                created.append(found)
+                return "done"
+        return "needed"
 
     check = (
         f"GET /orders/portIns?customerOrderReference={spec.reference} "
@@ -309,7 +317,7 @@ def _attach(
         return Outcome.SKIPPED, f"{what} already on the order", order_id
     status = status_of(live)
     if status in TERMINAL | CANCELING:
-        raise StepError(f"order is {status} now; a {what} cannot be added; run plan again")
+        raise StepError(f"order is {status} now; a {what} cannot be added; {REPLAN}")
     ctx.precondition(order_id, live, {status}, f"adding a {what}")
 
     def probe() -> Probe:

@@ -9,12 +9,13 @@ emulator served on a real socket, reached like the real API).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import yaml
 
@@ -109,15 +110,56 @@ def load(directory: Path) -> DesiredState:
     return result.state
 
 
-def client_for(emu: Emulator) -> PortingClient:
-    """An API client on the in-process emulator, retrying reads without sleeping."""
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+def client_for(emu: Emulator, handler: Handler | None = None) -> PortingClient:
+    """An API client on the in-process emulator (or `handler` in front of it), no sleeping."""
     return PortingClient(
         base_url="http://127.0.0.1",
         project_id="demo",
         auth=StaticToken("x"),
-        transport=emu.transport(),
+        transport=httpx.MockTransport(handler) if handler is not None else emu.transport(),
         retry=NO_WAIT,
     )
+
+
+@dataclass
+class VirtualClock:
+    """The executor's clock in tests: `sleep` moves it forward instead of waiting."""
+
+    now: datetime = START
+    waits: list[float] = field(default_factory=list)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += timedelta(seconds=seconds)
+
+
+@dataclass
+class LaggingLists:
+    """The emulator behind an order list that lags fresh writes (read-after-write).
+
+    After each create POST, the next `lag` order lists answer as if no order matched (the
+    query is narrowed to a reference no order has), the way a search index can trail.
+    """
+
+    emu: Emulator
+    lag: int
+    hidden: int = 0
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if request.method == "POST" and path.endswith("/orders/portIns"):
+            self.hidden = self.lag
+        elif request.method == "GET" and path.endswith("/orders/portIns") and self.hidden > 0:
+            self.hidden -= 1
+            url = request.url.copy_set_param("customerOrderReference", "lagging/not-indexed-yet")
+            request = httpx.Request("GET", url, headers=request.headers)
+        return self.emu.handle(request)
 
 
 def plan_and_execute(
@@ -127,12 +169,16 @@ def plan_and_execute(
     prune: bool = False,
     observers: Sequence[Observer] = (),
     between: Any = None,
+    clock: VirtualClock | None = None,
+    handler: Handler | None = None,
 ) -> ApplyReport:
     """What `portctl apply --auto-approve` does, in-process: plan, then execute the plan.
 
-    `between(client)` runs after planning and before executing (an out-of-band change).
+    `between(client)` runs after planning and before executing (an out-of-band change);
+    `handler` stands in front of the emulator; waits go to `clock` (a fresh one by default).
     """
-    with client_for(emu) as client:
+    clock = clock if clock is not None else VirtualClock()
+    with client_for(emu, handler) as client:
         live = fetch_live(client, desired, prune=prune)
         plan = build_plan(desired, live, today=TODAY, prune=prune)
         if between is not None:
@@ -143,6 +189,8 @@ def plan_and_execute(
             desired,
             fingerprints=plan_fingerprints(plan, live),
             defaults=port_defaults(config),
+            clock=clock,
+            sleep=clock.sleep,
             observers=observers,
         )
         return executor.run(plan)

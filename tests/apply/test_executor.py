@@ -6,8 +6,10 @@ from typing import Any
 
 from reconciler.api import PortingClient
 from reconciler.apply import Outcome
+from reconciler.apply.context import RELOOK_DELAYS
 from reconciler.emulator import Fault
-from tests.apply.conftest import ApplyWorld, mutating, references
+from reconciler.plan import Kind
+from tests.apply.conftest import ApplyWorld, LaggingLists, VirtualClock, mutating, references
 
 A = ["+13125550141", "+13125550142"]
 B = ["+13125550151"]
@@ -144,3 +146,72 @@ def test_unknown_create_names_what_to_check_and_never_posts_twice(world: ApplyWo
     rerun = world.execute()
     assert _outcomes(rerun)[("alpha", "add-note")] == "applied"
     assert references(world.emu) == ["gitops/alpha", "gitops/beta"]
+
+
+def _creates_sent(world: ApplyWorld) -> int:
+    return sum(
+        1 for r in world.emu.request_log if r.method == "POST" and r.path.endswith("/portIns")
+    )
+
+
+def test_lost_create_is_looked_for_again_while_the_list_lags(world: ApplyWorld) -> None:
+    world.spec("alpha", A)
+    world.emu.add_fault(Fault(method="POST", path="/orders/portIns", mode="drop-after-commit"))
+    world.emu.request_log.clear()
+    clock = VirtualClock()
+    # two looks (by reference, then by number) see nothing; the third finds the order
+    lagging = LaggingLists(world.emu, lag=4)
+    (result,) = world.execute(clock=clock, handler=lagging).results
+    assert result.outcome is Outcome.APPLIED, result.message
+    assert _creates_sent(world) == 1
+    assert clock.waits == list(RELOOK_DELAYS)
+    assert references(world.emu) == ["gitops/alpha"]
+
+
+def test_a_lag_longer_than_every_look_leads_to_the_one_re_send(world: ApplyWorld) -> None:
+    """The documented limit: after every look comes up empty, the create is sent once more.
+
+    The emulator (like the API, per reference §8 [inferred]) refuses numbers already on a live
+    order, so the re-send fails naming the order that exists, and the next plan is in sync. An
+    API that accepted it would leave two orders, which the next plan blocks as a conflict.
+    """
+    world.spec("alpha", A)
+    world.emu.add_fault(Fault(method="POST", path="/orders/portIns", mode="drop-after-commit"))
+    world.emu.request_log.clear()
+    clock = VirtualClock()
+    (result,) = world.execute(clock=clock, handler=LaggingLists(world.emu, lag=100)).results
+    assert clock.waits == list(RELOOK_DELAYS), "looked again before the one re-send"
+    assert _creates_sent(world) == 2
+    order_id = world.order("gitops/alpha")["id"]
+    assert result.outcome is Outcome.FAILED
+    assert f"already on order {order_id}" in result.message
+    assert references(world.emu) == ["gitops/alpha"]
+    (item,) = world.plan().items
+    assert (item.kind, item.reason_code) == (Kind.NOOP, "in_sync")
+
+
+def test_a_carrier_update_mid_run_stops_later_items_on_that_order_and_says_what_to_do(
+    world: ApplyWorld,
+) -> None:
+    world.spec("alpha", A)
+    world.execute()
+    world.spec("alpha", A, city="Springfield", notes=["carrier called"])
+    order = world.order("gitops/alpha")
+    group = order["phoneNumbers"][0]["phoneNumberGroup"]
+
+    class CarrierConfirmsAfterTheUpdate:
+        def started(self, index: int, total: int, item: Any) -> None:
+            """Nothing before an item."""
+
+        def finished(self, index: int, total: int, timed: Any) -> None:
+            if timed.result.action == "update":
+                world.emu.confirm_group(order["id"], group)
+
+    report = world.execute(observers=[CarrierConfirmsAfterTheUpdate()])
+    assert _outcomes(report) == {("alpha", "update"): "applied", ("alpha", "add-note"): "failed"}
+    note = report.results[1]
+    assert f"order {order['id']} changed since the plan was made" in note.message
+    assert "it is CONFIRMED now" in note.message
+    assert "re-run `portctl apply`" in note.message
+    assert [c.method for c in note.calls] == ["GET"], "nothing was sent"
+    assert _outcomes(world.execute()) == {("alpha", "add-note"): "applied"}
