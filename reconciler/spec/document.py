@@ -53,7 +53,9 @@ def load_document(file: str, raw: bytes, *, context: Mapping[str, Any]) -> Loade
         model = model_type.model_validate(parsed.data, context=dict(context))
     except ValidationError as exc:
         doc.issues.extend(
-            issues_from_validation(exc, file=file, source=parsed.source, field_names=_FIELD_NAMES)
+            issues_from_validation(
+                exc, file=file, source=parsed.source, model=model_type, field_names=_FIELD_NAMES
+            )
         )
         return doc
     version = REGISTRY[parsed.data["apiVersion"]]

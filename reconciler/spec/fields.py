@@ -23,6 +23,17 @@ _TIME = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]")
 SECRET_PATTERN = r"^\$\{(file:[^}]+|[A-Za-z_][A-Za-z0-9_]*)\}$"  # noqa: S105 (a pattern)
 
 
+PATTERN_HINTS: dict[str, str] = {}
+"""What a regex-constrained field expects, in words, by regex: error messages show these
+instead of the regex (see `matching`)."""
+
+
+def matching(pattern: str, hint: str) -> Any:
+    """`Field(pattern=...)` whose violation is reported as "must be <hint>", not as a regex."""
+    PATTERN_HINTS[pattern] = hint
+    return Field(pattern=pattern)
+
+
 def validation_context(*, today: date, allow_plaintext_secrets: bool) -> dict[str, Any]:
     """The context every spec model validation runs with."""
     return {"today": today, "allow_plaintext_secrets": allow_plaintext_secrets}
@@ -100,4 +111,6 @@ SecretRef = Annotated[
     Field(json_schema_extra={"pattern": SECRET_PATTERN}),
 ]
 Text = Annotated[str, AfterValidator(_not_blank), Field(json_schema_extra={"pattern": r"\S"})]
-StateCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+StateCode = Annotated[
+    str, matching(r"^[A-Z]{2}$", "a two-letter upper-case state or province code such as IL or ON")
+]

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from reconciler.desired import SECRET_FIELDS
+from reconciler.spec.fields import PATTERN_HINTS
 from reconciler.spec.issues import SpecIssue, format_path
 from reconciler.spec.strict_yaml import Loc, PlainScalar, SourceMap
 from reconciler.spec.v1 import NUMBER_TAGS, VOICE_TAGS
@@ -53,13 +54,28 @@ def _nested_models(annotation: Any) -> list[type[BaseModel]]:
 
 
 def issues_from_validation(
-    exc: ValidationError, *, file: str, source: SourceMap, field_names: frozenset[str]
+    exc: ValidationError,
+    *,
+    file: str,
+    source: SourceMap,
+    model: type[BaseModel],
+    field_names: frozenset[str],
 ) -> list[SpecIssue]:
-    """One issue per pydantic error, located in the file."""
+    """One issue per pydantic error of validating `model`, located in the file."""
+    sections = _sections(model)
     return [
-        _issue(error, file=file, source=source, field_names=field_names)
+        _issue(error, file=file, source=source, field_names=field_names, sections=sections)
         for error in exc.errors(include_url=False)
     ]
+
+
+def _sections(model: type[BaseModel]) -> dict[str, str]:
+    """Field name -> the top-level section (`spec`, `metadata`) of `model` it belongs in."""
+    where: dict[str, str] = {}
+    for section, info in model.model_fields.items():
+        for nested in _nested_models(info.annotation):
+            where.update(dict.fromkeys(nested.model_fields, section))
+    return where
 
 
 def _file_loc(loc: tuple[int | str, ...], source: SourceMap) -> Loc:
@@ -76,15 +92,23 @@ _TAGS = frozenset({*NUMBER_TAGS, *VOICE_TAGS})
 
 
 def _issue(
-    error: ErrorDetails, *, file: str, source: SourceMap, field_names: frozenset[str]
+    error: ErrorDetails,
+    *,
+    file: str,
+    source: SourceMap,
+    field_names: frozenset[str],
+    sections: dict[str, str],
 ) -> SpecIssue:
     kind = error["type"]
     loc = _file_loc(tuple(error["loc"]), source)
-    message = error["msg"].removeprefix("Value error, ")
+    message = _reword(error["msg"].removeprefix("Value error, "))
     if kind == "extra_forbidden":
         line, col = source.key_position(loc)
         name = str(loc[-1]) if loc else ""
-        if name in field_names:
+        if len(loc) == 1 and name in sections:
+            section = sections[name]
+            message = f"field {name!r} belongs under '{section}:' (as {section}.{name})"
+        elif name in field_names:
             message = f"field {name!r} is not allowed here"
         else:
             message = f"unknown field {name!r}"
@@ -112,6 +136,12 @@ def _issue(
         )
     elif kind == "string_type" and loc[:2] == ("spec", "phoneNumbers") and len(loc) == 3:
         message = "expected a quoted E.164 number or a mapping with 'number' and overrides"
+    elif kind == "string_pattern_mismatch":
+        hint = PATTERN_HINTS.get(str(error.get("ctx", {}).get("pattern")))
+        if hint is not None:
+            message = f"must be {hint}; found {error['input']!r}"
+    elif kind == "literal_error" and isinstance(error["input"], str) and not _is_secret(loc):
+        message += f"; found {error['input']!r}"
     plain = source.plain.get(loc)
     if plain is not None and plain.kind == "null":
         message = "value is empty (YAML null); write a value or remove the key"
@@ -119,6 +149,14 @@ def _issue(
         message = _trap_message(plain, secret=_is_secret(loc))
     line, col = source.value_position(loc)
     return SpecIssue(file, line, col, format_path(loc), message)
+
+
+def _reword(message: str) -> str:
+    """Pydantic's "Input should be ..." as the rule it states: "must be ..."."""
+    for prefix in ("Input should", "String should", "List should", "Value should"):
+        if message.startswith(prefix):
+            return "must" + message.removeprefix(prefix).replace(" after validation", "")
+    return message
 
 
 def _is_secret(loc: Loc) -> bool:

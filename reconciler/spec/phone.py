@@ -9,8 +9,9 @@ numbers that a carrier port-in cannot take.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, cast
 
 import phonenumbers
 from phonenumbers import (
@@ -39,12 +40,50 @@ _TYPE_NAMES = {
 
 
 _PORTABLE_REGIONS: tuple[Region, ...] = ("US", "CA")
-_METADATA = {region: PhoneMetadata.metadata_for_region(region) for region in _PORTABLE_REGIONS}
-# libphonenumber's per-region type matcher. The public `region_code_for_number` + `number_type`
-# pair runs it for region lookup and again for the type (about 30 us per number, a third of
-# `validate` time on large repositories); asking the two portable regions directly is about
-# 4 us. A test checks that both paths agree; without the helper the public path is used.
-_TYPE_IN_REGION = getattr(phonenumberutil, "_number_type_helper", None)
+
+
+def _metadata(region: Region) -> PhoneMetadata:
+    found = PhoneMetadata.metadata_for_region(region)
+    if found is None:
+        raise ImportError(f"phonenumbers has no metadata for {region}")
+    return found
+
+
+_METADATA = {region: _metadata(region) for region in _PORTABLE_REGIONS}
+TypeInRegion = Callable[[str, PhoneMetadata], int]
+
+
+def _fast_type_in_region() -> TypeInRegion | None:
+    """libphonenumber's private per-region type matcher, when it is there and still behaves.
+
+    Why a private function: the public `region_code_for_number` + `number_type` pair runs this
+    matcher once per candidate NANP region to find the region and again for the type (measured
+    about 11 us per number); asking the two portable regions directly takes about 3 us, which
+    is most of the number checks' share of `validate` on large repositories (100,000 numbers in
+    tests/bench/bench_validate.py). Private names may change in any phonenumbers release, so the
+    helper is used only if it exists and classifies known numbers as the public API does;
+    otherwise `region_and_type` takes the public path (tests run both and compare them).
+    """
+    helper = getattr(phonenumberutil, "_number_type_helper", None)
+    if not callable(helper):
+        return None
+    probes: dict[tuple[str, Region], int] = {
+        ("3125550141", "US"): PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        ("8005550123", "US"): PhoneNumberType.TOLL_FREE,
+        ("4165550123", "CA"): PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        ("3125550141", "CA"): PhoneNumberType.UNKNOWN,
+    }
+    try:
+        agrees = all(
+            helper(national, _METADATA[region]) == kind
+            for (national, region), kind in probes.items()
+        )
+    except Exception:  # noqa: BLE001 (any failure of a private API means: do not use it)
+        return None
+    return cast(TypeInRegion, helper) if agrees else None
+
+
+_TYPE_IN_REGION = _fast_type_in_region()
 
 
 class PhoneNumberError(ValueError):
@@ -77,16 +116,21 @@ def check_portable_e164(raw: str) -> Region:
     return portable
 
 
-def region_and_type(national: str) -> tuple[Region | None, int]:
-    """(US or CA, libphonenumber number type) of a 10-digit NANP number, or (None, UNKNOWN)."""
-    if _TYPE_IN_REGION is None:
+def region_and_type(
+    national: str, *, type_in_region: TypeInRegion | None = _TYPE_IN_REGION
+) -> tuple[Region | None, int]:
+    """(US or CA, libphonenumber number type) of a 10-digit NANP number, or (None, UNKNOWN).
+
+    `type_in_region` is the fast matcher (None: the public API only; tests compare the two).
+    """
+    if type_in_region is None:
         number = PhoneNumber(country_code=1, national_number=int(national))
         region = phonenumbers.region_code_for_number(number)
         if region not in _PORTABLE_REGIONS:
             return None, PhoneNumberType.UNKNOWN
         return ("US" if region == "US" else "CA"), phonenumbers.number_type(number)
     for candidate in _PORTABLE_REGIONS:
-        kind: int = _TYPE_IN_REGION(national, _METADATA[candidate])
+        kind = type_in_region(national, _METADATA[candidate])
         if kind != PhoneNumberType.UNKNOWN:
             return candidate, kind
     return None, PhoneNumberType.UNKNOWN

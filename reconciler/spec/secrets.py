@@ -60,14 +60,28 @@ def resolve(
             state = "empty" if ref.target in env else "not set"
             raise SecretError(f"environment variable {ref.target} is {state}")
     else:
-        path = (spec_dir / ref.target).resolve()
-        if not path.is_relative_to(repo_root):
-            raise SecretError(f"secret file {ref.target} is outside the repository")
-        try:
-            value = path.read_text(encoding="utf-8").rstrip("\r\n")
-        except (OSError, UnicodeDecodeError):
-            raise SecretError(f"secret file {ref.target} cannot be read") from None
-        if not value:
-            raise SecretError(f"secret file {ref.target} is empty")
+        value = _read_secret_file(ref.target, spec_dir=spec_dir, repo_root=repo_root)
     register_secret(value)
+    return value
+
+
+def _read_secret_file(target: str, *, spec_dir: Path, repo_root: Path) -> str:
+    """The text of a `${file:...}` secret; errors say what to fix and never quote the content
+    (a decoding error's message would carry the file's bytes)."""
+    where = f"secret file {target} (relative to the spec file)"
+    path = (spec_dir / target).resolve()
+    if not path.is_relative_to(repo_root):
+        raise SecretError(f"secret file {target} is outside the repository")
+    if not path.exists():
+        raise SecretError(f"{where} does not exist")
+    if not path.is_file():
+        raise SecretError(f"{where} is not a regular file")
+    try:
+        value = path.read_text(encoding="utf-8").rstrip("\r\n")
+    except UnicodeDecodeError:
+        raise SecretError(f"{where} is not UTF-8 text") from None
+    except OSError as exc:
+        raise SecretError(f"{where} cannot be read: {exc.strerror or 'I/O error'}") from None
+    if not value:
+        raise SecretError(f"{where} is empty")
     return value

@@ -25,6 +25,7 @@ from reconciler.spec.fields import (
     StateCode,
     Text,
     TimeZone,
+    matching,
 )
 
 API_VERSION = "portctl/v1"
@@ -42,7 +43,15 @@ class SpecModel(BaseModel):
 class Metadata(SpecModel):
     """Identity of a spec."""
 
-    name: Annotated[str, Field(pattern=NAME_PATTERN, max_length=100)]
+    name: Annotated[
+        str,
+        matching(
+            NAME_PATTERN,
+            "lowercase letters, digits, '.', '_' and '-', starting with a letter or digit, "
+            "e.g. acme-hq-main-lines",
+        ),
+        Field(max_length=100),
+    ]
     """Unique name; [a-z0-9][a-z0-9._-]*. Prefixed with referencePrefix it becomes the
     order's customerOrderReference, the identity portctl matches live orders by."""
     labels: dict[str, str] = Field(default_factory=dict)
@@ -294,7 +303,9 @@ class Contact(SpecModel):
 
     name: Text | None = None
     """Contact name."""
-    email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
+    email: Annotated[str, matching(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", "an e-mail address")] | None = (
+        None
+    )
     """Contact e-mail address."""
     phone: Text | None = None
     """Contact phone number."""
@@ -305,7 +316,10 @@ class PortingDefaultsSpec(SpecModel):
 
     contact: Contact | None = None
     """Contact for port-in issues."""
-    webhookUrl: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
+    webhookUrl: (
+        Annotated[str, matching(r"^https?://\S+$", "an http:// or https:// URL without spaces")]
+        | None
+    ) = None
     """URL Sinch POSTs porting events to."""
     defaultPortTime: PortTime | None = None
     """Default desired port time HH:MM:SS for orders without schedule.time."""
@@ -340,14 +354,23 @@ class Safety(SpecModel):
 class SettingsSpec(SpecModel):
     """Repository-wide settings."""
 
-    referencePrefix: Annotated[str, Field(pattern=r"^[A-Za-z0-9._/:-]*$", max_length=50)] = ""
+    referencePrefix: Annotated[
+        str,
+        matching(r"^[A-Za-z0-9._/:-]*$", "letters, digits and . _ / : - only, e.g. gitops/"),
+        Field(max_length=50),
+    ] = ""
     """Prefix of every managed customerOrderReference, e.g. gitops/. Live orders with the
     prefix but no spec are orphans."""
     safety: Safety = Field(default_factory=Safety)
     """Apply-time budgets."""
     ignoreFields: list[
         Annotated[
-            str, Field(pattern=r"^[A-Za-z][A-Za-z0-9]*(\[\*\])?(\.[A-Za-z][A-Za-z0-9]*(\[\*\])?)*$")
+            str,
+            matching(
+                FIELD_PATH_PATTERN,
+                "an order field path such as desiredPortSchedule.desiredPortTime or "
+                "phoneNumbers[*].endUser.streetType",
+            ),
         ]
     ] = Field(default_factory=list)
     """Order fields the diff ignores, e.g. phoneNumbers[*].endUser.streetType."""

@@ -198,7 +198,10 @@ def test_unresolvable_secrets_are_issues_without_values(tmp_path: Path) -> None:
     assert result.state is None
     assert [(i.path, i.message) for i in result.issues] == [
         ("spec.defaults.portOutInfo.existingPortOutPin", "environment variable ACME_PIN is empty"),
-        ("spec.defaults.portOutInfo.accountNum", "secret file secrets/account.txt cannot be read"),
+        (
+            "spec.defaults.portOutInfo.accountNum",
+            "secret file secrets/account.txt (relative to the spec file) does not exist",
+        ),
     ]
 
 

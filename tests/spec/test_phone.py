@@ -6,8 +6,9 @@ import phonenumbers
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from phonenumbers import PhoneNumber
+from phonenumbers import PhoneNumber, PhoneNumberType, phonenumberutil
 
+from reconciler.spec import phone
 from reconciler.spec.phone import PhoneNumberError, check_portable_e164, region_and_type
 
 
@@ -65,8 +66,49 @@ national_numbers = st.one_of(
 def test_fast_region_and_type_agree_with_public_api(national: int) -> None:
     number = PhoneNumber(country_code=1, national_number=national)
     public_region = phonenumbers.region_code_for_number(number)
-    region, kind = region_and_type(str(national))
+    fast = region_and_type(str(national))
+    fallback = region_and_type(str(national), type_in_region=None)
+    assert fast == fallback
     if public_region in ("US", "CA"):
-        assert (region, kind) == (public_region, phonenumbers.number_type(number))
+        assert fast == (public_region, phonenumbers.number_type(number))
     else:
-        assert region is None
+        assert fast == (None, PhoneNumberType.UNKNOWN)
+
+
+def test_the_fast_matcher_is_in_use_on_this_phonenumbers_release() -> None:
+    """If this fails, phonenumbers renamed its private helper: validate still works (public
+    path) but is slower on large repositories; update `_fast_type_in_region`."""
+    assert phone._TYPE_IN_REGION is not None
+
+
+def _wrong_helper(national: str, metadata: object) -> int:
+    return PhoneNumberType.UNKNOWN
+
+
+def _broken_helper(national: str, metadata: object) -> int:
+    raise TypeError("signature changed")
+
+
+@pytest.mark.parametrize("helper", [None, "not callable", _wrong_helper, _broken_helper])
+def test_a_missing_or_changed_private_helper_is_not_used(
+    helper: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if helper is None:
+        monkeypatch.delattr(phonenumberutil, "_number_type_helper")
+    else:
+        monkeypatch.setattr(phonenumberutil, "_number_type_helper", helper)
+    assert phone._fast_type_in_region() is None
+
+
+@pytest.mark.parametrize(
+    ("national", "expected"),
+    [
+        ("3125550141", ("US", PhoneNumberType.FIXED_LINE_OR_MOBILE)),
+        ("4165550123", ("CA", PhoneNumberType.FIXED_LINE_OR_MOBILE)),
+        ("8005550123", ("US", PhoneNumberType.TOLL_FREE)),
+        ("8765550123", (None, PhoneNumberType.UNKNOWN)),
+        ("1235550123", (None, PhoneNumberType.UNKNOWN)),
+    ],
+)
+def test_public_fallback_classifies_numbers(national: str, expected: tuple[object, int]) -> None:
+    assert region_and_type(national, type_in_region=None) == expected
