@@ -1,14 +1,16 @@
-"""Check recorded HTTP exchanges against the shared OpenAPI document.
+"""Check recorded HTTP exchanges against the shared OpenAPI document (as corrected).
 
 For each exchange whose path is an operation of the document: the query parameters must be
 documented ones with values of the documented type, the JSON request body must validate against
-the operation's request schema, and a JSON response body must validate against the schema of
-its status code. Statuses the document does not list (every error status: the document lists
-only 200/201) and routes outside it (the token endpoint, the emulator's control routes, the
-skill-only paths) are not checked; `undocumented` collects them for reporting.
+the operation's request schema, and a successful JSON response body must validate against the
+schema of its status code. Error answers are checked by `tests.emulator.openapi` against
+`FLAT_ERROR`; routes outside the document (the token endpoint, the emulator's control routes)
+are not checked here.
 
-Component references are resolved by validating inside a wrapper schema that carries the
-document's `components`, so `#/components/schemas/...` resolves as it does in the document.
+`document()` is the published document with `DOCUMENT_CORRECTIONS` applied; every contract
+check (this module, the schemathesis suite and `schemathesis_serve`) uses it, so the list of
+what the document gets wrong lives in one place. Component references are resolved by
+validating inside a wrapper schema that carries the document's `components`.
 """
 
 from __future__ import annotations
@@ -38,14 +40,61 @@ def openapi_path() -> Path:
     return OPENAPI_PATH
 
 
+FLAT_ERROR: dict[str, Any] = {
+    "type": "object",
+    "required": ["code", "error", "message"],
+    "properties": {
+        "code": {"type": "string", "pattern": "^[1-5][0-9]{2}$"},
+        "error": {"type": "string", "minLength": 1},
+        "message": {"type": "string", "minLength": 1},
+        "details": {
+            "type": "object",
+            "required": ["fieldViolations"],
+            "properties": {
+                "fieldViolations": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                        "type": "object",
+                        "required": ["field", "description"],
+                        "properties": {
+                            "field": {"type": "string", "minLength": 1},
+                            "description": {"type": "string", "minLength": 1},
+                        },
+                    },
+                }
+            },
+        },
+    },
+}
+"""The flat error object of the document's "Error Messages" prose (reference §6)."""
+
+ERROR_STATUSES = ("400", "404", "405", "409", "422")
+"""Error statuses with a flat JSON body that the emulator answers on API operations."""
+
 DOCUMENT_CORRECTIONS: dict[str, str] = {
     "components.schemas.OrderStatus.enum": (
         "lists PENDING, CONFIRMED, COMPLETED, CANCELED only; its own x-enumDescriptions define "
         "ORDER_BUILDING and the skill (and DESIGN §1) add PENDING_CANCELATION, which a cancel "
-        "passes through: both are accepted"
+        "passes through: both are added"
+    ),
+    "paths.*.*.responses": (
+        "only 200/201 are listed, although the document's own Error Messages section describes "
+        "400/402/404/422/429/500 with a flat body `{code (a string), error, message, "
+        "details.fieldViolations}` and 401 with an empty body: every operation gets "
+        f"{'/'.join(ERROR_STATUSES)} with that body (405 for a method the path lacks, 409 for "
+        "a second POST /configuration) and an empty 401"
+    ),
+    "paths./orders/portIns/phoneGroups/{orderId}": (
+        "the skill's endpoint is absent; its answer is the document's otherwise unused "
+        "PhoneNumberGroupItem, as an array (reference §2.12): added"
     ),
 }
-"""Where the document is wrong and the check follows the other sources instead (with why)."""
+"""Where the document is wrong or silent and the checks follow the other sources (with why).
+
+Also wrong but harmless to the checks: the 400 example body says `"code": "404"`, and nothing
+lists `Retry-After` on 429 (the emulator sends it when a fault asks for one).
+"""
 
 
 @cache
@@ -55,12 +104,48 @@ def raw_document() -> dict[str, Any]:
     return loaded
 
 
+def _phone_groups_operation() -> dict[str, Any]:
+    groups = {"type": "array", "items": {"$ref": "#/components/schemas/PhoneNumberGroupItem"}}
+    return {
+        "get": {
+            "operationId": "getPhoneGroups",
+            "summary": "Numbers by activation group (skill-only endpoint)",
+            "parameters": [
+                {"in": "path", "name": "orderId", "required": True, "schema": {"type": "number"}}
+            ],
+            "responses": {
+                "200": {
+                    "description": "Successful operation",
+                    "content": {"application/json": {"schema": groups}},
+                }
+            },
+        }
+    }
+
+
 @cache
 def document() -> dict[str, Any]:
     """The document with `DOCUMENT_CORRECTIONS` applied (a copy; `raw_document` is untouched)."""
     fixed = copy.deepcopy(raw_document())
-    status = fixed["components"]["schemas"]["OrderStatus"]
-    status["enum"] = [*status["enum"], "ORDER_BUILDING", "PENDING_CANCELATION"]
+    schemas = fixed["components"]["schemas"]
+    schemas["OrderStatus"]["enum"] = [
+        *schemas["OrderStatus"]["enum"],
+        "ORDER_BUILDING",
+        "PENDING_CANCELATION",
+    ]
+    schemas["FlatError"] = FLAT_ERROR
+    fixed["paths"]["/orders/portIns/phoneGroups/{orderId}"] = _phone_groups_operation()
+    error = {
+        "description": "The documented flat error object (Error Messages section)",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FlatError"}}},
+    }
+    for operations in fixed["paths"].values():
+        for method, operation in operations.items():
+            if method in ("get", "put", "post", "delete", "patch"):
+                responses = operation["responses"]
+                for status in ERROR_STATUSES:
+                    responses.setdefault(status, error)
+                responses.setdefault("401", {"description": "Unauthorized (empty body)"})
     return fixed
 
 

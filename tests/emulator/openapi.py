@@ -1,14 +1,12 @@
 """Validate every emulator answer against the OpenAPI document, error answers included.
 
-Built on `tests.contract.openapi_contract` (document loading, the corrections it applies,
-`$ref` resolution, Draft 2020-12 validation) and adds what that module leaves unchecked:
+Built on `tests.contract.openapi_contract` (the corrected document, `$ref` resolution,
+Draft 2020-12 validation) and adds what that module leaves unchecked:
 
-* error statuses, which the document does not list at all: their bodies must have the flat
-  shape its "Error Messages" section documents (`code` as a string, `error`, `message`, and
+* error answers: their bodies must have the flat shape of the document's "Error Messages"
+  section (`FLAT_ERROR`: `code` as a string equal to the status, `error`, `message`, and
   `details.fieldViolations` on 422), and a 401 must have an empty body and `WWW-Authenticate`;
-* the skill-only routes the emulator also serves (reference §8): `phoneGroups` answers an array
-  of the document's `PhoneNumberGroupItem`, and the skill's document path answers like the
-  documented one;
+* the skill's document download path (reference §8), which must answer like the documented one;
 * the token endpoint's OAuth2 answer.
 
 `response_problems(response)` returns a list of human-readable problems (empty = conforms).
@@ -22,38 +20,14 @@ from typing import Any
 
 import httpx
 
-from tests.contract.openapi_contract import exchange_problems, find_operation, schema_errors
+from tests.contract.openapi_contract import (
+    FLAT_ERROR,
+    exchange_problems,
+    find_operation,
+    schema_errors,
+)
 
 API_PREFIX = re.compile(r"^/v1/projects/[^/]+")
-
-ERROR_BODY: dict[str, Any] = {
-    "type": "object",
-    "required": ["code", "error", "message"],
-    "properties": {
-        "code": {"type": "string", "pattern": "^[1-5][0-9]{2}$"},
-        "error": {"type": "string", "minLength": 1},
-        "message": {"type": "string", "minLength": 1},
-        "details": {
-            "type": "object",
-            "required": ["fieldViolations"],
-            "properties": {
-                "fieldViolations": {
-                    "type": "array",
-                    "minItems": 1,
-                    "items": {
-                        "type": "object",
-                        "required": ["field", "description"],
-                        "properties": {
-                            "field": {"type": "string", "minLength": 1},
-                            "description": {"type": "string", "minLength": 1},
-                        },
-                    },
-                }
-            },
-        },
-    },
-}
-"""The flat error object of the document's "Error Messages" section (not a component there)."""
 
 TOKEN_BODY: dict[str, Any] = {
     "type": "object",
@@ -66,13 +40,6 @@ TOKEN_BODY: dict[str, Any] = {
     },
 }
 
-SKILL_ROUTES: list[tuple[str, re.Pattern[str], dict[str, Any]]] = [
-    (
-        "GET",
-        re.compile(r"^/orders/portIns/phoneGroups/[^/]+$"),
-        {"type": "array", "items": {"$ref": "#/components/schemas/PhoneNumberGroupItem"}},
-    ),
-]
 SKILL_DOCUMENT_PATH = re.compile(r"^(/orders)/portIns(/[^/]+/documents/[^/]+)$")
 
 
@@ -102,7 +69,7 @@ def error_problems(response: httpx.Response) -> list[str]:
         )
     if body is ValueError:
         return [f"{where}: error body is not JSON"]
-    problems = [f"{where} {p}" for p in schema_errors(ERROR_BODY, body)]
+    problems = [f"{where} {p}" for p in schema_errors(FLAT_ERROR, body)]
     if isinstance(body, dict):
         if body.get("code") != str(response.status_code):
             problems.append(f"{where}: body code {body.get('code')!r} differs from the status")
@@ -130,12 +97,6 @@ def response_problems(response: httpx.Response) -> list[str]:
         # The skill's path must answer exactly like the documented one.
         documented = f"{match.group(0)}{skill_doc[1]}{skill_doc[2]}"
         request = httpx.Request(request.method, request.url.copy_with(path=documented))
-    for method, pattern, schema in SKILL_ROUTES:
-        if request.method == method and pattern.match(relative):
-            has_body, body = _body(response)
-            if not has_body or body is ValueError:
-                return [f"{method} {relative}: body is not JSON"]
-            return [f"{method} {relative} {p}" for p in schema_errors(schema, body)]
     if find_operation(request.method, request.url.path) is None:
         return [f"{request.method} {path}: not an operation of the document"]
     return exchange_problems(request, response, check_requests=False)
