@@ -63,6 +63,7 @@ def _document(result: ImportResult, out_dir: Path) -> dict[str, object]:
                 "reference": s.reference,
                 "status": s.status,
                 "reason": s.reason,
+                "hint": s.hint,
             }
             for s in result.skipped
         ],
@@ -77,8 +78,9 @@ def _text(result: ImportResult, out_dir: Path) -> list[str]:
     if result.settings:
         lines.append(f"Wrote {result.settings} (referencePrefix of the imported specs).")
     if result.skipped:
-        lines += ["", f"Skipped {len(result.skipped)} order(s):"]
-        lines += [f"  {s.describe()}" for s in result.skipped]
+        lines += ["", f"Skipped {len(result.skipped)} order(s), no spec written for them:"]
+        for skip in result.skipped:
+            lines += [f"  {skip.describe()}", f"    -> {skip.hint}"]
     if result.warnings:
         lines += ["", "Warnings:", *(f"  {w}" for w in result.warnings)]
     if result.variables:
@@ -144,11 +146,12 @@ def import_command(
             result = import_orders(client, out_dir, filters, overwrite=overwrite)
         except ImportRefused as exc:
             raise click.UsageError(str(exc)) from None
+        today = cli_today(client.server_time)  # the API's clock, as plan will judge the specs
     if output_format == "json":
         click.echo(scrub(json.dumps(_document(result, out_dir), indent=2)))
     else:
         click.echo(scrub("\n".join(_text(result, out_dir))))
-    problems = _check(result, cli_today())
+    problems = _check(result, today)
     if problems:
         for problem in problems:
             click.echo(scrub(problem), err=True)

@@ -6,9 +6,11 @@ them can become a spec: identity is `referencePrefix + metadata.name` (DESIGN §
 * orders sharing a reference give one spec, for the current order (the open one, else the
   newest); the others are history and are listed as skipped;
 * two open orders with one reference are a conflict: no spec, the user must decide;
-* an order whose reference minus the prefix is not a valid spec name cannot be managed as it
-  stands (a spec under another name would create a second order); it is skipped, with the
-  name a spec would get.
+* an order without a reference, or whose reference minus the prefix is not a valid spec
+  name, cannot be managed as it stands: a spec under another name would never match it (plan
+  would create a second order for its numbers). It is skipped, each on its own (orders
+  without a reference share nothing), with what the user can do about it: while the order is
+  PENDING its reference can still be set in Sinch, after that it finishes without portctl.
 
 Reads only (list and get). Files are written only under `out_dir`; an existing file is kept
 unless `overwrite`. Secret values never leave memory: specs hold `${VARIABLE}` references.
@@ -26,7 +28,7 @@ from reconciler.api import PortingClient
 from reconciler.importing.build import ImportedSpec, SecretUse, spec_from_order
 from reconciler.importing.naming import adoptable_name, derived_name
 from reconciler.importing.writer import dump_settings, dump_spec, schema_reference
-from reconciler.live import LiveOrderSummary
+from reconciler.live import PENDING_CANCELATION, TERMINAL_STATUSES, LiveOrderSummary
 from reconciler.reporting.lifecycle import current_order
 
 SETTINGS_FILE = "portctl.yaml"
@@ -51,16 +53,17 @@ class ImportFilters:
 
 @dataclass(frozen=True)
 class Skipped:
-    """A selected order that got no spec, and why."""
+    """A selected order that got no spec, why, and what the user can do about it."""
 
     order_id: int
     reference: str
     status: str
     reason: str
+    hint: str
 
     def describe(self) -> str:
-        """One line for the user."""
-        reference = self.reference or "no reference"
+        """`order 123 PENDING ('Legacy #9'): why` (the hint goes on a line of its own)."""
+        reference = repr(self.reference) if self.reference else "no reference"
         return f"order {self.order_id} {self.status} ({reference}): {self.reason}"
 
 
@@ -104,42 +107,68 @@ def choose(
     The current order of a reference is chosen among *all* its orders, then filtered: a spec
     written for an old CANCELED order while a newer one is open would cancel the open one.
     """
+    prefix = filters.reference_prefix
     groups: dict[str, list[LiveOrderSummary]] = {}
-    for summary in summaries:
-        if summary.reference.startswith(filters.reference_prefix):
-            groups.setdefault(summary.reference, []).append(summary)
-    chosen: list[tuple[str, LiveOrderSummary]] = []
     skipped: list[Skipped] = []
+    for summary in summaries:
+        if not summary.reference.startswith(prefix):
+            continue
+        if summary.reference:
+            groups.setdefault(summary.reference, []).append(summary)
+        elif filters.accepts(summary):
+            skipped.append(_unmanageable(summary, "it has no customerOrderReference", prefix))
+    chosen: list[tuple[str, LiveOrderSummary]] = []
     for reference in sorted(groups):
         group = groups[reference]
         selected = [s for s in group if filters.accepts(s)]
         if not selected:
             continue
         current = current_order(group)
-        reason = _why_not(reference, current, filters.reference_prefix)
-        if reason is None and current[0] in selected:
-            chosen.append((reference[len(filters.reference_prefix) :], current[0]))
+        if len(current) > 1:
+            ids = ", ".join(str(s.id) for s in current)
+            reason = f"{len(current)} open orders share this reference (ids {ids})"
+            hint = "cancel the one that is wrong in Sinch (or give it another reference while "
+            hint += "it is PENDING), then import again"
+            skipped += [Skipped(s.id, s.reference, s.status, reason, hint) for s in selected]
+            continue
+        name = adoptable_name(reference, prefix)
         for s in selected:
-            if reason is not None:
-                skipped.append(Skipped(s.id, s.reference, s.status, reason))
-            elif s.id != current[0].id:
+            if name is None:
+                skipped.append(_unmanageable(s, _invalid_name(s, prefix), prefix))
+            elif s.id == current[0].id:
+                chosen.append((name, s))
+            else:
                 why = f"superseded by order {current[0].id} ({current[0].status}), same reference"
-                skipped.append(Skipped(s.id, s.reference, s.status, why))
-    return chosen, skipped
+                hint = f"nothing to do: the spec {name} is written for order {current[0].id}"
+                skipped.append(Skipped(s.id, s.reference, s.status, why, hint))
+    return chosen, sorted(skipped, key=lambda s: (s.reference, s.order_id))
 
 
-def _why_not(reference: str, current: Sequence[LiveOrderSummary], prefix: str) -> str | None:
-    """Why no spec can manage this reference (None: one can)."""
-    if len(current) > 1:
-        ids = ", ".join(str(s.id) for s in current)
-        return f"{len(current)} open orders share this reference (ids {ids}); resolve it first"
-    if adoptable_name(reference, prefix) is None:
-        derived = derived_name(reference, prefix, current[0].id)
-        return (
-            "the reference is not a valid spec name after the prefix ([a-z0-9][a-z0-9._-]*, "
-            f"at most 100 characters); a spec named {derived} would not match this order"
+def _invalid_name(summary: LiveOrderSummary, prefix: str) -> str:
+    rest = "after the prefix " if prefix else ""
+    derived = derived_name(summary.reference, prefix, summary.id)
+    return (
+        f"its reference is not a valid spec name {rest}([a-z0-9][a-z0-9._-]*, at most 100 "
+        f"characters); a spec named {derived} would have the reference {prefix}{derived} and "
+        "never match this order"
+    )
+
+
+def _unmanageable(summary: LiveOrderSummary, reason: str, prefix: str) -> Skipped:
+    """A skip for an order no spec can match as it stands, with what the user can do."""
+    if summary.status == "PENDING":
+        target = prefix + derived_name(summary.reference, prefix, summary.id)
+        hint = (
+            f"to manage it, set its reference to {target} in Sinch (possible while the order "
+            "is PENDING), then import again"
         )
-    return None
+    elif summary.status == "CONFIRMED":
+        hint = "its reference can no longer change (CONFIRMED): it completes without portctl"
+    elif summary.status in TERMINAL_STATUSES or summary.status == PENDING_CANCELATION:
+        hint = "nothing to do: the order is finished or being canceled"
+    else:
+        hint = f"check the order in Sinch (status {summary.status} is unknown to portctl)"
+    return Skipped(summary.id, summary.reference, summary.status, reason, hint)
 
 
 def import_orders(

@@ -50,7 +50,8 @@ def test_prefix_is_cut_from_names_and_written_to_portctl_yaml(
     assert "referencePrefix: gitops/" in (out / "portctl.yaml").read_text("utf-8")
     [skipped] = run.document["skipped"]
     assert skipped["orderId"] == ids["gitops/Bad Name"]
-    assert "a spec named bad-name would not match" in skipped["reason"]
+    assert "a spec named bad-name would have the reference gitops/bad-name" in skipped["reason"]
+    assert "set its reference to gitops/bad-name in Sinch" in skipped["hint"]
     assert world.cli("validate", str(out)).code == EXIT_OK
 
 
@@ -159,3 +160,42 @@ def test_writer_quotes_what_yaml_could_misread() -> None:
         "e: Main St",
         'f: "no"',
     ]
+
+
+def test_orders_no_spec_can_match_are_skipped_each_with_what_to_do(
+    world: ReportWorld, tmp_path: Path
+) -> None:
+    """Orders without a reference share nothing: never a "conflict", never "superseded"."""
+    open_a = world.create_raw(order_body("", ["+13125550151"], 1, "2026-12-20"))
+    open_b = world.create_raw(order_body("", ["+13125550152"], 2, "2026-12-20"))
+    locked = world.create_raw(order_body("Legacy Ticket #9", ["+13125550153"], 3, "2026-12-20"))
+    world.confirm(locked)
+    gone = world.create_raw(order_body("", ["+13125550154"], 4, "2026-12-20"))
+    world.cancel(gone)
+    kept = world.create_raw(order_body("acme-hq", ["+13125550155"], 5, "2026-12-20"))
+
+    run = world.cli("import", "--emulator", "--out-dir", str(tmp_path / "a"), "--format", "json")
+    assert run.code == EXIT_OK, run.err
+    assert [s["orderId"] for s in run.document["specs"]] == [kept.id]
+    skipped = {s["orderId"]: s for s in run.document["skipped"]}
+    assert set(skipped) == {open_a.id, open_b.id, locked.id, gone.id}
+    for order in (open_a, open_b):
+        assert skipped[order.id]["reason"] == "it has no customerOrderReference"
+        assert skipped[order.id]["hint"] == (
+            f"to manage it, set its reference to order-{order.id} in Sinch (possible while "
+            "the order is PENDING), then import again"
+        )
+    assert (
+        "a spec named legacy-ticket-9 would have the reference legacy-ticket-9"
+        in (skipped[locked.id]["reason"])
+    )
+    assert "can no longer change (CONFIRMED)" in skipped[locked.id]["hint"]
+    assert skipped[gone.id]["hint"].startswith("nothing to do")
+
+    text = world.cli("import", "--emulator", "--out-dir", str(tmp_path / "b")).out.splitlines()
+    head = text.index("Skipped 4 order(s), no spec written for them:")
+    assert text[head + 1] == (
+        f"  order {open_a.id} PENDING (no reference): it has no customerOrderReference"
+    )
+    assert text[head + 2].startswith(f"    -> to manage it, set its reference to order-{open_a.id}")
+    assert text[head + 7].startswith(f"  order {locked.id} CONFIRMED ('Legacy Ticket #9'): ")
