@@ -125,6 +125,10 @@ def _no_open_order_items(
             return [noop(order, "no_live_order", "spec is canceled and no order exists")]
         return [noop(order, code, reason, summary=status)]
     if newest is not None and newest.status == "COMPLETED" and not ending:
+        # DESIGN §3 has two noop rows for a COMPLETED order (spec unchanged; spec differs,
+        # with the archive notice). Both are noops and "spec can be archived" is true of
+        # either, so the order is not fetched to tell them apart: plan stays at its lower
+        # bound of API calls (list pages + one GET per non-terminal order).
         return [
             noop(
                 order,

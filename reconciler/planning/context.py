@@ -100,6 +100,7 @@ def attachment_items(
                 )
             )
     for document in order.documents:
+        file = document.path.name
         if document.name not in live_docs:
             items.append(
                 spec_item(
@@ -109,7 +110,8 @@ def attachment_items(
                     order_id=order_id,
                     status=status,
                     reason_code=code,
-                    reason=f"document not on the order yet ({document.path.name})",
+                    reason="document not on the order yet"
+                    + ("" if file == document.name else f" (file {file})"),
                     document=document.name,
                 )
             )

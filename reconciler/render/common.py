@@ -8,6 +8,8 @@ as `(secret changed)`.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from reconciler.diff import SECRET_CHANGED, FieldChange
@@ -131,6 +133,40 @@ def describe_change(change: FieldChange) -> str:
     if change.op == "remove":
         return f"{display_value(change.old)} removed (PUT clears it)"
     return f"{display_value(change.old)} -> {display_value(change.new)}"
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One line of a change list: a change, or identical number additions folded together."""
+
+    op: str
+    path: str
+    text: str
+    numbers: tuple[str, ...] = ()
+    """The numbers of a folded row (empty for a single change)."""
+
+
+def change_rows(changes: Sequence[FieldChange]) -> list[ChangeRow]:
+    """Changes as display rows, numbers added with identical details folded into one row.
+
+    A 24-number order would otherwise show 24 lines that differ only in the number; the
+    folded row says the details once, with the count and every number. The JSON keeps one
+    change per number.
+    """
+    added: dict[str, list[str]] = {}
+    for change in changes:
+        if change.op == "add" and change.number and len(change.path) == 2:
+            added.setdefault(describe_change(change), []).append(change.number)
+    rows: list[ChangeRow] = []
+    for change in changes:
+        text = describe_change(change)
+        numbers = added.get(text, []) if change.op == "add" and len(change.path) == 2 else []
+        if len(numbers) < 2:
+            rows.append(ChangeRow(OP_SYMBOLS[change.op], change.display_path, text))
+        elif change.number == numbers[0]:
+            folded = f"{len(numbers)} numbers added, each: {text.removeprefix('number added: ')}"
+            rows.append(ChangeRow("+", "phoneNumbers", folded, tuple(numbers)))
+    return rows
 
 
 def item_title(item: PlanItem) -> str:

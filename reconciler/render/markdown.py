@@ -14,8 +14,8 @@ from collections import Counter
 
 from reconciler.planning.items import Kind, Plan, PlanItem, Risk
 from reconciler.render.common import (
-    OP_SYMBOLS,
-    describe_change,
+    ChangeRow,
+    change_rows,
     display_value,
     item_title,
     shown,
@@ -55,7 +55,7 @@ def _attention(plan: Plan) -> list[str]:
         lines += ["", "#### Blocked and irreversible", ""]
         for item in flagged:
             lines.append(
-                f"- **{item.kind}** ({item.risk}) `{cell(item_title(item))}`: "
+                f"- **{item.kind}**{_risk_note(item)} `{cell(item_title(item))}`: "
                 f"{cell(item.reason)} — `{item.reason_code}`"
             )
     notices = [(i, n) for i in plan.items for n in i.notices]
@@ -65,9 +65,19 @@ def _attention(plan: Plan) -> list[str]:
     return lines
 
 
+def _risk_note(item: PlanItem) -> str:
+    """` (irreversible)`, or nothing when the kind already says it (blocked) or no risk."""
+    return "" if str(item.risk) in {str(Risk.NONE), str(item.kind)} else f" ({item.risk})"
+
+
+def _change_cell(row: ChangeRow) -> str:
+    text = cell(row.text)
+    return f"{text}<br>{', '.join(row.numbers)}" if row.numbers else text
+
+
 def _details(item: PlanItem) -> str:
     summary = (
-        f"<code>{cell(item_title(item))}</code> — <b>{item.kind}</b> ({item.risk}): "
+        f"<code>{cell(item_title(item))}</code> — <b>{item.kind}</b>{_risk_note(item)}: "
         f"{cell(item.reason)}"
     )
     body = ["<details>", f"<summary>{summary}</summary>", ""]
@@ -77,8 +87,8 @@ def _details(item: PlanItem) -> str:
     if item.changes:
         body += ["| | field | change |", "|---|---|---|"]
         body += [
-            f"| {OP_SYMBOLS[c.op]} | `{cell(c.display_path)}` | {cell(describe_change(c))} |"
-            for c in item.changes
+            f"| {row.op} | `{cell(row.path)}` | {_change_cell(row)} |"
+            for row in change_rows(item.changes)
         ]
         body.append("")
     bad = [p for p in item.portability if not p.portable]

@@ -14,9 +14,8 @@ from rich.text import Text
 
 from reconciler.planning.items import Kind, Plan, PlanItem, Risk
 from reconciler.render.common import (
-    OP_SYMBOLS,
     SYMBOLS,
-    describe_change,
+    change_rows,
     item_title,
     shown,
     summary_line,
@@ -38,7 +37,9 @@ KIND_STYLES: dict[Kind, str] = {
     Kind.ORPHAN: "blue",
     Kind.NOOP: "dim",
 }
-OP_STYLES = {"add": "green", "remove": "red", "change": "yellow"}
+OP_STYLES = {"+": "green", "-": "red", "~": "yellow"}
+NUMBERS_PER_LINE = 8
+"""Numbers of a folded row per line (8 E.164 numbers fit in 112 columns)."""
 
 
 def _item_lines(item: PlanItem) -> list[Text]:
@@ -48,12 +49,16 @@ def _item_lines(item: PlanItem) -> list[Text]:
     head.append(f"  {item_title(item)}", style="bold")
     if item.risk is not Risk.NONE:
         head.append(f"  [{item.risk}]", style="bold red" if item.risk is not Risk.SAFE else "")
-    lines = [head, Text(f"    {item.reason} ({item.reason_code})", style="dim")]
-    for change in item.changes:
+    lines = [head, Text(f"    {item.reason} — {item.reason_code}", style="dim")]
+    for row in change_rows(item.changes):
         line = Text("    ")
-        line.append(f"{OP_SYMBOLS[change.op]} {change.display_path}: ", style=OP_STYLES[change.op])
-        line.append(describe_change(change))
+        line.append(f"{row.op} {row.path}: ", style=OP_STYLES[row.op])
+        line.append(row.text)
         lines.append(line)
+        lines.extend(
+            Text(f"        {' '.join(row.numbers[i : i + NUMBERS_PER_LINE])}")
+            for i in range(0, len(row.numbers), NUMBERS_PER_LINE)
+        )
     lines.extend(
         Text(f"    {p.number}: not portable ({p.reason or 'no reason given'})", style="red")
         for p in item.portability

@@ -97,3 +97,30 @@ def test_exit_codes() -> None:
     assert plan_exit_code(_creates(1), detailed=True) == 2
     empty = build_plan(DesiredState(orders=()), LiveSnapshot(), today=TODAY)
     assert plan_exit_code(empty, detailed=True) == 0
+
+
+def test_numbers_added_alike_fold_into_one_row_and_json_keeps_each() -> None:
+    numbers = [f"+1312555{i:04d}" for i in range(101, 125)]
+    odd = "+13125550199"
+    spec = desired("big", [*(number(n) for n in numbers), number(odd, city="Springfield")])
+    plan = build_plan(DesiredState(orders=(spec,)), LiveSnapshot(), today=TODAY)
+    text = render(plan, "text")
+    assert text.count("24 numbers added, each: Acme Corp, 123 Main St, Anytown") == 1
+    assert all(text.count(n) == 1 for n in numbers)
+    assert f"+ phoneNumbers[{odd}]: number added: Acme Corp, 123 Main St, Springfield" in text
+    md = render(plan, "markdown")
+    assert md.count("24 numbers added, each:") == 1
+    assert ", ".join(numbers) in md
+    changes = json.loads(render(plan, "json"))["items"][0]["changes"]
+    added = [c["path"] for c in changes if c["path"].startswith("phoneNumbers[")]
+    assert added == sorted(f"phoneNumbers[{n}]" for n in [*numbers, odd])
+
+
+def test_markdown_names_the_risk_only_when_the_kind_does_not() -> None:
+    spec = desired("acme", [number("+13125550141")])
+    live = live_order(1, spec.body, status="CONFIRMED")
+    snapshot = LiveSnapshot(managed={spec.reference: (summary(live),)}, details={1: live})
+    locked = desired("acme", [number("+13125550141", city="Springfield")])
+    md = render(build_plan(DesiredState(orders=(locked,)), snapshot, today=TODAY), "markdown")
+    assert "- **blocked** `acme #1 CONFIRMED`: order is CONFIRMED; changes are locked" in md
+    assert "(blocked)" not in md
