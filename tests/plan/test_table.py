@@ -78,6 +78,21 @@ def completed_differs(world: PlanWorld) -> None:
     world.spec("acme", A, city="Springfield")
 
 
+def completed_unchanged(world: PlanWorld) -> None:
+    _confirmed(world)
+    world.emu.advance(timedelta(days=25))
+
+
+def completed_canceled_spec(world: PlanWorld) -> None:
+    completed_unchanged(world)
+    world.spec("acme", A, state="canceled")
+
+
+def pending_unchanged(world: PlanWorld) -> None:
+    world.spec("acme", A)
+    world.create("acme")
+
+
 def notes_missing(world: PlanWorld) -> None:
     world.spec("acme", A)
     world.create("acme")
@@ -163,6 +178,21 @@ ROWS: list[Row] = [
         ("noop", "none", "order_completed"),
         0,
     ),
+    (
+        "COMPLETED unchanged -> noop",
+        completed_unchanged,
+        "acme",
+        ("noop", "none", "order_completed"),
+        0,
+    ),
+    (
+        "COMPLETED + canceled -> noop",
+        completed_canceled_spec,
+        "acme",
+        ("noop", "none", "order_completed"),
+        0,
+    ),
+    ("PENDING unchanged -> noop", pending_unchanged, "acme", ("noop", "none", "in_sync"), 0),
     ("notes/documents missing -> add", notes_missing, "acme", ("noop", "none", "in_sync"), 2),
     ("no spec, prefix -> orphan", orphan, "gitops/forgotten", ("orphan", "none", "no_spec"), 0),
     (
