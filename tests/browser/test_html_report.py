@@ -22,7 +22,9 @@ from tests.drift.scenario import build_scenario
 from tests.drift.world import ACCOUNT, PIN, ReportWorld
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+BROWSERS = ("chromium", "google-chrome", "google-chrome-stable", "chromium-browser")
+"""Debian's chromium first; Ubuntu's `chromium-browser` (a confined snap that cannot read
+/tmp) last."""
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SCREENS = {"phone": (390, 844), "desktop": (1000, 1500)}
 """Screenshot sizes; the desktop one is the README's `tests/golden/drift-report.png` (copy it
