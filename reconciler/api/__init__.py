@@ -24,6 +24,7 @@ from reconciler.api.models import (
     OrderStatus,
     OrderSummary,
     PhoneNumber,
+    PhoneNumberGroup,
     Portability,
     is_terminal,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "OrderSummary",
     "OutcomeUnknown",
     "PhoneNumber",
+    "PhoneNumberGroup",
     "Portability",
     "PortingClient",
     "RetryEvent",

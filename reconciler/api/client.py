@@ -36,6 +36,7 @@ from reconciler.api.models import (
     Note,
     Order,
     OrderSummary,
+    PhoneNumberGroup,
     Portability,
     parse_activation_groups,
 )
@@ -313,6 +314,20 @@ class PortingClient:
             return parse_activation_groups(json_body(response))
         except pydantic.ValidationError as exc:
             raise shape_error(exc, response, "ActivationGroup") from exc
+
+    def phone_groups(self, order_id: int) -> list[PhoneNumberGroup]:
+        """Every number of an order by activation group, confirmed or not.
+
+        Only the skill documents this endpoint (`GET /orders/portIns/phoneGroups/{orderId}`,
+        reference §2.12); its answer is taken to be an array of the OpenAPI document's otherwise
+        unused `PhoneNumberGroupItem`.
+        """
+        response = self._session.call(
+            "phone_groups", "GET", f"/orders/portIns/phoneGroups/{order_id}"
+        )
+        body = json_body(response)
+        items = body if isinstance(body, list) else []
+        return [parse(PhoneNumberGroup, item, response) for item in items]
 
     def activate(self, order_id: int, groups: Sequence[str] | None) -> ActivationResult:
         """Activate named groups of an on-demand order, or (groups=None) the whole order."""

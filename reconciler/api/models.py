@@ -270,6 +270,14 @@ class ActivationGroup(LiveModel):
         return [n.phone_number for n in self.phone_numbers]
 
 
+class PhoneNumberGroup(LiveModel):
+    """One activation group of an order with its full numbers (`PhoneNumberGroupItem`)."""
+
+    phone_number_group: str
+    foc_date: When = None
+    phone_numbers: list[PhoneNumber] = Field(default_factory=list)
+
+
 class GroupActivation(LiveModel):
     """One group named in an activation answer, with the status the API gave it."""
 

@@ -55,6 +55,17 @@ class RecordingTransport(httpx.BaseTransport):
         return response
 
 
+def recorded_problems(transport: RecordingTransport, *, check_requests: bool = True) -> list[str]:
+    """Every way the recorded requests (optionally) and answers disagree with the document."""
+    problems: list[str] = []
+    for exchange in transport.exchanges:
+        if check_requests:
+            problems += exchange_problems(exchange.request, None)
+        if exchange.response is not None:
+            problems += response_problems(exchange.response)
+    return problems
+
+
 @pytest.fixture(autouse=True)
 def _no_real_sleeping() -> Iterator[None]:
     """stamina computes and reports waits but never sleeps (our own attempt limits apply)."""
@@ -88,13 +99,7 @@ def contract() -> ContractSettings:
 def recorder(emu: Emulator, contract: ContractSettings) -> Iterator[RecordingTransport]:
     transport = RecordingTransport(emu.transport())
     yield transport
-    problems: list[str] = []
-    for exchange in transport.exchanges:
-        if contract.check_requests:
-            problems += exchange_problems(exchange.request, None)
-        if exchange.response is not None:
-            problems += response_problems(exchange.response)
-    assert problems == []
+    assert recorded_problems(transport, check_requests=contract.check_requests) == []
     assert transport.exchanges, "no request reached the emulator"
 
 

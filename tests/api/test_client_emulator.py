@@ -206,6 +206,25 @@ def test_activation_groups_are_offered_from_the_foc_date(
     assert sorted(n for g in offered for n in g.numbers) == ["+13125550141", "+14155550123"]
 
 
+def test_phone_groups_lists_every_number_by_group(client: PortingClient, emu: Emulator) -> None:
+    numbers = ["+13125550141", "+13125550142", "+14155550123"]
+    order = client.create_order(order_body(numbers, port_date="2026-11-05"))
+    by_number = {n.phone_number: n.phone_number_group or "" for n in order.phone_numbers}
+    first = by_number["+13125550141"]
+    emu.confirm_group(order.id, first, "2026-11-05")
+    groups = client.phone_groups(order.id)
+    assert sorted(g.phone_number_group for g in groups) == sorted(set(by_number.values()))
+    for group in groups:
+        assert {n.phone_number for n in group.phone_numbers} == {
+            k for k, v in by_number.items() if v == group.phone_number_group
+        }
+        confirmed = group.phone_number_group == first
+        assert (group.foc_date is not None) == confirmed
+        assert {n.status for n in group.phone_numbers} == {"CONFIRMED" if confirmed else "PENDING"}
+    with pytest.raises(errors.NotFound):
+        client.phone_groups(order.id + 1000)
+
+
 def test_activate_named_groups_then_the_rest(client: PortingClient, emu: Emulator) -> None:
     order_id, groups = _confirmed_on_demand(client, emu)
     emu.advance(timedelta(days=3))
