@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from reconciler.cli.exits import EXIT_BLOCKED, EXIT_CHANGES, EXIT_OK
+from reconciler.emulator import Fault
 from tests.drift.world import ACCOUNT, PIN, PREFIX, ReportWorld
 
 NUMBERS_A = ["+13125550141", "+13125550142"]
@@ -194,3 +195,15 @@ def test_two_open_orders_for_one_spec_are_blocked_and_both_listed(world: ReportW
     assert all(
         f["nextStep"].startswith("cancel the wrong order") for f in run.document["lifecycle"]
     )
+
+
+def test_api_error_exits_1_and_writes_no_report(world: ReportWorld, tmp_path: Path) -> None:
+    world.spec("alpha", NUMBERS_A)
+    world.create("alpha")
+    world.emu.add_fault(Fault(method="GET", path="/orders", status=403, count=50))
+    out = tmp_path / "drift.html"
+    run = world.report("drift", "--format", "html", "--output", str(out))
+    assert run.code == 1
+    assert "403" in run.err
+    assert not out.exists()
+    assert run.out == ""
