@@ -7,6 +7,7 @@ drift (3 wins), 1 error.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
@@ -20,11 +21,25 @@ from reconciler.cli.common import (
 )
 from reconciler.cli.exits import EXIT_BLOCKED, EXIT_CHANGES, EXIT_OK
 from reconciler.clock import cli_today
-from reconciler.plan import build_plan
+from reconciler.desired import DesiredState
+from reconciler.live import LiveSnapshot
+from reconciler.plan import Plan, build_plan
 from reconciler.render.drift_formats import DRIFT_FORMATS, render_drift
 from reconciler.reporting import build_drift, fetch_report_live
 
 VERDICT_EXIT = {"in-sync": EXIT_OK, "drift": EXIT_CHANGES, "blocked": EXIT_BLOCKED}
+
+
+def read_for_report(
+    paths: tuple[Path, ...], env_file: Path | None, selectors: tuple[str, ...], emulator: bool
+) -> tuple[DesiredState, LiveSnapshot, Plan, date]:
+    """Specs, live state (reads only), the plan and today (the API's clock), as `drift` and
+    `status` both need them; the plan decides what each report calls drift or a next step."""
+    desired = load_desired(paths, env_file=env_file, selectors=selectors)
+    with make_client(emulator) as client, api_errors():
+        live = fetch_report_live(client, desired)
+    today = cli_today(live.fetched_at)
+    return desired, live, build_plan(desired, live, today=today), today
 
 
 @click.command("drift")
@@ -45,11 +60,7 @@ def drift(
     output: Path | None,
 ) -> None:
     """Report drift between the specs and live orders (read-only; exit 2 drift, 3 blocked)."""
-    desired = load_desired(paths, env_file=env_file, selectors=selectors)
-    with make_client(emulator) as client, api_errors():
-        live = fetch_report_live(client, desired)
-    today = cli_today(live.fetched_at)
-    plan = build_plan(desired, live, today=today)
+    desired, live, plan, today = read_for_report(paths, env_file, selectors, emulator)
     report = build_drift(desired, live, plan, today=today)
     text = render_drift(report, output_format)
     if output is None:
