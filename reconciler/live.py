@@ -61,6 +61,7 @@ class LiveSnapshot:
 
 
 def _total_calls(client: PortingClient) -> int:
+    """HTTP requests the client made so far (pages and retries included)."""
     return sum(client.calls.values())
 
 

@@ -159,11 +159,6 @@ def api_errors() -> Iterator[None]:
         raise click.ClickException(scrub(f"Porting API error: {exc}")) from None
 
 
-def total_calls(client: PortingClient) -> int:
-    """HTTP requests the client made so far (pages and retries included)."""
-    return sum(client.calls.values())
-
-
 def plan_exit_code(plan: Plan, *, detailed: bool) -> int:
     """DESIGN §4: 0 in sync; with `detailed`, 3 when anything is blocked (wins), 2 for changes."""
     if not detailed:

@@ -18,7 +18,6 @@ from reconciler.cli.common import (
     load_desired,
     make_client,
     plan_exit_code,
-    total_calls,
     use_color,
 )
 from reconciler.clock import cli_today
@@ -58,10 +57,9 @@ def plan(
     desired = load_desired(paths, env_file=env_file, selectors=selectors)
     with make_client(emulator) as client, api_errors():
         live = fetch_live(client, desired, prune=prune)
-        calls = total_calls(client)
     result = build_plan(desired, live, today=cli_today(live.fetched_at), prune=prune)
     click.echo(
-        render(result, output_format, color=use_color(), api_calls=calls),
+        render(result, output_format, color=use_color(), api_calls=live.api_calls),
         nl=False,
         color=use_color(),
     )
@@ -69,5 +67,5 @@ def plan(
         write_saved_plan(out, result, desired=desired, live=live, prune=prune)
         click.echo(f"Plan saved to {out} (checksum {result.checksum()[:12]}).", err=True)
     if stats:
-        click.echo(f"API calls: {calls}", err=True)
+        click.echo(f"API calls: {live.api_calls}", err=True)
     click.get_current_context().exit(plan_exit_code(result, detailed=detailed_exitcode))
