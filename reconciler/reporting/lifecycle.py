@@ -265,9 +265,14 @@ def order_facts(
         port_date=port.isoformat() if port else None,
         rejections=tuple(sorted(rejections, key=lambda r: r.number)),
         notes=_carrier_notes(data, order.notes, max(passed) if passed else None),
-        upcoming=_upcoming(port, numbers, today),
+        upcoming=_upcoming(port, numbers, today) if _heading_to_port(summary) else (),
     )
     return _with_step(facts, item)
+
+
+def _heading_to_port(summary: LiveOrderSummary) -> bool:
+    """A port date matters only while the order can still port (not finished or canceling)."""
+    return not summary.terminal and summary.status != PENDING_CANCELATION
 
 
 def _with_step(facts: OrderFacts, item: PlanItem | None) -> OrderFacts:

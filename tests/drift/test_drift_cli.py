@@ -140,6 +140,16 @@ def test_lifecycle_shows_rejections_carrier_notes_and_dates_in_the_next_7_days(
     assert b["nextStep"].startswith("ports on its FOC date (2026-11-30)")
 
 
+def test_an_order_being_canceled_has_no_upcoming_port_date(world: ReportWorld) -> None:
+    world.spec("alpha", NUMBERS_A, port_date="2026-11-30", state="canceled")
+    world.cancel(world.create("alpha"))
+    run = world.report("drift")
+    [facts] = run.document["lifecycle"]
+    assert (facts["status"], facts["portDate"]) == ("PENDING_CANCELATION", "2026-11-30")
+    assert facts["upcoming"] == []
+    assert run.document["summary"]["upcoming"] == 0
+
+
 def test_drift_changes_nothing_live(world: ReportWorld) -> None:
     world.spec("alpha", NUMBERS_A)
     world.spec("bravo", NUMBERS_B)
