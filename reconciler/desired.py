@@ -93,4 +93,5 @@ class DesiredState:
     ignore_fields: tuple[str, ...] = ()
     safety: SafetyBudgets = field(default_factory=SafetyBudgets)
     spec_digest: str = ""
-    """sha256 over the spec files' bytes (sorted by path); binds a saved plan to the specs."""
+    """sha256 over the bytes of the spec files and the documents they upload (sorted by
+    repository-relative path); binds a saved plan to the specs. Secret values are not in it."""

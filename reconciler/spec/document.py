@@ -13,9 +13,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from reconciler.spec.issues import SpecIssue
+from reconciler.spec.issues import SpecIssue, format_path
 from reconciler.spec.locate import issues_from_validation, known_field_names
-from reconciler.spec.strict_yaml import SourceMap, parse_document
+from reconciler.spec.strict_yaml import Loc, SourceMap, parse_document
 from reconciler.spec.versions import REGISTRY, supported_versions
 
 _FIELD_NAMES = known_field_names(
@@ -32,6 +32,12 @@ class LoadedDocument:
     source: SourceMap
     model: BaseModel | None = None
     issues: list[SpecIssue] = field(default_factory=list)
+
+    def issue(self, loc: Loc, message: str, *, at: Loc | None = None) -> SpecIssue:
+        """An issue about the field at `loc`, positioned at the value `at` (default: `loc`),
+        or at its nearest ancestor present in the file."""
+        line, col = self.source.value_position(loc if at is None else at)
+        return SpecIssue(self.file, line, col, format_path(loc), message)
 
 
 def load_document(file: str, raw: bytes, *, context: Mapping[str, Any]) -> LoadedDocument:
@@ -65,40 +71,21 @@ def load_document(file: str, raw: bytes, *, context: Mapping[str, Any]) -> Loade
 
 def _select_model(doc: LoadedDocument) -> type[BaseModel] | None:
     """The model for the document's apiVersion and kind, or None after recording why not."""
-    data, source = doc.data, doc.source
+    data = doc.data
     if not isinstance(data, dict):
-        line, col = source.value_position(())
-        doc.issues.append(
-            SpecIssue(doc.file, line, col, "", "a spec must be a mapping with apiVersion and kind")
-        )
+        doc.issues.append(doc.issue((), "a spec must be a mapping with apiVersion and kind"))
         return None
     api_version = data.get("apiVersion")
     version = REGISTRY.get(api_version) if isinstance(api_version, str) else None
     if version is None:
-        line, col = source.value_position(("apiVersion",))
         found = "is missing" if api_version is None else f"{api_version!r} is not supported"
-        doc.issues.append(
-            SpecIssue(
-                doc.file,
-                line,
-                col,
-                "apiVersion",
-                f"apiVersion {found}; supported versions: {supported_versions()}",
-            )
-        )
+        message = f"apiVersion {found}; supported versions: {supported_versions()}"
+        doc.issues.append(doc.issue(("apiVersion",), message))
         return None
     kind = data.get("kind")
     model = version.kinds.get(kind) if isinstance(kind, str) else None
     if model is None:
-        line, col = source.value_position(("kind",))
         found = "is missing" if kind is None else f"{kind!r} is unknown"
-        doc.issues.append(
-            SpecIssue(
-                doc.file,
-                line,
-                col,
-                "kind",
-                f"kind {found}; {api_version} has {', '.join(sorted(version.kinds))}",
-            )
-        )
+        message = f"kind {found}; {api_version} has {', '.join(sorted(version.kinds))}"
+        doc.issues.append(doc.issue(("kind",), message))
     return model

@@ -30,7 +30,7 @@ from reconciler.redact import register_secret
 from reconciler.spec.document import LoadedDocument, load_document
 from reconciler.spec.effective import order_body
 from reconciler.spec.fields import validation_context
-from reconciler.spec.issues import SpecIssue, format_path
+from reconciler.spec.issues import SpecIssue
 from reconciler.spec.rules import check_port_in
 from reconciler.spec.secrets import SecretError, parse_reference, resolve
 from reconciler.spec.strict_yaml import Loc
@@ -82,12 +82,18 @@ def load_project(
     fallback_root = _common_root(paths)
     context = validation_context(today=today, allow_plaintext_secrets=allow_plaintext_secrets)
     specs: list[_Spec] = []
+    issues: list[SpecIssue] = []
     for display, path in files:
-        raw = path.read_bytes()
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            issues.append(SpecIssue(display, 1, 1, "", f"cannot be read: {reason}"))
+            continue
         doc = load_document(display, raw, context=context)
         specs.append(_Spec(doc, path, raw, _repo_root(path.parent, fallback_root)))
 
-    issues = [issue for spec in specs for issue in spec.doc.issues]
+    issues += [issue for spec in specs for issue in spec.doc.issues]
     for spec in specs:
         if isinstance(spec.doc.model, PortIn):
             issues += check_port_in(
@@ -195,8 +201,7 @@ def _secrets(
             )
         except SecretError as exc:
             failed.add(text)
-            line, col = spec.doc.source.value_position(loc)
-            issues.append(SpecIssue(spec.doc.file, line, col, format_path(loc), str(exc)))
+            issues.append(spec.doc.issue(loc, str(exc)))
     return issues
 
 
@@ -212,16 +217,8 @@ def _single(specs: list[_Spec], kind: type[_Kind], issues: list[SpecIssue]) -> _
         if first is None:
             first = spec
             continue
-        line, col = spec.doc.source.value_position(("kind",))
-        issues.append(
-            SpecIssue(
-                spec.doc.file,
-                line,
-                col,
-                "kind",
-                f"only one {kind.__name__} is allowed; another one is in {first.doc.file}",
-            )
-        )
+        message = f"only one {kind.__name__} is allowed; another one is in {first.doc.file}"
+        issues.append(spec.doc.issue(("kind",), message))
     return first.doc.model if first is not None and isinstance(first.doc.model, kind) else None
 
 
@@ -235,29 +232,19 @@ def _cross_file(specs: list[_Spec], prefix: str) -> list[SpecIssue]:
         if not isinstance(model, PortIn):
             continue
         reference = prefix + model.metadata.name
-        line, col = doc.source.value_position(("metadata", "name"))
+        name: Loc = ("metadata", "name")
         if len(reference) > MAX_REFERENCE_LENGTH:
-            issues.append(
-                SpecIssue(
-                    doc.file,
-                    line,
-                    col,
-                    "metadata.name",
-                    f"order reference {reference!r} is {len(reference)} characters; at most "
-                    f"{MAX_REFERENCE_LENGTH} including referencePrefix {prefix!r}",
-                )
+            message = (
+                f"order reference {reference!r} is {len(reference)} characters; at most "
+                f"{MAX_REFERENCE_LENGTH} including referencePrefix {prefix!r}"
             )
+            issues.append(doc.issue(name, message))
         if reference in references:
-            issues.append(
-                SpecIssue(
-                    doc.file,
-                    line,
-                    col,
-                    "metadata.name",
-                    f"duplicate name: order reference {reference!r} is also used by "
-                    f"{references[reference]}",
-                )
+            message = (
+                f"duplicate name: order reference {reference!r} is also used by "
+                f"{references[reference]}"
             )
+            issues.append(doc.issue(name, message))
             continue
         references[reference] = doc.file
         if model.spec.state != "active":
@@ -267,18 +254,11 @@ def _cross_file(specs: list[_Spec], prefix: str) -> list[SpecIssue]:
             owner, owner_file = numbers.setdefault(number, (model.metadata.name, doc.file))
             if owner == model.metadata.name:
                 continue
-            nline, ncol = doc.source.value_position(("spec", "phoneNumbers", index))
-            issues.append(
-                SpecIssue(
-                    doc.file,
-                    nline,
-                    ncol,
-                    format_path(("spec", "phoneNumbers", index)),
-                    f"{number} is already in active spec {owner} ({owner_file}); a number "
-                    "can be in one "
-                    "active order only",
-                )
+            message = (
+                f"{number} is already in active spec {owner} ({owner_file}); a number can be "
+                "in one active order only"
             )
+            issues.append(doc.issue(("spec", "phoneNumbers", index), message))
     return issues
 
 

@@ -251,3 +251,16 @@ def test_canceled_spec_may_share_numbers_with_an_active_one(tmp_path: Path) -> N
         ("newer.yaml", "spec.phoneNumbers[2]"),
     ]
     assert "already in active spec new" in result.issues[0].message
+
+
+def test_an_unreadable_file_is_an_issue_and_the_others_are_still_checked(tmp_path: Path) -> None:
+    write(tmp_path, "acme.yaml", order_text().replace('"+13125550102"', "+13125550102"))
+    (tmp_path / "dangling.yaml").symlink_to(tmp_path / "gone.yaml")
+
+    result = load(tmp_path)
+
+    assert [(Path(i.file).name, i.line, i.col, i.path) for i in result.issues] == [
+        ("acme.yaml", 27, 7, "spec.phoneNumbers[2]"),
+        ("dangling.yaml", 1, 1, ""),
+    ]
+    assert result.issues[1].message == "cannot be read: No such file or directory"
