@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import click
 
@@ -27,6 +27,7 @@ from reconciler.cli.common import (
     api_command_options,
     api_errors,
     format_option,
+    is_terminal,
     load_desired,
     make_client,
     use_color,
@@ -109,11 +110,6 @@ def _audit(path: Path | None) -> Iterator[list[Observer]]:
         yield [AuditLog(stream, identity)]
 
 
-def _isatty(stream: IO[str]) -> bool:
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
-
-
 @click.command("apply")
 @api_command_options
 @format_option(FORMATS)
@@ -152,7 +148,7 @@ def apply(
     plan is applied only if the specs and every order it touches are unchanged; otherwise it
     is refused as stale and nothing is applied. Without a terminal, --auto-approve is needed.
     """
-    interactive = _isatty(sys.stdin)
+    interactive = is_terminal(sys.stdin)
     if not auto_approve and not interactive:
         raise click.UsageError(
             "apply asks for 'yes' on a terminal; without one, pass --auto-approve"
@@ -170,9 +166,9 @@ def apply(
             live = fetch_live(client, desired, prune=prune)
             plan = build_plan(desired, live, today=cli_today(live.fetched_at), prune=prune)
             fingerprints = plan_fingerprints(plan, live)
-        if output_format != "json" or plan.budget_breaches(budgets):
-            click.echo(render(plan, output_format, color=color), nl=False, color=color)
         breaches = plan.budget_breaches(budgets)
+        if output_format != "json" or breaches:
+            click.echo(render(plan, output_format, color=color), nl=False, color=color)
         if breaches:
             for breach in breaches:
                 click.echo(f"refused: {breach.message}", err=True)
@@ -190,7 +186,7 @@ def apply(
                 raise click.ClickException("apply cancelled; nothing was changed")
         config = desired.configuration.body if desired.configuration else live.configuration
         with _audit(audit_log) as observers:
-            progress = progress_for(sys.stderr, interactive=_isatty(sys.stderr))
+            progress = progress_for(sys.stderr, interactive=is_terminal(sys.stderr))
             executor = Executor(
                 client,
                 desired,

@@ -170,10 +170,14 @@ def plan_exit_code(plan: Plan, *, detailed: bool) -> int:
     return EXIT_OK
 
 
+def is_terminal(stream: IO[str]) -> bool:
+    """Whether `stream` is a terminal (streams without `isatty`, like some captures, are not)."""
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
 def use_color(stream: IO[str] | None = None) -> bool:
     """Colour only on a terminal, and never when `NO_COLOR` is set (https://no-color.org)."""
     if os.environ.get("NO_COLOR"):
         return False
-    target = stream if stream is not None else sys.stdout
-    isatty = getattr(target, "isatty", None)
-    return bool(isatty and isatty())
+    return is_terminal(stream if stream is not None else sys.stdout)
