@@ -46,7 +46,8 @@ def render_status(facts: Sequence[OrderFacts], fmt: str, *, today: date) -> str:
         out = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     elif fmt == "text":
         managed = sum(1 for f in facts if f.managed)
-        head = f"Status on {today.isoformat()}: {len(facts)} specs, {managed} with a live order"
+        specs = f"{len(facts)} spec{'s' if len(facts) != 1 else ''}"
+        head = f"Status on {today.isoformat()}: {specs}, {managed} with a live order"
         lines = [head, "", *table(HEADER, status_rows(facts), indent="")] if facts else [head]
         out = "\n".join(lines) + "\n"
     else:

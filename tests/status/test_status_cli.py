@@ -55,7 +55,7 @@ def test_status_text_is_a_table_with_foc_range(world: ReportWorld) -> None:
     run = world.report("status", "--format", "text")
     lines = run.out.splitlines()
     assert run.code == EXIT_OK
-    assert lines[0] == "Status on 2026-11-26: 1 specs, 1 with a live order"
+    assert lines[0] == "Status on 2026-11-26: 1 spec, 1 with a live order"
     assert lines[2].split() == ["name", "id", "status", "numbers", "FOC", "next", "step"]
     row = lines[4]
     assert row.startswith(f"alpha  {order.id}  CONFIRMED  4 CONFIRMED  2026-12-01..2026-12-04")
