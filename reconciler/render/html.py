@@ -121,7 +121,7 @@ def render_drift_html(report: DriftReport) -> str:
         "<body>",
         "<header>",
         "<h1>portctl drift report</h1>",
-        f'<p class="meta">As of {_e(today)} · {counts["specs"]} specs</p>',
+        f'<p class="meta">As of {_e(today)}</p>',
         f'<p class="verdict {_e(report.verdict)}">{_e(summary_line(report))}</p>',
         "</header>",
         f'<ul class="figures">{figures}</ul>',
