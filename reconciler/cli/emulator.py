@@ -172,6 +172,18 @@ def reject(order: str, group: str, reason: str, url: str | None, state: Path | N
     click.echo(f"order {result['id']}: group {group} rejected; order is {result['status']}")
 
 
+@emulator.command("exclude")
+@click.argument("order")
+@click.argument("number")
+@click.option("--reason", required=True, help="exclusionReason to set.")
+@target_options
+def exclude(order: str, number: str, reason: str, url: str | None, state: Path | None) -> None:
+    """Drop NUMBER from ORDER now: it becomes EXCLUDED with the given reason."""
+    path = f"/_emulator/orders/{quote(order, safe='')}/numbers/{quote(number, safe='')}/exclude"
+    result = make_target(url, state).call("POST", path, {"reason": reason})
+    click.echo(f"order {result['id']}: {number} excluded; order is {result['status']}")
+
+
 @emulator.command("nonportable")
 @click.argument("numbers", nargs=-1, required=True)
 @target_options

@@ -1,7 +1,9 @@
 """The test-only control routes of DESIGN §7 (`/_emulator/...`), no auth needed.
 
 They drive the same operations as the `Emulator` methods, so a served emulator, the embedded
-state file and in-process tests are controlled alike.
+state file and in-process tests are controlled alike. Besides the routes of DESIGN §7,
+`POST /_emulator/orders/{id}/numbers/{number}/exclude` `{"reason": "..."}` makes one number
+EXCLUDED (the only way to get that status; see `reconciler.emulator.simulation`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from reconciler.emulator.core import Emulator
 
 GROUP_ACTION = re.compile(r"^/_emulator/orders/([^/]+)/groups/([^/]+)/(confirm|reject)$")
+EXCLUDE = re.compile(r"^/_emulator/orders/([^/]+)/numbers/([^/]+)/exclude$")
 
 
 def body_of(request: httpx.Request) -> dict[str, Any]:
@@ -51,6 +54,12 @@ def handle_control(emu: Emulator, request: httpx.Request) -> tuple[int, Any]:
         if not isinstance(reason, str) or not reason.strip():
             raise invalid([FieldViolation("reason", "is required")])
         return 200, emu.reject_group(order_id, group, reason)
+    match = EXCLUDE.match(path)
+    if match and method == "POST":
+        reason = body_of(request).get("reason")
+        if not isinstance(reason, str) or not reason.strip():
+            raise invalid([FieldViolation("reason", "is required")])
+        return 200, emu.exclude_number(unquote(match[1]), unquote(match[2]), reason)
     if (method, path) == ("GET", "/_emulator/state"):
         return 200, emu.to_dict(redact=True)  # port-out PINs and account numbers masked
     if (method, path) == ("POST", "/_emulator/reset"):

@@ -122,6 +122,12 @@ class Emulator:
         self._flush()
         return order
 
+    def exclude_number(self, order_id: str | int, number: str, reason: str) -> dict[str, Any]:
+        """Drop one number from its order now (EXCLUDED with `exclusionReason`)."""
+        order = self.world.exclude_number(str(order_id), number, reason)
+        self._flush()
+        return order
+
     def mark_nonportable(self, numbers: list[str]) -> None:
         """Portability checks (and creates) treat these numbers as not portable."""
         self.world.mark_nonportable(numbers)

@@ -5,7 +5,8 @@ time (not the time the clock was moved to). Deterministic; the knobs are in `Emu
 
 * Numbers are grouped per fake losing carrier (derived from the NPA and the seed) into groups of
   at most `group_size`, named `GW <carrier> Grp<n>`.
-* Each group is "submitted" at creation; `confirm_after_business_days` weekdays (plus
+* Each group is "submitted" at creation; `confirm_after_business_days` weekdays (Monday to
+  Friday; no holidays are modelled; plus
   `confirm_after_hours`) later the carrier answers. If any pending number of the group has an
   `existingPortOutPin` listed in `reject_pins`, the group's pending numbers become REJECTED with
   that `rejectReason` and Sinch adds a note; otherwise they become CONFIRMED with
@@ -26,7 +27,10 @@ time (not the time the clock was moved to). Deterministic; the knobs are in `Emu
 * Webhooks (ORDER_UPDATED, NUMBERS_CONFIRMED, NUMBERS_REJECTED, NUMBERS_ACTIVATED,
   NEW_ORDER_NOTE) are queued in `outbox` for the configuration's `webhookUrl` and logged.
 * Control operations (`confirm_group`, `reject_group`, `mark_nonportable`) let tests force a
-  carrier answer now.
+  carrier answer now. `exclude_number` is the only way a number becomes EXCLUDED (Sinch
+  documents no rule for it): the number leaves the order with `exclusionReason` and
+  `exclusionDate`, no longer counts towards confirmation or completion, and no longer blocks
+  other orders; the last live number of an order cannot be excluded (cancel the order instead).
 """
 
 from __future__ import annotations
@@ -231,6 +235,32 @@ class Simulation(WorldState):
             raise invalid([FieldViolation("reason", "is required")])
         self.reject_numbers(rec, group, self.now, reason)
         self.touch()
+        return self.render(rec)
+
+    def exclude_number(self, order_id: str, number: str, reason: str) -> dict[str, Any]:
+        """Control: drop one number from a PENDING or CONFIRMED order (EXCLUDED)."""
+        rec = self.record(order_id)
+        order = rec["order"]
+        if order["status"] not in ("PENDING", "CONFIRMED"):
+            raise ApiError(400, f"Order {order_id} is {order['status']}, not PENDING or CONFIRMED")
+        entry = next((n for n in order["phoneNumbers"] if n["phoneNumber"] == number), None)
+        if entry is None:
+            raise ApiError(404, f"Order {order_id} has no number {number}")
+        if not reason.strip():
+            raise invalid([FieldViolation("reason", "is required")])
+        if entry["status"] not in ("PENDING", "CONFIRMED", "REJECTED"):
+            raise ApiError(400, f"{number} is {entry['status']} and cannot be excluded")
+        live = [n for n in order["phoneNumbers"] if n["status"] not in DEAD_NUMBER]
+        if live == [entry]:
+            raise ApiError(400, f"{number} is the last number of order {order_id}; cancel it")
+        for key in ("focDate", "confirmedDate", "rejectReason"):
+            entry.pop(key, None)
+        entry.update(status="EXCLUDED", exclusionReason=reason, exclusionDate=iso(self.now))
+        self.emit_order(rec)
+        self.check_confirmed(rec, self.now)
+        self.check_completed(rec)
+        self.touch()
+        self.tick(self.now, only=order["id"])
         return self.render(rec)
 
     def group_record(self, order_id: str, group: str) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from typing import Any
 from reconciler.emulator.carrier import assign_groups
 from reconciler.emulator.errors import ApiError, FieldViolation, invalid
 from reconciler.emulator.simulation import Simulation
-from reconciler.emulator.state import TERMINAL, WorldState, from_iso, iso, ny_date
+from reconciler.emulator.state import DEAD_NUMBER, TERMINAL, WorldState, from_iso, iso, ny_date
 from reconciler.emulator.validation import (
     E164_SHAPE,
     number_region,
@@ -46,7 +46,7 @@ class World(Simulation):
                 (
                     oid
                     for oid in self.number_index.get(number, ())
-                    if oid != own_id and self.orders[oid]["order"]["status"] not in TERMINAL
+                    if oid != own_id and self.holds(self.orders[oid]["order"], number)
                 ),
                 default=None,
             )
@@ -58,6 +58,14 @@ class World(Simulation):
         if violations:
             raise invalid(violations)
         return clean
+
+    @staticmethod
+    def holds(order: dict[str, Any], number: str) -> bool:
+        """Whether a non-terminal order still has `number` (not excluded from it)."""
+        return order["status"] not in TERMINAL and any(
+            n["phoneNumber"] == number and n["status"] not in DEAD_NUMBER
+            for n in order["phoneNumbers"]
+        )
 
     def group_numbers(self, numbers: list[dict[str, Any]]) -> None:
         """Set `phoneNumberGroup` on each number (deterministic carrier groups)."""
@@ -131,6 +139,7 @@ class World(Simulation):
                     "confirmedDate",
                     "rejectReason",
                     "exclusionReason",
+                    "exclusionDate",
                 ):
                     if key in before:
                         n[key] = before[key]

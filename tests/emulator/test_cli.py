@@ -58,6 +58,10 @@ def test_control_commands_on_a_state_file(state: Path, api: httpx.Client) -> Non
     body = api.get(f"/orders/portIns/{oid}").json()
     assert [n["status"] for n in body["phoneNumbers"]] == ["CONFIRMED", "REJECTED"]
     assert body["phoneNumbers"][0]["focDate"] == "2026-11-20T00:00:00Z"
+    out = portctl(
+        "exclude", str(oid), "+12125550123", "--reason", "Disconnected", "--state", str(state)
+    )
+    assert out.strip() == f"order {oid}: +12125550123 excluded; order is CONFIRMED"
     portctl("nonportable", "+13125550199", "--state", str(state))
     check = api.post("/portabilityChecks", json={"phoneNumbers": ["+13125550199"]}).json()
     assert check["phoneNumbers"][0]["portable"] is False

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from reconciler.emulator import Emulator, EmulatorConfig
+from reconciler.emulator import ApiError, Emulator, EmulatorConfig
 from tests.contract.openapi_contract import schema_errors
 from tests.emulator.conftest import Hooks, create, number, order
 
@@ -319,6 +319,45 @@ def test_control_confirm_with_a_foc_date_and_control_reject(
     assert body["phoneNumbers"][1]["rejectReason"] == "Customer name mismatch"
     emu.advance(timedelta(days=5))
     assert statuses(get(client, oid)) == ["CONFIRMED", "REJECTED"], "a rejection waits for a fix"
+
+
+def test_an_excluded_number_leaves_the_order_and_frees_the_number(
+    client: httpx.Client, emu: Emulator, hooks: Hooks
+) -> None:
+    client.post("/configuration", json={"webhookUrl": "https://hooks.example/porting"})
+    oid = create(client, order(NY_212, CHI_312))["id"]
+    emu.reject_group(oid, "GW TMobile Grp1", "Name mismatch")
+    emu.confirm_group(oid, "GW Verizon Grp1")
+    hooks.clear()
+    body = emu.exclude_number(oid, NY_212, "Number disconnected")
+    assert body["status"] == "CONFIRMED"  # the rest of the order was confirmed already
+    excluded = body["phoneNumbers"][0]
+    assert excluded["status"] == "EXCLUDED"
+    assert excluded["exclusionReason"] == "Number disconnected"
+    assert excluded["exclusionDate"] == "2026-11-02T15:00:00Z"
+    assert "rejectReason" not in excluded
+    assert get(client, oid) == body
+    listed = client.get("/orders/portIns").json()["orders"][0]
+    assert (listed["excludedQuantity"], listed["rejectedQuantity"]) == (1, 0)
+    assert "ORDER_UPDATED" in hooks.types()
+    create(client, {**order(NY_212), "customerOrderReference": "elsewhere"})
+    emu.advance(timedelta(days=11))
+    assert statuses(get(client, oid)) == ["EXCLUDED", "ACTIVATED"]
+    assert get(client, oid)["status"] == "COMPLETED"
+
+
+def test_exclusion_refusals(client: httpx.Client, emu: Emulator) -> None:
+    oid = create(client, order(NY_212, CHI_312))["id"]
+    with pytest.raises(ApiError) as unknown:
+        emu.exclude_number(oid, "+13125550199", "gone")
+    assert unknown.value.status == 404
+    emu.exclude_number(oid, NY_212, "gone")
+    with pytest.raises(ApiError) as last:
+        emu.exclude_number(oid, CHI_312, "gone")
+    assert (last.value.status, "last number" in last.value.message) == (400, True)
+    with pytest.raises(ApiError) as again:
+        emu.exclude_number(oid, NY_212, "gone")
+    assert "EXCLUDED" in again.value.message
 
 
 def test_phone_groups_lists_numbers_by_group(client: httpx.Client, emu: Emulator) -> None:

@@ -1,9 +1,9 @@
 """Random sequences of API calls and clock moves keep the emulator's world consistent.
 
 A hypothesis state machine drives the in-process emulator through creates, full PUTs,
-cancels, activations, carrier confirm/reject and clock moves; after every step the invariants
-below must hold, every answer must conform to the OpenAPI document, and the state must
-round-trip through `to_dict`/`from_dict`.
+cancels, activations, carrier confirm/reject/exclude and clock moves; after every step the
+invariants below must hold, every answer must conform to the OpenAPI document, and the state
+must round-trip through `to_dict`/`from_dict`.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from tests.emulator.openapi import CheckedTransport
 
 POOL = [f"+1{npa}5550{i:03d}" for npa in (212, 312, 415) for i in range(100, 104)]
 LIVE = ("PENDING", "CONFIRMED", "PENDING_CANCELATION")
+DEAD_NUMBER = ("EXCLUDED", "CANCELED")
 
 
 class EmulatorMachine(RuleBasedStateMachine):
@@ -40,6 +41,16 @@ class EmulatorMachine(RuleBasedStateMachine):
     def orders(self) -> list[dict[str, Any]]:
         return [rec["order"] for rec in self.emu.world.orders.values()]
 
+    def held(self) -> list[str]:
+        """Numbers on live orders, excluded ones left out (they are free for other orders)."""
+        return [
+            n["phoneNumber"]
+            for o in self.orders()
+            if o["status"] in LIVE
+            for n in o["phoneNumbers"]
+            if n["status"] not in DEAD_NUMBER
+        ]
+
     @rule(
         numbers=st.lists(st.sampled_from(POOL), min_size=1, max_size=4, unique=True),
         bad_pin=st.booleans(),
@@ -47,12 +58,7 @@ class EmulatorMachine(RuleBasedStateMachine):
     )
     def create(self, numbers: list[str], bad_pin: bool, on_demand: bool) -> None:
         body = order(*numbers, pin="0000" if bad_pin else "1234", onDemandActivation=on_demand)
-        held = {
-            n["phoneNumber"]
-            for o in self.orders()
-            if o["status"] in LIVE
-            for n in o["phoneNumbers"]
-        }
+        held = set(self.held())
         response = self.client.post("/orders/portIns", json=body)
         assert response.status_code == (422 if held & set(numbers) else 201), response.text
         if response.status_code == 201:
@@ -96,6 +102,24 @@ class EmulatorMachine(RuleBasedStateMachine):
         )
         assert answer.status_code == (200 if body["status"] == "PENDING" else 400)
 
+    @precondition(lambda self: self.ids)
+    @rule(data=st.data())
+    def carrier_excludes_a_number(self, data: st.DataObject) -> None:
+        oid = data.draw(st.sampled_from(self.ids))
+        body = self.client.get(f"/orders/portIns/{oid}").json()
+        entry = data.draw(st.sampled_from(body["phoneNumbers"]))
+        live = [n for n in body["phoneNumbers"] if n["status"] not in DEAD_NUMBER]
+        allowed = (
+            body["status"] in ("PENDING", "CONFIRMED")
+            and entry["status"] in ("PENDING", "CONFIRMED", "REJECTED")
+            and live != [entry]
+        )
+        answer = self.client.post(
+            f"http://e/_emulator/orders/{oid}/numbers/{entry['phoneNumber']}/exclude",
+            json={"reason": "Number disconnected"},
+        )
+        assert answer.status_code == (200 if allowed else 400), answer.text
+
     @rule(hours=st.integers(min_value=1, max_value=24 * 12))
     def time_passes(self, hours: int) -> None:
         self.emu.advance(timedelta(hours=hours))
@@ -119,12 +143,7 @@ class EmulatorMachine(RuleBasedStateMachine):
 
     @invariant()
     def a_number_is_on_one_live_order_at_most(self) -> None:
-        numbers = [
-            n["phoneNumber"]
-            for o in self.orders()
-            if o["status"] in LIVE
-            for n in o["phoneNumbers"]
-        ]
+        numbers = self.held()
         assert len(numbers) == len(set(numbers))
 
     @invariant()
