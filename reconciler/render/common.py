@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler.diff import SECRET_CHANGED, FieldChange
+from reconciler.essence import join_path
 from reconciler.planning.items import Kind, Plan, PlanItem
 
 SUMMARY_WORDS: dict[Kind, str] = {
@@ -137,7 +138,7 @@ def describe_change(change: FieldChange) -> str:
 
 @dataclass(frozen=True)
 class ChangeRow:
-    """One line of a change list: a change, or identical number additions folded together."""
+    """One line of a change list: a change, or the same change on several numbers folded."""
 
     op: str
     path: str
@@ -146,26 +147,48 @@ class ChangeRow:
     """The numbers of a folded row (empty for a single change)."""
 
 
-def change_rows(changes: Sequence[FieldChange]) -> list[ChangeRow]:
-    """Changes as display rows, numbers added with identical details folded into one row.
+FoldKey = tuple[str, tuple[str, ...], str]
 
-    A 24-number order would otherwise show 24 lines that differ only in the number; the
-    folded row says the details once, with the count and every number. The JSON keeps one
-    change per number.
+
+def _fold_key(change: FieldChange) -> FoldKey:
+    """Changes alike but for the number: same op, same path below it, same words."""
+    return (change.op, change.path[2:], describe_change(change))
+
+
+def _folded(change: FieldChange, numbers: list[str]) -> ChangeRow:
+    count = len(numbers)
+    text = describe_change(change)
+    if len(change.path) > 2:
+        text = f"{count} numbers: {text}"
+    elif change.op == "add":
+        text = f"{count} numbers added, each: {text.removeprefix('number added: ')}"
+    else:
+        text = f"{count} numbers removed from the order"
+    path = join_path(("phoneNumbers", "*", *change.path[2:]))
+    return ChangeRow(OP_SYMBOLS[change.op], path, text, tuple(numbers))
+
+
+def change_rows(changes: Sequence[FieldChange]) -> list[ChangeRow]:
+    """Changes as display rows; the same change on several numbers folds into one row.
+
+    A 24-number order would otherwise show 24 lines that differ only in the number (24 new
+    numbers, or a city edited in the spec's defaults); the folded row
+    (`phoneNumbers[*].endUser.city`) says the change once, with the count and every number.
+    The JSON keeps one change per number.
     """
-    added: dict[str, list[str]] = {}
+    alike: dict[FoldKey, list[str]] = {}
     for change in changes:
-        if change.op == "add" and change.number and len(change.path) == 2:
-            added.setdefault(describe_change(change), []).append(change.number)
+        if change.number:
+            alike.setdefault(_fold_key(change), []).append(change.number)
     rows: list[ChangeRow] = []
     for change in changes:
-        text = describe_change(change)
-        numbers = added.get(text, []) if change.op == "add" and len(change.path) == 2 else []
+        numbers = alike.get(_fold_key(change), []) if change.number else []
         if len(numbers) < 2:
-            rows.append(ChangeRow(OP_SYMBOLS[change.op], change.display_path, text))
+            rows.append(
+                ChangeRow(OP_SYMBOLS[change.op], change.display_path, describe_change(change))
+            )
         elif change.number == numbers[0]:
-            folded = f"{len(numbers)} numbers added, each: {text.removeprefix('number added: ')}"
-            rows.append(ChangeRow("+", "phoneNumbers", folded, tuple(numbers)))
+            rows.append(_folded(change, numbers))
     return rows
 
 

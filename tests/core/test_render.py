@@ -124,3 +124,18 @@ def test_markdown_names_the_risk_only_when_the_kind_does_not() -> None:
     md = render(build_plan(DesiredState(orders=(locked,)), snapshot, today=TODAY), "markdown")
     assert "- **blocked** `acme #1 CONFIRMED`: order is CONFIRMED; changes are locked" in md
     assert "(blocked)" not in md
+
+
+def test_the_same_edit_on_many_numbers_folds_and_a_different_one_stays_apart() -> None:
+    numbers = [f"+1312555{i:04d}" for i in range(101, 111)]
+    before = desired("acme", [number(n) for n in numbers])
+    live = live_order(1, before.body)
+    edited = [number(n, city="Evanston") for n in numbers[:-1]]
+    after = desired("acme", [*edited, number(numbers[-1], city="Skokie")])
+    snapshot = LiveSnapshot(managed={after.reference: (summary(live),)}, details={1: live})
+    plan = build_plan(DesiredState(orders=(after,)), snapshot, today=TODAY)
+    text = render(plan, "text")
+    assert "~ phoneNumbers[*].endUser.city: 9 numbers: Anytown -> Evanston" in text
+    assert f"~ phoneNumbers[{numbers[-1]}].endUser.city: Anytown -> Skokie" in text
+    assert " ".join(numbers[:8]) in text, "every folded number is listed"
+    assert len(json.loads(render(plan, "json"))["items"][0]["changes"]) == 10
