@@ -12,12 +12,18 @@ The rules, in one place:
   `run_budget_seconds` bounds the total retry waiting of a whole run, shared by every call.
 
 stamina runs the loop; the hook below decides and returns the wait as a float, so the wait is
-recorded (`RetryEvent`) before it happens. Under `stamina.set_testing(True)` nothing sleeps,
-and tests assert on the recorded waits instead.
+recorded (`RetryEvent`) and logged before it happens. Under `stamina.set_testing(True)` nothing
+sleeps, and tests assert on the recorded waits instead.
+
+stamina's own instrumentation is switched off when this module is imported: it would log
+`stamina.retry_scheduled` at WARNING (printed bare on a CLI's stderr) with the failure's repr
+attached. The hook logs one readable line per retry instead, naming method, path, status and
+wait only: never a response body or request data, so no secret can reach a log.
 """
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 from collections.abc import Callable
@@ -25,9 +31,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+import stamina.instrumentation
+
 from reconciler.api.errors import ApiError, RateLimited, ServerError, TransportFailure
 
 RETRYABLE_SERVER_STATUSES = frozenset({500, 502, 503, 504})
+log = logging.getLogger(__name__)
+stamina.instrumentation.set_on_retry_hooks(())
 
 
 def _utcnow() -> datetime:
@@ -161,6 +171,15 @@ class CallRetries:
             return False
         self._waited += wait
         reason = f"{exc.status}" if exc.status is not None else type(exc).__name__
+        log.warning(
+            "Porting API %s %s failed (%s); retry %d of %d in %.1f s",
+            exc.method,
+            exc.path,
+            reason,
+            self._failures,
+            self._policy.attempts - 1,
+            wait,
+        )
         self._record(
             RetryEvent(
                 operation=self._operation,

@@ -6,12 +6,14 @@ stamina runs in testing mode (conftest): nothing sleeps, and the waits the clien
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from email.utils import format_datetime
 
 import httpx
 import pytest
 
+from reconciler import redact
 from reconciler.api import OutcomeUnknown, PortingClient, RetryPolicy, StaticToken, errors
 from reconciler.emulator import Emulator, Fault
 from tests.api.bodies import order_body
@@ -178,3 +180,29 @@ def test_the_per_call_budget_ends_retrying(recorder: RecordingTransport, emu: Em
         with pytest.raises(errors.RateLimited):
             client.get_configuration()
         assert [e.wait for e in client.retry_log] == [6.0]
+
+
+def test_each_retry_is_logged_once_readably_and_without_secrets(
+    emu: Emulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    redact.register_secret("9731")
+    calls = 0
+
+    def leaky_once(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            return httpx.Response(503, json={"message": "carrier refused PIN 9731"})
+        return emu.handle(request)
+
+    caplog.set_level(logging.DEBUG)
+    with _client(httpx.MockTransport(leaky_once), wait_max=0.0) as client:
+        assert client.list_orders() == []
+    warnings = [(r.name, r.getMessage()) for r in caplog.records if r.levelno >= logging.WARNING]
+    assert warnings == [
+        (
+            "reconciler.api.retry",
+            "Porting API GET /orders/portIns failed (503); retry 1 of 4 in 0.0 s",
+        )
+    ]
+    assert all("9731" not in repr(vars(r)) for r in caplog.records)
