@@ -217,3 +217,28 @@ def test_api_error_exits_1_and_writes_no_report(world: ReportWorld, tmp_path: Pa
     assert "403" in run.err
     assert not out.exists()
     assert run.out == ""
+
+
+def test_a_non_portable_number_in_a_new_spec_is_blocked_exit_3(world: ReportWorld) -> None:
+    world.spec("alpha", NUMBERS_A)
+    world.emu.mark_nonportable([NUMBERS_A[0]])
+    run = world.report("drift")
+    assert run.code == EXIT_BLOCKED
+    [item] = run.document["blocked"]
+    assert (item["name"], item["reasonCode"]) == ("alpha", "number_not_portable")
+    assert run.document["actionable"] == []
+
+
+def test_an_offered_on_demand_activation_is_actionable_exit_2(world: ReportWorld) -> None:
+    world.spec("alpha", NUMBERS_A, on_demand=True, port_date="2026-11-27")
+    order = world.create("alpha")
+    world.confirm(order, "2026-11-27")
+    assert world.report("drift").code == EXIT_OK  # FOC not reached: nothing offered yet
+    world.advance(1)
+    world.monkeypatch.setenv("PORTCTL_TODAY", "2026-11-27")
+    run = world.report("drift")
+    assert run.code == EXIT_CHANGES
+    [item] = run.document["actionable"]
+    assert (item["kind"], item["groups"]) == ("activate", world.groups(order))
+    [facts] = run.document["lifecycle"]
+    assert facts["nextStep"] == f"portctl apply activates {', '.join(world.groups(order))}"
