@@ -66,6 +66,24 @@ def recorded_problems(transport: RecordingTransport, *, check_requests: bool = T
     return problems
 
 
+def demo_client(
+    transport: httpx.BaseTransport,
+    *,
+    base_url: str = BASE_URL,
+    max_parallel_reads: int = 8,
+    **policy: float,
+) -> PortingClient:
+    """A client of project `demo` with the emulator's token; retry waits read on `START`."""
+    return PortingClient(
+        base_url=base_url,
+        project_id="demo",
+        auth=StaticToken("x"),
+        transport=transport,
+        retry=RetryPolicy(clock=lambda: START, **policy),  # type: ignore[arg-type]
+        max_parallel_reads=max_parallel_reads,
+    )
+
+
 @pytest.fixture(autouse=True)
 def _no_real_sleeping() -> Iterator[None]:
     """stamina computes and reports waits but never sleeps (our own attempt limits apply)."""
@@ -105,11 +123,5 @@ def recorder(emu: Emulator, contract: ContractSettings) -> Iterator[RecordingTra
 
 @pytest.fixture
 def client(recorder: RecordingTransport) -> Iterator[PortingClient]:
-    with PortingClient(
-        base_url=BASE_URL,
-        project_id="demo",
-        auth=StaticToken("x"),
-        transport=recorder,
-        retry=RetryPolicy(clock=lambda: START),
-    ) as porting:
+    with demo_client(recorder) as porting:
         yield porting

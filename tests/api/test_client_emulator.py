@@ -12,12 +12,11 @@ from reconciler.api import (
     NumberStatus,
     OrderStatus,
     PortingClient,
-    StaticToken,
     errors,
 )
 from reconciler.emulator import Emulator, Fault
 from tests.api.bodies import order_body
-from tests.api.conftest import BASE_URL, RecordingTransport
+from tests.api.conftest import BASE_URL, RecordingTransport, demo_client
 
 
 def test_check_portability_reports_each_number(client: PortingClient, emu: Emulator) -> None:
@@ -81,13 +80,7 @@ def test_list_orders_foc_filters(client: PortingClient, emu: Emulator) -> None:
 def test_get_orders_reads_in_parallel_over_one_client(
     recorder: RecordingTransport, emu: Emulator
 ) -> None:
-    with PortingClient(
-        base_url=BASE_URL,
-        project_id="demo",
-        auth=StaticToken("x"),
-        transport=recorder,
-        max_parallel_reads=3,
-    ) as client:
+    with demo_client(recorder, max_parallel_reads=3) as client:
         ids = [
             client.create_order(order_body([f"+1312555{200 + i:04d}"], reference=f"r{i}")).id
             for i in range(10)
@@ -291,12 +284,7 @@ def test_user_agent_and_bearer_are_sent(
 def test_a_base_url_that_already_names_the_project_is_used_as_is(
     recorder: RecordingTransport,
 ) -> None:
-    with PortingClient(
-        base_url=f"{BASE_URL}/v1/projects/demo/",
-        project_id="demo",
-        auth=StaticToken("x"),
-        transport=recorder,
-    ) as client:
+    with demo_client(recorder, base_url=f"{BASE_URL}/v1/projects/demo/") as client:
         assert client.list_orders() == []
     assert recorder.exchanges[0].request.url.path == "/v1/projects/demo/orders/portIns"
 
@@ -313,9 +301,7 @@ class IgnoresPage(httpx.BaseTransport):
 
 
 def test_paging_stops_when_a_page_brings_nothing_new(recorder: RecordingTransport) -> None:
-    with PortingClient(
-        base_url=BASE_URL, project_id="demo", auth=StaticToken("x"), transport=IgnoresPage(recorder)
-    ) as client:
+    with demo_client(IgnoresPage(recorder)) as client:
         for i in range(5):
             client.create_order(order_body([f"+1312555{500 + i:04d}"], reference=f"pg{i}"))
         assert len(client.list_orders(page_size=2)) == 2

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from reconciler.api import PortingClient, RetryPolicy, StaticToken, errors
+from reconciler.api import errors
 from reconciler.emulator import Emulator
 from tests.api.bodies import order_body
-from tests.api.conftest import BASE_URL, START, RecordingTransport, recorded_problems
+from tests.api.conftest import RecordingTransport, demo_client, recorded_problems
 
 
 @dataclass
@@ -34,19 +34,9 @@ class WrongStatus(httpx.BaseTransport):
         return httpx.Response(response.status_code, json=body, headers={"Date": "x"})
 
 
-def _client(transport: httpx.BaseTransport) -> PortingClient:
-    return PortingClient(
-        base_url=BASE_URL,
-        project_id="demo",
-        auth=StaticToken("x"),
-        transport=transport,
-        retry=RetryPolicy(clock=lambda: START),
-    )
-
-
 def test_an_answer_of_the_wrong_shape_is_reported(emu: Emulator) -> None:
     recorder = RecordingTransport(WrongStatus(emu.transport()))
-    with _client(recorder) as client:
+    with demo_client(recorder) as client:
         order = client.create_order(order_body())
         assert client.get_order(order.id).status == "ON_HOLD"  # the client tolerates it
     problems = recorded_problems(recorder)
@@ -58,7 +48,7 @@ def test_a_request_of_the_wrong_shape_is_reported(emu: Emulator) -> None:
     recorder = RecordingTransport(emu.transport())
     body = order_body()
     del body["desiredPortSchedule"]
-    with _client(recorder) as client, pytest.raises(errors.Unprocessable):
+    with demo_client(recorder) as client, pytest.raises(errors.Unprocessable):
         client.create_order(body)
     problems = set(recorded_problems(recorder))  # the document requires it in two places
     assert problems == {
@@ -72,7 +62,7 @@ def test_an_error_answer_of_the_wrong_shape_is_reported(emu: Emulator) -> None:
         return httpx.Response(404, json={"message": "gone"})
 
     recorder = RecordingTransport(httpx.MockTransport(bare_404))
-    with _client(recorder) as client, pytest.raises(errors.NotFound):
+    with demo_client(recorder) as client, pytest.raises(errors.NotFound):
         client.get_order(1)
     problems = recorded_problems(recorder)
     assert any("'code' is a required property" in p for p in problems)

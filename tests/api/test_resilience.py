@@ -14,21 +14,11 @@ import httpx
 import pytest
 
 from reconciler import redact
-from reconciler.api import OutcomeUnknown, PortingClient, RetryPolicy, StaticToken, errors
+from reconciler.api import OutcomeUnknown, PortingClient, errors
 from reconciler.emulator import Emulator, Fault
 from tests.api.bodies import order_body
-from tests.api.conftest import BASE_URL, START, RecordingTransport
+from tests.api.conftest import START, RecordingTransport, demo_client
 from tests.api.flaky import BreakFirst
-
-
-def _client(transport: httpx.BaseTransport, **policy: float) -> PortingClient:
-    return PortingClient(
-        base_url=BASE_URL,
-        project_id="demo",
-        auth=StaticToken("x"),
-        transport=transport,
-        retry=RetryPolicy(clock=lambda: START, **policy),  # type: ignore[arg-type]
-    )
 
 
 def _sent(emu: Emulator, method: str, path: str) -> int:
@@ -129,7 +119,7 @@ def test_commit_then_drop_post_is_unknown_and_visible_to_a_lookup(
 
 
 def test_a_connect_error_on_post_is_re_sent(recorder: RecordingTransport, emu: Emulator) -> None:
-    with _client(BreakFirst(recorder, httpx.ConnectError, method="POST")) as client:
+    with demo_client(BreakFirst(recorder, httpx.ConnectError, method="POST")) as client:
         created = client.create_order(order_body())
         assert [o.id for o in client.list_orders()] == [created.id]
         assert [e.reason for e in client.retry_log] == ["TransportFailure"]
@@ -137,7 +127,7 @@ def test_a_connect_error_on_post_is_re_sent(recorder: RecordingTransport, emu: E
 
 
 def test_a_read_timeout_on_get_is_retried(recorder: RecordingTransport) -> None:
-    with _client(BreakFirst(recorder, httpx.ReadTimeout, method="GET", count=2)) as client:
+    with demo_client(BreakFirst(recorder, httpx.ReadTimeout, method="GET", count=2)) as client:
         assert client.list_orders() == []
         assert client.calls["list_orders"] == 3
 
@@ -146,7 +136,7 @@ def test_a_read_timeout_after_sending_a_delete_is_outcome_unknown(
     recorder: RecordingTransport, emu: Emulator
 ) -> None:
     flaky = BreakFirst(recorder, httpx.ReadTimeout, method="DELETE", count=1, after_send=True)
-    with _client(flaky) as client:
+    with demo_client(flaky) as client:
         order = client.create_order(order_body())
         with pytest.raises(OutcomeUnknown) as caught:
             client.cancel_order(order.id)
@@ -158,7 +148,7 @@ def test_a_read_timeout_after_sending_a_delete_is_outcome_unknown(
 def test_the_run_budget_is_shared_and_ends_retrying(
     recorder: RecordingTransport, emu: Emulator
 ) -> None:
-    with _client(recorder, run_budget_seconds=20.0) as client:
+    with demo_client(recorder, run_budget_seconds=20.0) as client:
         emu.add_fault(
             Fault(method="GET", path="/configuration", count=2, status=429, retry_after="8")
         )
@@ -173,7 +163,7 @@ def test_the_run_budget_is_shared_and_ends_retrying(
 
 
 def test_the_per_call_budget_ends_retrying(recorder: RecordingTransport, emu: Emulator) -> None:
-    with _client(recorder, per_call_timeout=10.0) as client:
+    with demo_client(recorder, per_call_timeout=10.0) as client:
         emu.add_fault(
             Fault(method="GET", path="/configuration", count=2, status=429, retry_after="6")
         )
@@ -196,7 +186,7 @@ def test_each_retry_is_logged_once_readably_and_without_secrets(
         return emu.handle(request)
 
     caplog.set_level(logging.DEBUG)
-    with _client(httpx.MockTransport(leaky_once), wait_max=0.0) as client:
+    with demo_client(httpx.MockTransport(leaky_once), wait_max=0.0) as client:
         assert client.list_orders() == []
     warnings = [(r.name, r.getMessage()) for r in caplog.records if r.levelno >= logging.WARNING]
     assert warnings == [
