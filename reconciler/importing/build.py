@@ -108,13 +108,17 @@ def _get(tree: Any, path: tuple[str, ...]) -> Any:
 
 
 def _majority(values: Sequence[Any]) -> Any:
-    """The value most numbers share (first seen wins a tie); None unless two or more share it."""
-    best, count = None, 1
+    """The value most numbers share (first seen wins a tie), or None when no two share one.
+
+    A one-number order is the exception: its only value is the majority, so its spec has
+    `defaults` and a short-form number, like a spec a person writes.
+    """
+    best, count = None, 0
     for candidate in values:
         seen = sum(1 for v in values if v == candidate)
         if seen > count:
             best, count = candidate, seen
-    return best
+    return best if count >= min(2, len(values)) else None
 
 
 def _drop(number: dict[str, Any], path: tuple[str, ...], key: str) -> None:
@@ -136,7 +140,7 @@ def factor_defaults(numbers: list[dict[str, Any]]) -> dict[str, Any]:
     which wins over the default when the loader merges them back.
     """
     defaults: dict[str, Any] = {}
-    if len(numbers) < 2:
+    if not numbers:
         return defaults
     for path in KEYWISE_PATHS:
         first = _get(numbers[0], path)

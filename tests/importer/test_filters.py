@@ -199,3 +199,21 @@ def test_orders_no_spec_can_match_are_skipped_each_with_what_to_do(
     )
     assert text[head + 2].startswith(f"    -> to manage it, set its reference to order-{open_a.id}")
     assert text[head + 7].startswith(f"  order {locked.id} CONFIRMED ('Legacy Ticket #9'): ")
+
+
+def test_a_one_number_order_gets_defaults_and_a_short_form_number() -> None:
+    numbers = [
+        {
+            "phoneNumber": "+13125550141",
+            "endUser": {"name": "A", "city": "X"},
+            "portOutInfo": {"existingPortOutPin": "1234"},
+            "voiceConfiguration": {"type": "EST", "trunkId": "7"},
+        }
+    ]
+    defaults = factor_defaults(numbers)
+    assert defaults == {
+        "endUser": {"name": "A", "city": "X"},
+        "portOutInfo": {"existingPortOutPin": "1234"},
+        "voiceConfiguration": {"type": "EST", "trunkId": "7"},
+    }
+    assert numbers == [{"phoneNumber": "+13125550141"}]
