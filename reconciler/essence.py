@@ -99,7 +99,8 @@ class IgnoreRules:
     A pattern is a dotted path where `phoneNumbers[*]` (or `phoneNumbers.*`) stands for every
     number and each segment may use shell wildcards, e.g. `loaUploadedBy`,
     `phoneNumbers[*].endUser.streetType`, `phoneNumbers[+13125550141].features`. A pattern
-    naming a mapping removes all of it.
+    naming a mapping removes all of it. Project configuration fields are named under
+    `configuration.` (`configuration.webhookUrl`), so an order field is never hit by accident.
     """
 
     def __init__(self, patterns: Iterable[str] = ()) -> None:

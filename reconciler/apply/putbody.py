@@ -1,10 +1,13 @@
-"""The body of an update: the full desired order, keeping live values where the diff is blind.
+"""The body of an update (an order or the configuration): the full desired object, keeping
+live values where the diff is blind.
 
 A PUT replaces the whole order (omitted fields are cleared), and `ignoreFields` tells the diff
 not to look at some fields. Sending the spec's body as is would therefore clear, or overwrite,
 values the user asked portctl to leave alone, and the next plan would not even show it. So
 the live value of every ignored field is carried into the body (numbers matched by E.164,
-never by position); everything else is the spec's. Pure.
+never by position); everything else is the spec's. The configuration gets the same treatment
+(its ignore paths start with `configuration.`): whether its PUT replaces is undocumented, and
+carrying the live value is harmless if it merges. Pure.
 """
 
 from __future__ import annotations
@@ -48,4 +51,14 @@ def update_body(
         if found is not None:
             rest = {k: v for k, v in found.items() if k != "phoneNumber"}
             _carry(number, rest, ("phoneNumbers", str(number["phoneNumber"])), ignore)
+    return body
+
+
+def configuration_body(
+    desired: Mapping[str, Any], live: Mapping[str, Any] | None, ignore: IgnoreRules
+) -> dict[str, Any]:
+    """The desired configuration with the live value of every ignored field put back."""
+    body: dict[str, Any] = copy.deepcopy(dict(desired))
+    if ignore and live:
+        _carry(body, live, ("configuration",), ignore)
     return body

@@ -28,7 +28,7 @@ from reconciler.apply.context import (
     status_of,
 )
 from reconciler.apply.outcomes import Outcome
-from reconciler.apply.putbody import update_body
+from reconciler.apply.putbody import configuration_body, update_body
 from reconciler.desired import DesiredOrder
 from reconciler.planning.items import Kind, PlanItem
 
@@ -82,10 +82,10 @@ def configure(ctx: StepContext, item: PlanItem) -> StepResult:
     spec = ctx.desired.configuration
     if spec is None:
         raise StepError("the plan configures the project but no PortingDefaults spec is loaded")
-    body = dict(spec.body)
     seen: list[Mapping[str, Any] | None] = [_configuration(ctx)]
     if ctx.configuration_matches(seen[-1]):
         return Outcome.SKIPPED, "configuration already matches the spec", None
+    body = configuration_body(spec.body, seen[0], ctx.ignore)
 
     def send() -> None:
         if seen[-1] is not None:

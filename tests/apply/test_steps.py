@@ -214,3 +214,21 @@ def test_update_keeps_the_live_value_of_ignored_fields(world: ApplyWorld) -> Non
     assert order["loaUploadedBy"] == "Someone Else"
     assert {n["endUser"]["streetType"] for n in order["phoneNumbers"]} == {"Dr"}
     assert {n["endUser"]["city"] for n in order["phoneNumbers"]} == {"Springfield"}
+
+
+def test_an_ignored_configuration_field_keeps_its_live_value_through_the_put(
+    world: ApplyWorld,
+) -> None:
+    write_settings(world.specs, ignoreFields=["configuration.webhookUrl"])
+    with client_for(world.emu) as client:
+        client.create_configuration(
+            {"webhookUrl": "https://hooks.example/set-by-hand", "defaultPortTimeZone": "US/Eastern"}
+        )
+    _configuration(world, "US/Pacific")
+    (result,) = world.execute().results
+    assert result.outcome is Outcome.APPLIED, result.message
+    configuration = world.emu.world.configuration
+    assert configuration is not None
+    assert configuration["webhookUrl"] == "https://hooks.example/set-by-hand"
+    assert configuration["defaultPortTimeZone"] == "US/Pacific"
+    assert world.plan().actions == ()
