@@ -21,7 +21,7 @@ from reconciler.desired import SECRET_FIELDS
 from reconciler.spec.fields import PATTERN_HINTS
 from reconciler.spec.issues import SpecIssue, format_path
 from reconciler.spec.strict_yaml import Loc, PlainScalar, SourceMap
-from reconciler.spec.v1 import NUMBER_TAGS, VOICE_TAGS
+from reconciler.spec.v1 import NUMBER_TAGS, VOICE_ID_FIELD, VOICE_TAGS
 
 _STRING_ERRORS = frozenset({"string_type", "literal_error"})
 
@@ -89,6 +89,7 @@ def _file_loc(loc: tuple[int | str, ...], source: SourceMap) -> Loc:
 
 
 _TAGS = frozenset({*NUMBER_TAGS, *VOICE_TAGS})
+_VOICE_TYPE_OF = {field: tag for tag, field in VOICE_ID_FIELD.items()}
 
 
 def _issue(
@@ -100,14 +101,21 @@ def _issue(
     sections: dict[str, str],
 ) -> SpecIssue:
     kind = error["type"]
-    loc = _file_loc(tuple(error["loc"]), source)
+    raw_loc = tuple(error["loc"])
+    loc = _file_loc(raw_loc, source)
     message = _reword(error["msg"].removeprefix("Value error, "))
     if kind == "extra_forbidden":
         line, col = source.key_position(loc)
         name = str(loc[-1]) if loc else ""
+        voice_type = next((part for part in raw_loc if part in VOICE_ID_FIELD), None)
         if len(loc) == 1 and name in sections:
             section = sections[name]
             message = f"field {name!r} belongs under '{section}:' (as {section}.{name})"
+        elif voice_type is not None and name in _VOICE_TYPE_OF:
+            message = (
+                f"field {name!r} is for type {_VOICE_TYPE_OF[name]}; type {voice_type} takes "
+                f"{VOICE_ID_FIELD[str(voice_type)]}"
+            )
         elif name in field_names:
             message = f"field {name!r} is not allowed here"
         else:
@@ -120,9 +128,8 @@ def _issue(
         line, col = source.value_position(loc)
         return SpecIssue(file, line, col, format_path(loc), "required field is missing")
     if kind == "union_tag_not_found":
-        message = (
-            "needs a 'type': one of RTC (with appId), EST (with trunkId), FAX (with serviceId)"
-        )
+        choices = ", ".join(f"{tag} (with {field})" for tag, field in VOICE_ID_FIELD.items())
+        message = f"needs a 'type': one of {choices}"
     elif kind == "union_tag_invalid":
         ctx = error.get("ctx", {})
         if source.has((*loc, "type")):
@@ -136,6 +143,8 @@ def _issue(
         )
     elif kind == "string_type" and loc[:2] == ("spec", "phoneNumbers") and len(loc) == 3:
         message = "expected a quoted E.164 number or a mapping with 'number' and overrides"
+    elif kind in _SHAPES:
+        message = f"expected {_SHAPES[kind]}, found {_shape_of(error['input'])}"
     elif kind == "string_pattern_mismatch":
         hint = PATTERN_HINTS.get(str(error.get("ctx", {}).get("pattern")))
         if hint is not None:
@@ -149,6 +158,32 @@ def _issue(
         message = _trap_message(plain, secret=_is_secret(loc))
     line, col = source.value_position(loc)
     return SpecIssue(file, line, col, format_path(loc), message)
+
+
+_MAPPING = "a mapping (indented 'key: value' lines, or {key: value})"
+_SHAPES = {
+    "model_type": _MAPPING,
+    "model_attributes_type": _MAPPING,
+    "dict_type": _MAPPING,
+    "list_type": "a list (one '- item' per line, or [a, b])",
+    "string_type": "a string",
+}
+"""Pydantic's "wrong kind of value" errors, by type, and the YAML shape each one expects."""
+
+
+def _shape_of(value: object) -> str:
+    """What kind of YAML value `value` is, in words (never the value: it may be a secret)."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return type(value).__name__
 
 
 def _reword(message: str) -> str:

@@ -104,14 +104,12 @@ def _check_merged_fields(document: PortIn, report: _Reporter) -> None:
             report.add(
                 ("spec", "defaults", *field.split(".")),
                 "required: no number sets it; add it to spec.defaults or to every number",
-                at=("spec", "defaults") if report.source.has(("spec", "defaults")) else ("spec",),
             )
             continue
         for index in indexes:
             report.add(
                 ("spec", "phoneNumbers", index, *field.split(".")),
                 "required: set it on this number or in spec.defaults",
-                at=("spec", "phoneNumbers", index),
             )
 
 

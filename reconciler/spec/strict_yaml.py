@@ -215,12 +215,30 @@ def parse_document(text: str) -> ParsedDocument:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = " ".join(p for p in (exc.context, exc.problem) if p)
-        return ParsedDocument(None, SourceMap(), [YamlProblem(line, col, "", message)])
+        problem = YamlProblem(line, col, "", _syntax_message(exc, text))
+        return ParsedDocument(None, SourceMap(), [problem])
     except yaml.YAMLError as exc:
         return ParsedDocument(None, SourceMap(), [YamlProblem(1, 1, "", str(exc))])
     finally:
         loader.dispose()
+
+
+def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:
+    """libyaml's problem, where the construct it was reading started, and a hint for the
+    two mistakes people make most (tabs, and an unquoted value containing ': ')."""
+    message = f"YAML syntax error: {exc.problem or 'invalid YAML'}"
+    start, at = exc.context_mark, exc.problem_mark
+    if exc.context:
+        message += f" ({exc.context}"
+        if start is not None and at is not None and start.line != at.line:
+            message += f" that starts at line {start.line + 1}"
+        message += ")"
+    index = at.index if at is not None else -1
+    if 0 <= index < len(text) and text[index] == "\t" and "tab" not in message:
+        message += "; YAML indents with spaces, not tabs"
+    if "mapping values are not allowed" in message:
+        message += "; quote a value that contains ': '"
+    return message
 
 
 def _parse_events(loader: Any) -> ParsedDocument:

@@ -175,7 +175,9 @@ class FaxVoice(SpecModel):
 
 
 VoiceConfiguration = Annotated[RtcVoice | EstVoice | FaxVoice, Field(discriminator="type")]
-VOICE_TAGS = ("RTC", "EST", "FAX")
+VOICE_ID_FIELD = {"RTC": "appId", "EST": "trunkId", "FAX": "serviceId"}
+"""Each voiceConfiguration type and the id field it takes (for error messages)."""
+VOICE_TAGS = tuple(VOICE_ID_FIELD)
 
 
 class SmsConfiguration(SpecModel):

@@ -49,3 +49,18 @@ def test_duplicate_key_keeps_the_first_value() -> None:
 def test_syntax_error_is_located() -> None:
     (problem,) = parse_document("a: [1, 2\nb: 3\n").problems
     assert (problem.line, problem.col) == (2, 2)
+
+
+def test_syntax_errors_say_where_the_construct_started_and_hint_at_common_mistakes() -> None:
+    (flow,) = parse_document("a: [1, 2\nb: 3\n").problems
+    (tab,) = parse_document("a: [1]\n\tb: 2\n").problems
+    (colon,) = parse_document("note: call back: 9am\n").problems
+
+    assert flow.message == (
+        "YAML syntax error: did not find expected ',' or ']' "
+        "(while parsing a flow sequence that starts at line 1)"
+    )
+    assert (tab.line, tab.col) == (2, 1)
+    assert tab.message.endswith("; YAML indents with spaces, not tabs")
+    assert (colon.line, colon.col) == (1, 16)
+    assert colon.message.endswith("; quote a value that contains ': '")
