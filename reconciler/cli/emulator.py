@@ -9,6 +9,7 @@ behave identically.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -16,9 +17,9 @@ from urllib.parse import quote
 import click
 import httpx
 
-from reconciler.emulator.embedded import default_state_path
+from reconciler.connect import emulator_state_path
+from reconciler.emulator.embedded import EmbeddedTransport
 from reconciler.emulator.server import make_server
-from reconciler.emulator.store import StateFile, file_lock
 
 CONTROL_TIMEOUT_SECONDS = 10.0
 
@@ -30,32 +31,21 @@ class Target:
         self.url = url.rstrip("/") if url else None
         self.state = state
 
+    def _client(self) -> httpx.Client:
+        if self.url is not None:
+            return httpx.Client(base_url=self.url, timeout=CONTROL_TIMEOUT_SECONDS)
+        path = emulator_state_path(os.environ, self.state)
+        return httpx.Client(base_url="http://emulator", transport=EmbeddedTransport(path))
+
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         """Send one control request; a non-2xx answer becomes a ClickException."""
         content = b"" if body is None else json.dumps(body).encode()
         headers = {"Content-Type": "application/json"}
-        if self.url is not None:
-            try:
-                response = httpx.request(
-                    method,
-                    self.url + path,
-                    content=content,
-                    headers=headers,
-                    timeout=CONTROL_TIMEOUT_SECONDS,
-                )
-            except httpx.HTTPError as exc:
-                raise click.ClickException(
-                    f"cannot reach the emulator at {self.url}: {exc}"
-                ) from None
-        else:
-            state = StateFile(self.state or default_state_path())
-            request = httpx.Request(
-                method, f"http://emulator{path}", content=content, headers=headers
-            )
-            with file_lock(state.path):
-                emu = state.current()
-                response = emu.handle(request)
-                state.commit()
+        try:
+            with self._client() as http:
+                response = http.request(method, path, content=content, headers=headers)
+        except httpx.HTTPError as exc:
+            raise click.ClickException(f"cannot reach the emulator at {self.url}: {exc}") from None
         if response.is_error:
             try:
                 message = response.json().get("message", response.text)

@@ -3,12 +3,12 @@
 This is what `--emulator` plugs into the API client (DESIGN §4): each request takes the file
 lock, loads the state (reused from memory when the file did not change), is handled, and the
 state is saved atomically when anything changed. Separate CLI runs, `portctl emulator` control
-commands with `--state` and a served emulator on the same file therefore see one world.
+commands with `--state` and a served emulator on the same file therefore see one world. Which
+file is the caller's choice (`reconciler.connect.emulator_state_path` for the CLI).
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import httpx
@@ -17,29 +17,18 @@ from reconciler.emulator.core import WebhookSender
 from reconciler.emulator.faults import ConnectionDropped
 from reconciler.emulator.store import StateFile, file_lock
 
-STATE_ENV = "PORTCTL_EMULATOR_STATE"
-DEFAULT_STATE = Path(".portctl") / "emulator.json"
-
-
-def default_state_path() -> Path:
-    """`$PORTCTL_EMULATOR_STATE`, else `.portctl/emulator.json` in the working directory."""
-    configured = os.environ.get(STATE_ENV, "").strip()
-    return Path(configured) if configured else DEFAULT_STATE
-
 
 class EmbeddedTransport(httpx.BaseTransport):
     """An httpx transport answering from the emulator persisted at `state_path`."""
 
     def __init__(
         self,
-        state_path: Path | None = None,
+        state_path: Path,
         *,
         project_id: str = "demo",
         webhook_sender: WebhookSender | None = None,
     ) -> None:
-        self.state = StateFile(
-            state_path or default_state_path(), project_id=project_id, webhook_sender=webhook_sender
-        )
+        self.state = StateFile(state_path, project_id=project_id, webhook_sender=webhook_sender)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Lock, load, handle, save if changed, unlock; then deliver webhooks."""
