@@ -1,24 +1,21 @@
-"""The client over real sockets against a served emulator, and the reference's raw examples.
+"""The client over real sockets against a served emulator.
 
 `reconciler.emulator.server.running` serves an in-memory emulator on a free loopback port, so
 these tests exercise httpx's real transport: keep-alive, a connection the server drops after
-committing, and the parallel reads of `get_orders`.
+committing, and the parallel reads of `get_orders`. The reference's example requests as raw
+HTTP are in `tests/emulator/test_served.py`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 
-import httpx
 import pytest
 
 from reconciler.api import OutcomeUnknown, PortingClient, StaticToken
 from reconciler.emulator import Emulator, Fault
 from reconciler.emulator.server import running
 from tests.api.bodies import order_body
-from tests.api.conftest import START
-from tests.emulator.openapi import response_problems
 
 
 @pytest.fixture
@@ -44,32 +41,3 @@ def test_dropped_connection_after_commit_is_unknown_then_found(served: str, emu:
         with pytest.raises(OutcomeUnknown):
             client.create_order(order_body(reference="gitops/over-the-wire"))
         assert len(client.list_orders(reference="gitops/over-the-wire")) == 1
-
-
-def test_reference_examples_as_raw_http_get_documented_shapes(served: str, emu: Emulator) -> None:
-    """Reference §2.1, §2.2, §2.4 and §2.11, sent without the client."""
-    root = f"{served}/v1/projects/demo"
-    headers = {"Authorization": "Bearer x"}
-    with httpx.Client(headers=headers, timeout=5.0) as http:
-        check = http.post(f"{root}/portabilityChecks", json={"phoneNumbers": ["+13125550141"]})
-        assert check.status_code == 200
-        assert check.json()["phoneNumbers"][0]["portable"] is True
-        body = order_body(on_demand=True, port_date=(START + timedelta(days=3)).date().isoformat())
-        created = http.post(f"{root}/orders/portIns", json=body)
-        assert created.status_code == 201
-        order_id = created.json()["id"]
-        assert created.json()["status"] == "PENDING"
-        fetched = http.get(f"{root}/orders/portIns/{order_id}")
-        group = fetched.json()["phoneNumbers"][0]["phoneNumberGroup"]
-        emu.confirm_group(order_id, group)
-        emu.advance(timedelta(days=5))
-        offered = http.get(f"{root}/orders/portIns/{order_id}/availableActivations")
-        assert [g["phoneNumberGroup"] for g in offered.json()] == [group]
-        activated = http.post(
-            f"{root}/orders/portIns/{order_id}/activate", json={"phoneNumberGroups": [group]}
-        )
-        assert activated.json() == {
-            "phoneNumberGroups": [{"phoneNumberGroup": group, "status": "ACTIVATED"}]
-        }
-        answers = [check, created, fetched, offered, activated]
-    assert [p for r in answers for p in response_problems(r)] == []
