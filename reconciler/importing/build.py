@@ -235,7 +235,7 @@ FIELD_ORDER: dict[str, dict[str, int]] = {
     "endUser": _key_order(EndUser),
     "portOutInfo": _key_order(PortOutInfo),
     "e911": _key_order(E911),
-    "number": _key_order(PhoneNumberEntry),
+    "number": {**_key_order(PhoneNumberEntry), "number": -1},  # the E.164 first, then overrides
     "defaults": _key_order(NumberSettings),
 }
 """Keys are written in the order the spec models (and the JSON schema) list them."""

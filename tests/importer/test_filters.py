@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.cli.exits import EXIT_OK, EXIT_USAGE
-from reconciler.importing.build import factor_defaults
+from reconciler.importing.build import factor_defaults, spec_from_order
 from reconciler.importing.naming import adoptable_name, derived_name, secret_variable
 from reconciler.importing.writer import dump_spec
 from tests.drift.world import ReportWorld
@@ -217,3 +217,13 @@ def test_a_one_number_order_gets_defaults_and_a_short_form_number() -> None:
         "voiceConfiguration": {"type": "EST", "trunkId": "7"},
     }
     assert numbers == [{"phoneNumber": "+13125550141"}]
+
+
+def test_a_number_with_its_own_values_starts_with_its_e164() -> None:
+    order = order_body("acme", ["+13125550141", "+13125550142", "+13125550143"], 1, "2026-12-20")
+    order |= {"id": 7, "status": "PENDING"}
+    order["phoneNumbers"][2]["endUser"]["name"] = "Front Desk"
+    spec = spec_from_order(order, name="acme").document["spec"]
+    own = spec["phoneNumbers"][2]
+    assert next(iter(own)) == "number"
+    assert own["endUser"] == {"name": "Front Desk"}
