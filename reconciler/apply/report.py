@@ -8,13 +8,15 @@ Everything passes through `scrub` last, like every other output.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from reconciler.apply.outcomes import ApplyReport, ItemResult, Outcome
 from reconciler.planning.items import Risk
 from reconciler.redact import scrub
-from reconciler.render.common import display_value
+from reconciler.render.common import item_title
 from reconciler.render.jsonfmt import plan_document
+from reconciler.render.markdown import cell
 
 FORMAT_VERSION = 1
 
@@ -30,16 +32,8 @@ def summary(report: ApplyReport) -> str:
 
 
 def _order(result: ItemResult) -> str:
-    text = result.item.name
-    if result.order_id is not None:
-        text += f" #{result.order_id}"
-    if result.item.note is not None:
-        text += f' note "{display_value(result.item.note)}"'
-    if result.item.document is not None:
-        text += f" document {result.item.document}"
-    if result.item.groups:
-        text += f" groups {', '.join(result.item.groups)}"
-    return text
+    """The item's title with the order it ended up on (the plan's status may be stale now)."""
+    return item_title(replace(result.item, order_id=result.order_id, status=None))
 
 
 def render_text(report: ApplyReport) -> str:
@@ -58,17 +52,13 @@ def render_text(report: ApplyReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def render_markdown(report: ApplyReport) -> str:
     """A summary line and a table (Outcome, Action, Order, Detail)."""
     lines = ["", "### Apply results", "", f"**{summary(report)}**", ""]
     if report.results:
         lines += ["| Outcome | Action | Order | Detail |", "|---|---|---|---|"]
         lines += [
-            f"| {r.outcome} | {r.action} | {_cell(_order(r))} | {_cell(r.message)} |"
+            f"| {r.outcome} | {r.action} | {cell(_order(r))} | {cell(r.message)} |"
             for r in report.results
         ]
     return "\n".join(lines) + "\n"

@@ -18,6 +18,7 @@ from reconciler.api import PortingClient
 from reconciler.apply import Outcome
 from reconciler.apply.audit import AuditIdentity, AuditLog, actor_from, commit_from
 from reconciler.apply.progress import PlainProgress, RichProgress
+from reconciler.apply.report import render_report
 from reconciler.emulator import Fault
 from tests.apply.conftest import ApplyWorld, client_for, mutating, write_settings
 
@@ -232,3 +233,11 @@ def test_an_ignored_configuration_field_keeps_its_live_value_through_the_put(
     assert configuration["webhookUrl"] == "https://hooks.example/set-by-hand"
     assert configuration["defaultPortTimeZone"] == "US/Pacific"
     assert world.plan().actions == ()
+
+
+def test_markdown_outcome_table_escapes_what_users_wrote(world: ApplyWorld) -> None:
+    world.spec("alpha", A, notes=["<img src=x> | call first"])
+    report = world.execute()
+    md = render_report(report, "markdown", exit_code=0)
+    assert "&lt;img src=x&gt; &#124; call first" in md
+    assert "<img" not in md
