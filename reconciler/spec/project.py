@@ -98,8 +98,7 @@ def load_project(
         if isinstance(spec.doc.model, PortIn):
             issues += check_port_in(
                 spec.doc.model,
-                file=spec.doc.file,
-                source=spec.doc.source,
+                doc=spec.doc,
                 spec_dir=spec.path.parent.resolve(),
                 repo_root=spec.repo_root,
             )

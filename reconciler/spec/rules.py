@@ -1,7 +1,7 @@
 """Rules of one PortIn spec that span several fields (DESIGN §1), checked after the models.
 
 Each rule reports at the place a user has to edit: the offending key, the number, or, when
-every number lacks the same merged field, once at `spec.defaults`.
+every number lacks the same merged field, once under `spec.defaults`.
 """
 
 from __future__ import annotations
@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from reconciler.spec.document import LoadedDocument
 from reconciler.spec.effective import deep_merge, defaults_of, overrides_of
-from reconciler.spec.issues import SpecIssue, format_path
+from reconciler.spec.issues import SpecIssue
 from reconciler.spec.phone import check_portable_e164
-from reconciler.spec.strict_yaml import Loc, SourceMap
+from reconciler.spec.strict_yaml import Loc
 from reconciler.spec.v1 import PortIn
 
 END_USER_REQUIRED = ("name", "streetNum", "streetName", "city", "state", "zipCode")
@@ -20,23 +21,21 @@ E911_REQUIRED = ("name", "streetNum", "streetInfo", "city", "state", "postalCode
 
 
 class _Reporter:
-    """Collects issues of one file, positioned through its source map."""
+    """Collects the issues of one file (positioned through the file's source map)."""
 
-    def __init__(self, file: str, source: SourceMap) -> None:
-        self.file = file
-        self.source = source
+    def __init__(self, doc: LoadedDocument) -> None:
+        self.doc = doc
         self.issues: list[SpecIssue] = []
 
     def add(self, loc: Loc, message: str, *, at: Loc | None = None) -> None:
-        line, col = self.source.value_position(at if at is not None else loc)
-        self.issues.append(SpecIssue(self.file, line, col, format_path(loc), message))
+        self.issues.append(self.doc.issue(loc, message, at=at))
 
 
 def check_port_in(
-    document: PortIn, *, file: str, source: SourceMap, spec_dir: Path, repo_root: Path
+    document: PortIn, *, doc: LoadedDocument, spec_dir: Path, repo_root: Path
 ) -> list[SpecIssue]:
-    """Every cross-field problem of one PortIn spec."""
-    report = _Reporter(file, source)
+    """Every cross-field problem of one PortIn spec (`document`, the model of `doc`)."""
+    report = _Reporter(doc)
     _check_activation(document, report)
     _check_numbers(document, report)
     _check_merged_fields(document, report)
