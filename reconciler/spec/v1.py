@@ -386,7 +386,8 @@ class Settings(SpecModel):
     kind: Literal["Settings"]
     """Settings: repository-wide settings."""
     spec: SettingsSpec = Field(default_factory=SettingsSpec)
-    """The settings."""
+    """The settings: referencePrefix, safety and ignoreFields go here, under spec: as in
+    every kind."""
 
 
 KINDS: dict[str, type[SpecModel]] = {
