@@ -106,23 +106,32 @@ def _details(item: PlanItem) -> str:
 def render_markdown(
     plan: Plan, *, max_chars: int = MAX_CHARS, artifact: str = DEFAULT_ARTIFACT
 ) -> str:
-    """The plan as Markdown for a PR comment, at most `max_chars` characters."""
+    """The plan as Markdown for a PR comment, at most `max_chars` characters.
+
+    Pieces are added in reading order (head lines, then one `<details>` block per item) while
+    they fit with room for the truncation notice; the cap holds even when the blocked and
+    irreversible list alone would not fit (a thousand cancels).
+    """
     head = [MARKER, f"### portctl plan: {summary_line(plan)}", "", *_counts_table(plan)]
     head += _attention(plan)
     unchanged = sum(1 for i in plan.items if not shown(i))
     if unchanged:
         head += ["", f"{unchanged} item{'s' if unchanged != 1 else ''} unchanged (not shown)."]
-    text = "\n".join(head) + "\n"
     blocks = [_details(item) for item in plan.items if shown(item)]
+    pieces = [(line, False) for line in head]
     if blocks:
-        text += "\n#### Details\n\n"
-    for index, block in enumerate(blocks):
-        left = len(blocks) - index
+        pieces += [("\n#### Details\n", False), *((block, True) for block in blocks)]
+    text = ""
+    left = len(blocks)
+    for piece, is_block in pieces:
+        cut_head = "" if is_block else "the rest of the summary and "
         notice = (
-            f"\n**Truncated:** {left} more item{'s' if left != 1 else ''} not shown "
+            f"\n**Truncated:** {cut_head}{left} item{'s' if left != 1 else ''} not shown "
             f"(comment size limit). See {artifact}.\n"
         )
-        if len(text) + len(block) + 1 + len(notice) > max_chars:
+        if len(text) + len(piece) + 1 + len(notice) > max_chars:
             return text + notice
-        text += block + "\n"
+        text += piece + "\n"
+        if is_block:
+            left -= 1
     return text

@@ -139,3 +139,21 @@ def test_the_same_edit_on_many_numbers_folds_and_a_different_one_stays_apart() -
     assert f"~ phoneNumbers[{numbers[-1]}].endUser.city: Anytown -> Skokie" in text
     assert " ".join(numbers[:8]) in text, "every folded number is listed"
     assert len(json.loads(render(plan, "json"))["items"][0]["changes"]) == 10
+
+
+def test_markdown_cap_holds_when_the_attention_list_alone_is_too_long() -> None:
+    specs, lives = [], []
+    for i in range(1000):
+        spec = desired(f"old-{i:04d}", [number(f"+1312556{i:04d}")], state="canceled")
+        specs.append(spec)
+        lives.append(live_order(5000 + i, spec.body))
+    snapshot = LiveSnapshot(
+        managed={o["customerOrderReference"]: (summary(o),) for o in lives},
+        details={int(o["id"]): o for o in lives},
+    )
+    plan = build_plan(DesiredState(orders=tuple(specs)), snapshot, today=TODAY)
+    assert plan.counts() == {"cancel": 1000}
+    md = render(plan, "markdown")
+    assert len(md) <= 60_000
+    assert "**Truncated:** the rest of the summary and 1000 items not shown" in md
+    assert "| cancel | 1000 | irreversible | 1000 |" in md, "the counts table comes first"
