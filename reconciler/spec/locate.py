@@ -153,7 +153,7 @@ def _issue(
         message += f"; found {error['input']!r}"
     plain = source.plain.get(loc)
     if plain is not None and plain.kind == "null":
-        message = "value is empty (YAML null); write a value or remove the key"
+        message = "value is empty (YAML null); write a value, or remove the key if it is optional"
     elif kind in _STRING_ERRORS and plain is not None and not isinstance(error["input"], str):
         message = _trap_message(plain, secret=_is_secret(loc))
     line, col = source.value_position(loc)

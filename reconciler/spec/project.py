@@ -235,7 +235,7 @@ def _cross_file(specs: list[_Spec], prefix: str) -> list[SpecIssue]:
         if len(reference) > MAX_REFERENCE_LENGTH:
             message = (
                 f"order reference {reference!r} is {len(reference)} characters; at most "
-                f"{MAX_REFERENCE_LENGTH} including referencePrefix {prefix!r}"
+                f"{MAX_REFERENCE_LENGTH} including referencePrefix {prefix!r}; shorten the name"
             )
             issues.append(doc.issue(name, message))
         if reference in references:
