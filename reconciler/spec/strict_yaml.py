@@ -41,6 +41,8 @@ _RESOLVE = cast(
 )
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _TAG = "tag:yaml.org,2002:"
+_TYPED_KINDS = frozenset({"null", "bool", "int", "float", "timestamp"})
+"""What YAML 1.1 turns unquoted scalars into besides strings; all of them are recorded."""
 
 
 @dataclass
@@ -143,6 +145,8 @@ class _Builder:
         if tag == _TAG + "str":
             return value
         kind = tag.removeprefix(_TAG)
+        if kind not in _TYPED_KINDS:
+            return value  # YAML 1.1 `=` (value) and `<<` (merge) read as the text they are
         self.source.plain[loc] = PlainScalar(value, kind)
         if kind == "null":
             return None

@@ -64,3 +64,11 @@ def test_syntax_errors_say_where_the_construct_started_and_hint_at_common_mistak
     assert tab.message.endswith("; YAML indents with spaces, not tabs")
     assert (colon.line, colon.col) == (1, 16)
     assert colon.message.endswith("; quote a value that contains ': '")
+
+
+def test_yaml_1_1_value_and_merge_scalars_are_plain_text() -> None:
+    parsed = parse_document("a: =\nb: <<\n")
+
+    assert parsed.problems == []
+    assert parsed.data == {"a": "=", "b": "<<"}
+    assert parsed.source.plain == {}
