@@ -38,6 +38,11 @@ class LiveOrderSummary:
         """COMPLETED or CANCELED: nothing can change any more."""
         return self.status in TERMINAL_STATUSES
 
+    @property
+    def is_open(self) -> bool:
+        """Neither terminal nor being canceled: the order a spec's reference points at."""
+        return not self.terminal and self.status != PENDING_CANCELATION
+
 
 @dataclass(frozen=True)
 class LiveSnapshot:
@@ -74,7 +79,7 @@ def _wants_activation(order: DesiredOrder) -> bool:
 
 
 def _open(summaries: Iterable[LiveOrderSummary]) -> list[LiveOrderSummary]:
-    return [s for s in summaries if not s.terminal and s.status != PENDING_CANCELATION]
+    return [s for s in summaries if s.is_open]
 
 
 def _completed(summaries: Iterable[LiveOrderSummary]) -> bool:

@@ -22,7 +22,7 @@ from typing import Any
 
 from reconciler.desired import SECRET_FIELDS, DesiredState
 from reconciler.essence import order_essence
-from reconciler.live import PENDING_CANCELATION, LiveSnapshot
+from reconciler.live import LiveSnapshot
 from reconciler.planning.items import ACTION_KINDS, Kind, Plan, PlanItem
 from reconciler.redact import scrub
 from reconciler.render.jsonfmt import FORMAT_VERSION, plan_document
@@ -158,11 +158,7 @@ def stale_reasons(saved: SavedPlan, *, desired: DesiredState, live: LiveSnapshot
         elif fingerprint(detail) != expected:
             reasons.append(f"order {order_id} changed since the plan was made")
     for reference in saved.creates_references:
-        open_orders = [
-            s
-            for s in live.managed.get(reference, ())
-            if not s.terminal and s.status != PENDING_CANCELATION
-        ]
+        open_orders = [s for s in live.managed.get(reference, ()) if s.is_open]
         if open_orders:
             reasons.append(f"an order for {reference} exists now (id {open_orders[0].id})")
     return reasons

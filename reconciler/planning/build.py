@@ -87,7 +87,7 @@ def _configuration_item(desired: DesiredState, ctx: PlanContext) -> PlanItem:
 
 def _order_items(order: DesiredOrder, ctx: PlanContext) -> list[PlanItem]:
     summaries = ctx.live.managed.get(order.reference, ())
-    open_orders = [s for s in summaries if not s.terminal and s.status != PENDING_CANCELATION]
+    open_orders = [s for s in summaries if s.is_open]
     if len(open_orders) > 1:
         ids = ", ".join(str(s.id) for s in sorted(open_orders, key=lambda s: s.id))
         return [
@@ -203,7 +203,7 @@ def _create_items(
 
 
 def _orphan_item(orphan: LiveOrderSummary, live: LiveSnapshot, *, prune: bool) -> PlanItem | None:
-    if orphan.terminal or orphan.status == PENDING_CANCELATION:
+    if not orphan.is_open:
         return None
     detail = live.details.get(orphan.id) or {}
     numbers = tuple(sorted(str(n["phoneNumber"]) for n in detail.get("phoneNumbers") or ()))
