@@ -95,7 +95,8 @@ def _saved_plan(
         for reason in reasons:
             click.echo(f"stale: {reason}", err=True)
         raise click.ClickException(
-            f"saved plan {plan_file} is stale; nothing was applied. Run portctl plan again."
+            f"saved plan {plan_file} is stale; nothing was applied. Make a new one with "
+            "`portctl plan --out FILE`, review it, and apply that"
         )
     return saved.plan, dict(saved.fingerprints), live
 
