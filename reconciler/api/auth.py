@@ -33,6 +33,8 @@ from reconciler.api.urls import require_secure_url
 REFRESH_MARGIN = timedelta(seconds=60)
 """A cached token is replaced this long before it expires."""
 TOKEN_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+DEFAULT_TOKEN_LIFETIME = 3600
+"""Seconds a token is trusted when the endpoint does not say (`expires_in` is optional)."""
 
 
 def _utcnow() -> datetime:
@@ -152,17 +154,26 @@ class ClientCredentials(Auth):
                 response.headers.get("Retry-After"), now=self._retry.clock()
             )
             raise errors.from_response(response, method="POST", path=path, retry_after=retry_after)
-        body = response.json()
-        value = body.get("access_token") if isinstance(body, dict) else None
-        kind = str(body.get("token_type", "bearer")) if isinstance(body, dict) else ""
-        if not isinstance(value, str) or not value or kind.lower() != "bearer":
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        body = body if isinstance(body, dict) else {}
+        value = body.get("access_token")
+        kind = str(body.get("token_type", "bearer"))
+        lifetime = body.get("expires_in") or DEFAULT_TOKEN_LIFETIME
+        if (
+            not isinstance(value, str)
+            or not value
+            or kind.lower() != "bearer"
+            or not isinstance(lifetime, int | float)
+        ):
             raise errors.Unauthorized(
                 status=response.status_code,
                 method="POST",
                 path=path,
-                message="token endpoint answered without a bearer access_token",
+                message="the token endpoint answered without a bearer access_token and lifetime",
             )
-        lifetime = float(body.get("expires_in") or 3600)
         self.fetches += 1
         return _Token(value, self._clock() + timedelta(seconds=lifetime))
 

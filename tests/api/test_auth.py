@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 
 from reconciler.api import ClientCredentials, PortingClient, StaticToken, errors
@@ -110,6 +111,18 @@ def test_wrong_secret_is_unauthorized_at_the_token_endpoint(emu: Emulator) -> No
     assert caught.value.path == "/oauth2/token"
     assert "wrong-secret-value" not in str(caught.value)
     assert auth.fetches == 0
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [b"<html>login</html>", b'{"access_token": "t", "token_type": "mac"}', b'["t"]'],
+)
+def test_an_unreadable_token_answer_is_unauthorized(answer: bytes) -> None:
+    """A proxy's login page or an odd token type is an API error, never a traceback."""
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, content=answer))
+    auth = ClientCredentials("demo-key", DEMO_SECRET, TOKEN_URL, transport=transport)
+    with pytest.raises(errors.Unauthorized, match="without a bearer access_token"):
+        auth.token()
 
 
 def test_token_endpoint_429_is_retried(emu: Emulator) -> None:
