@@ -162,7 +162,7 @@ class PortingClient:
             )
             body = json_body(response)
             items = body.get("phoneNumbers", []) if isinstance(body, dict) else []
-            answers.extend(Portability.from_api(i) for i in items if isinstance(i, dict))
+            answers.extend(parse(Portability, i, response) for i in items)
         return answers
 
     # -- orders --------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import pytest
 
 from reconciler import redact
 from reconciler.api import errors
+from tests.api.conftest import demo_client
 
 
 def _response(status: int, **kwargs: object) -> httpx.Response:
@@ -109,3 +110,24 @@ def test_rate_limited_carries_retry_after() -> None:
     err = errors.from_response(_response(429), method="GET", path="/p", retry_after=7.0)
     assert isinstance(err, errors.RateLimited)
     assert err.retry_after == 7.0
+
+
+@pytest.mark.parametrize(
+    ("body", "call"),
+    [
+        ({"phoneNumbers": [{"portable": True}]}, "check_portability"),
+        ({"id": "twelve"}, "get_order"),
+        ([{"focDate": "2026-11-05"}], "available_activations"),
+        ([{"phoneNumbers": []}], "phone_groups"),
+    ],
+)
+def test_an_answer_the_client_cannot_read_is_an_api_error_naming_fields(
+    body: object, call: str
+) -> None:
+    """Never a pydantic traceback, and never the values (an answer may hold PINs)."""
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json=body))
+    with demo_client(transport) as client:
+        method = getattr(client, call)
+        with pytest.raises(errors.ApiError, match=r"unexpected \w+ in the answer") as caught:
+            method(["+13125550141"]) if call == "check_portability" else method(12)
+    assert "twelve" not in str(caught.value)
