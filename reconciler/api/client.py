@@ -160,8 +160,7 @@ class PortingClient:
                 json={"phoneNumbers": batch},
                 idempotent=True,
             )
-            body = json_body(response)
-            items = body.get("phoneNumbers", []) if isinstance(body, dict) else []
+            items = json_body(response, dict).get("phoneNumbers") or []
             answers.extend(parse(Portability, i, response) for i in items)
         return answers
 
@@ -206,8 +205,7 @@ class PortingClient:
             response = self._session.call(
                 "list_orders", "GET", "/orders/portIns", params={**params, "page": str(page)}
             )
-            body = json_body(response)
-            body = body if isinstance(body, dict) else {}
+            body = json_body(response, dict)
             rows = [r for r in body.get("orders") or [] if isinstance(r, dict)]
             before = len(found)
             for row in rows:
@@ -311,7 +309,7 @@ class PortingClient:
             "available_activations", "GET", f"/orders/portIns/{order_id}/availableActivations"
         )
         try:
-            return parse_activation_groups(json_body(response))
+            return parse_activation_groups(json_body(response, (list, dict)))
         except pydantic.ValidationError as exc:
             raise shape_error(exc, response, "ActivationGroup") from exc
 
@@ -325,9 +323,7 @@ class PortingClient:
         response = self._session.call(
             "phone_groups", "GET", f"/orders/portIns/phoneGroups/{order_id}"
         )
-        body = json_body(response)
-        items = body if isinstance(body, list) else []
-        return [parse(PhoneNumberGroup, item, response) for item in items]
+        return [parse(PhoneNumberGroup, item, response) for item in json_body(response, list)]
 
     def activate(self, order_id: int, groups: Sequence[str] | None) -> ActivationResult:
         """Activate named groups of an on-demand order, or (groups=None) the whole order."""

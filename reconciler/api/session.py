@@ -174,19 +174,36 @@ def relative_path(request: httpx.Request) -> str:
     return _PROJECT_PREFIX.sub("", request.url.path, count=1) or "/"
 
 
-def json_body(response: httpx.Response) -> Any:
-    """The JSON body of a successful answer (None when empty)."""
-    if not response.content:
-        return None
-    try:
-        return response.json()
-    except ValueError as exc:
+_JSON_NAMES = {dict: "object", list: "array", str: "string", int: "number", float: "number"}
+
+
+def _json_kind(value: Any) -> str:
+    return "nothing" if value is None else _JSON_NAMES.get(type(value), type(value).__name__)
+
+
+def json_body(response: httpx.Response, expect: type | tuple[type, ...] | None = None) -> Any:
+    """The JSON body of a successful answer (None when empty); `expect` = the required type."""
+    data = None
+    if response.content:
+        try:
+            data = response.json()
+        except ValueError as exc:
+            raise errors.ApiError(
+                status=response.status_code,
+                method=response.request.method,
+                path=relative_path(response.request),
+                message="the answer is not valid JSON",
+            ) from exc
+    if expect is not None and not isinstance(data, expect):
+        kinds = expect if isinstance(expect, tuple) else (expect,)
+        wanted = " or ".join(f"an {_JSON_NAMES[k]}" for k in kinds)
         raise errors.ApiError(
             status=response.status_code,
             method=response.request.method,
             path=relative_path(response.request),
-            message="the answer is not valid JSON",
-        ) from exc
+            message=f"expected {wanted} in the answer, got {_json_kind(data)}",
+        )
+    return data
 
 
 def parse(cls: type[M], data: Any, response: httpx.Response) -> M:
