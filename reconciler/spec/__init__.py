@@ -4,8 +4,9 @@ Public surface: `load_project` (all specs under some paths -> `LoadResult`), `Sp
 located problem), `load_env` (variables for `${NAME}` secret references).
 """
 
+from reconciler.spec.discovery import discover_spec_files
 from reconciler.spec.envfile import load_env
 from reconciler.spec.issues import SpecIssue
-from reconciler.spec.project import LoadResult, discover_spec_files, load_project
+from reconciler.spec.project import LoadResult, load_project
 
 __all__ = ["LoadResult", "SpecIssue", "discover_spec_files", "load_env", "load_project"]

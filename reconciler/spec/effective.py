@@ -60,8 +60,9 @@ def overrides_of(item: str | PhoneNumberEntry) -> dict[str, Any]:
     return item.model_dump(exclude_none=True, exclude={"number"})
 
 
-def merged_numbers(spec: PortInSpec) -> list[dict[str, Any]]:
-    """Each number with `defaults` merged in, before API defaults are filled (for checks)."""
+def _merged_numbers(spec: PortInSpec) -> list[dict[str, Any]]:
+    """Each number with `defaults` merged in, in the API's key order, before API defaults are
+    filled in (fresh dicts: `_api_number` fills them in place)."""
     defaults = defaults_of(spec)
     numbers: list[dict[str, Any]] = []
     for item in spec.phoneNumbers:
@@ -97,7 +98,7 @@ def order_body(
         body["loaAttachmentDate"] = spec.loa.attachmentDate
     if spec.resellerName is not None:
         body["resellerName"] = spec.resellerName
-    body["phoneNumbers"] = [_api_number(n, secret) for n in merged_numbers(spec)]
+    body["phoneNumbers"] = [_api_number(n, secret) for n in _merged_numbers(spec)]
     return body
 
 

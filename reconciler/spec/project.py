@@ -9,11 +9,9 @@ when nothing at all is wrong builds the desired state the planner works from.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,6 +25,7 @@ from reconciler.desired import (
     SourceLocation,
 )
 from reconciler.redact import register_secret
+from reconciler.spec.discovery import common_root, discover_spec_files, repo_root
 from reconciler.spec.document import LoadedDocument, load_document
 from reconciler.spec.effective import order_body
 from reconciler.spec.fields import validation_context
@@ -38,7 +37,6 @@ from reconciler.spec.v1 import PortIn, PortingDefaults, Settings
 from reconciler.spec.versions import LATEST
 
 MAX_REFERENCE_LENGTH = 100
-SPEC_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass(frozen=True)
@@ -79,7 +77,7 @@ def load_project(
     specs is returned as issues, all of them, sorted by file, line and column.
     """
     files = discover_spec_files(paths)
-    fallback_root = _common_root(paths)
+    fallback_root = common_root(paths)
     context = validation_context(today=today, allow_plaintext_secrets=allow_plaintext_secrets)
     specs: list[_Spec] = []
     issues: list[SpecIssue] = []
@@ -91,7 +89,7 @@ def load_project(
             issues.append(SpecIssue(display, 1, 1, "", f"cannot be read: {reason}"))
             continue
         doc = load_document(display, raw, context=context)
-        specs.append(_Spec(doc, path, raw, _repo_root(path.parent, fallback_root)))
+        specs.append(_Spec(doc, path, raw, repo_root(path.parent, fallback_root)))
 
     issues += [issue for spec in specs for issue in spec.doc.issues]
     for spec in specs:
@@ -114,46 +112,6 @@ def load_project(
         return LoadResult(sorted(issues), sorted(variables), None, result_files)
     state = _build_state(specs, settings=settings, defaults=defaults)
     return LoadResult([], sorted(variables), state, result_files)
-
-
-def discover_spec_files(paths: Sequence[Path]) -> list[tuple[str, Path]]:
-    """`(display name, path)` of every spec file: given files, and `*.yaml`/`*.yml` below
-    given directories (hidden directories skipped), in the given order, each once."""
-    found: list[tuple[str, Path]] = []
-    seen: set[Path] = set()
-    for given in paths:
-        if not given.exists():
-            raise FileNotFoundError(str(given))
-        candidates = [given] if given.is_file() else sorted(_walk(given))
-        for path in candidates:
-            key = path.resolve()
-            if key not in seen:
-                seen.add(key)
-                found.append((str(path), path))
-    return found
-
-
-def _walk(directory: Path) -> Iterator[Path]:
-    for root, dirs, names in os.walk(directory):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in names:
-            if name.endswith(SPEC_SUFFIXES) and not name.startswith("."):
-                yield Path(root, name)
-
-
-def _common_root(paths: Sequence[Path]) -> Path:
-    dirs = [p.resolve() if p.is_dir() else p.resolve().parent for p in paths if p.exists()]
-    return Path(os.path.commonpath(dirs)) if dirs else Path.cwd()
-
-
-def _repo_root(directory: Path, fallback: Path) -> Path:
-    """The git work tree holding `directory`, else `fallback` (the given paths' common root)."""
-    return _git_root(directory.resolve()) or fallback
-
-
-@lru_cache(maxsize=1024)
-def _git_root(start: Path) -> Path | None:
-    return next((p for p in (start, *start.parents) if (p / ".git").exists()), None)
 
 
 def _secret_fields(data: Any, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:
