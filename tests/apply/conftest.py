@@ -31,6 +31,7 @@ from reconciler.essence import port_defaults
 from reconciler.live import fetch_live
 from reconciler.plan import Plan, build_plan
 from reconciler.spec import load_project
+from tests.core.builders import port_in_document
 
 START = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 26)
@@ -51,47 +52,11 @@ def write_spec(
     name: str,
     numbers: Sequence[str],
     *,
-    state: str = "active",
-    city: str = "Chicago",
-    on_demand: bool = False,
-    notes: Sequence[str] = (),
-    documents: bool = False,
     pin: str = "${APPLY_PIN}",
+    **options: Any,
 ) -> None:
-    """Write (or overwrite) the PortIn spec `name` under `directory`."""
-    spec: dict[str, Any] = {
-        "state": state,
-        "schedule": {"date": "2026-12-15"},
-        "defaults": {
-            "endUser": {
-                "name": "Acme Corp",
-                "streetNum": "233",
-                "streetName": "Wacker",
-                "city": city,
-                "state": "IL",
-                "zipCode": "60606",
-            },
-            "portOutInfo": {
-                "existingPortOutPin": pin,
-                "accountNum": "${APPLY_ACCOUNT}",
-                "authorizingDate": "2026-11-20",
-            },
-            "voiceConfiguration": {"type": "EST", "trunkId": "trunk-1"},
-        },
-        "phoneNumbers": list(numbers),
-    }
-    if on_demand:
-        spec["activation"] = {"mode": "on-demand", "when": "ready"}
-    if notes:
-        spec["notes"] = list(notes)
-    if documents:
-        spec["documents"] = [{"name": "loa.pdf", "path": "docs/loa.pdf", "description": "LOA"}]
-    document = {
-        "apiVersion": "portctl/v1",
-        "kind": "PortIn",
-        "metadata": {"name": name, "labels": {"team": "ops"}},
-        "spec": spec,
-    }
+    """Write (or overwrite) the PortIn spec `name` under `directory` (`port_in_document`)."""
+    document = port_in_document(name, numbers, pin=pin, account="${APPLY_ACCOUNT}", **options)
     text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
     (directory / f"{name}.yaml").write_text(text, "utf-8")
 

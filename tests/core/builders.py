@@ -7,7 +7,7 @@ keep the tests short and the shapes realistic (the API input shape of reference 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -132,3 +132,57 @@ def summary(order: Mapping[str, Any]) -> LiveOrderSummary:
         status=str(order["status"]),
         created_date=str(order.get("createdDate", "")),
     )
+
+
+def port_in_document(
+    name: str,
+    numbers: Sequence[str],
+    *,
+    pin: str,
+    account: str,
+    state: str = "active",
+    city: str = "Chicago",
+    on_demand: bool = False,
+    notes: Sequence[str] = (),
+    documents: bool = False,
+    port_date: str = "2026-12-15",
+    labels: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """A PortIn spec file's document as a user writes it (secrets as `${NAME}` references).
+
+    The plan, apply and e2e tests write specs to disk through this, so they all exercise the
+    loader on the same realistic file; `documents` refers to `docs/loa.pdf` beside the specs.
+    """
+    spec: dict[str, Any] = {
+        "state": state,
+        "schedule": {"date": port_date},
+        "defaults": {
+            "endUser": {
+                "name": "Acme Corp",
+                "streetNum": "233",
+                "streetName": "Wacker",
+                "city": city,
+                "state": "IL",
+                "zipCode": "60606",
+            },
+            "portOutInfo": {
+                "existingPortOutPin": pin,
+                "accountNum": account,
+                "authorizingDate": "2026-11-20",
+            },
+            "voiceConfiguration": {"type": "EST", "trunkId": "trunk-1"},
+        },
+        "phoneNumbers": list(numbers),
+    }
+    if on_demand:
+        spec["activation"] = {"mode": "on-demand", "when": "ready"}
+    if notes:
+        spec["notes"] = list(notes)
+    if documents:
+        spec["documents"] = [{"name": "loa.pdf", "path": "docs/loa.pdf", "description": "LOA"}]
+    return {
+        "apiVersion": "portctl/v1",
+        "kind": "PortIn",
+        "metadata": {"name": name, "labels": dict(labels or {"team": "ops"})},
+        "spec": spec,
+    }

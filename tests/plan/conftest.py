@@ -24,6 +24,7 @@ from reconciler.emulator import Emulator
 from reconciler.emulator.server import running
 from reconciler.emulator.store import load, save
 from reconciler.spec import load_project
+from tests.core.builders import port_in_document
 
 START = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 26)
@@ -96,56 +97,12 @@ class PlanWorld:
         text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
         (self.specs / filename).write_text(text, "utf-8")
 
-    def spec(
-        self,
-        name: str,
-        numbers: Sequence[str],
-        *,
-        state: str = "active",
-        city: str = "Chicago",
-        on_demand: bool = False,
-        notes: Sequence[str] = (),
-        documents: bool = False,
-        port_date: str = "2026-12-15",
-        labels: dict[str, str] | None = None,
-    ) -> None:
-        """Write (or overwrite) the PortIn spec `name`."""
-        spec: dict[str, Any] = {
-            "state": state,
-            "schedule": {"date": port_date},
-            "defaults": {
-                "endUser": {
-                    "name": "Acme Corp",
-                    "streetNum": "233",
-                    "streetName": "Wacker",
-                    "city": city,
-                    "state": "IL",
-                    "zipCode": "60606",
-                },
-                "portOutInfo": {
-                    "existingPortOutPin": "${PLAN_PIN}",
-                    "accountNum": "${PLAN_ACCOUNT}",
-                    "authorizingDate": "2026-11-20",
-                },
-                "voiceConfiguration": {"type": "EST", "trunkId": "trunk-1"},
-            },
-            "phoneNumbers": list(numbers),
-        }
-        if on_demand:
-            spec["activation"] = {"mode": "on-demand", "when": "ready"}
-        if notes:
-            spec["notes"] = list(notes)
-        if documents:
-            spec["documents"] = [{"name": "loa.pdf", "path": "docs/loa.pdf", "description": "LOA"}]
-        self.write(
-            f"{name}.yaml",
-            {
-                "apiVersion": "portctl/v1",
-                "kind": "PortIn",
-                "metadata": {"name": name, "labels": labels or {"team": "ops"}},
-                "spec": spec,
-            },
+    def spec(self, name: str, numbers: Sequence[str], **options: Any) -> None:
+        """Write (or overwrite) the PortIn spec `name` (options of `port_in_document`)."""
+        document = port_in_document(
+            name, numbers, pin="${PLAN_PIN}", account="${PLAN_ACCOUNT}", **options
         )
+        self.write(f"{name}.yaml", document)
 
     def desired(self, name: str) -> DesiredOrder:
         """The loaded, resolved spec `name`."""
