@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 
@@ -72,8 +73,6 @@ def route(pattern: str, method: str) -> Callable[[Handler], Handler]:
 
 def dispatch(world: World, call: Call) -> tuple[int, Any]:
     """Find and run the handler; 404 for unknown paths, 405 for a wrong method."""
-    from urllib.parse import unquote
-
     for regex, methods in ROUTES:
         match = regex.match(call.path)
         if match is None:

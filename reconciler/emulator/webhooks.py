@@ -14,11 +14,10 @@ from typing import Any
 
 import httpx
 
+from reconciler.api.urls import is_loopback
+
 log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 2.0
-
-
-LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
 
 
 def post_webhook(url: str, payload: dict[str, Any], *, loopback_only: bool = False) -> None:
@@ -32,7 +31,7 @@ def post_webhook(url: str, payload: dict[str, Any], *, loopback_only: bool = Fal
     except httpx.InvalidURL:
         log.info("webhook %s not sent: %s is not a valid URL", payload.get("type"), url)
         return
-    if loopback_only and host not in LOOPBACK_HOSTS:
+    if loopback_only and not is_loopback(host):
         log.info("webhook %s not sent: %s is not a loopback host", payload.get("type"), host)
         return
     try:

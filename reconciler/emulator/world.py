@@ -15,7 +15,7 @@ import mimetypes
 from datetime import timedelta
 from typing import Any
 
-from reconciler.emulator.carrier import assign_groups
+from reconciler.emulator.carrier import assign_groups, carrier_for
 from reconciler.emulator.errors import ApiError, FieldViolation, invalid
 from reconciler.emulator.simulation import Simulation
 from reconciler.emulator.state import DEAD_NUMBER, TERMINAL, WorldState, from_iso, iso, ny_date
@@ -318,8 +318,6 @@ class World(Simulation):
         ]
         if bad:
             raise invalid(bad)
-        from reconciler.emulator.carrier import carrier_for
-
         out = []
         for number in numbers:
             region = number_region(number)
