@@ -24,7 +24,7 @@ from reconciler.connect import ConnectionSettingsError, api_options, client_from
 from reconciler.desired import DesiredState
 from reconciler.planning.items import Plan
 from reconciler.redact import scrub
-from reconciler.spec import load_env, load_project
+from reconciler.spec import LoadResult, load_env, load_project
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -103,6 +103,35 @@ def select(state: DesiredState, selectors: Mapping[str, str]) -> DesiredState:
     return replace(state, orders=orders, reference_prefix="", configuration=None)
 
 
+def read_specs(
+    paths: Sequence[Path],
+    *,
+    env_file: Path | None,
+    allow_plaintext_secrets: bool,
+    resolve_secrets: bool,
+) -> LoadResult:
+    """The specs under PATHS (default `specs/`), validated; issues returned, not printed.
+
+    A missing path or a bad `PORTCTL_TODAY` is a usage error (exit 64). `validate` can share
+    this too (it still has its own copy).
+    """
+    targets = list(paths) or list(DEFAULT_PATHS)
+    missing = [str(p) for p in targets if not p.exists()]
+    if missing:
+        raise click.UsageError(f"path does not exist: {', '.join(missing)}")
+    try:
+        today = cli_today()
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    return load_project(
+        targets,
+        today=today,
+        env=load_env(env_file, os.environ),
+        allow_plaintext_secrets=allow_plaintext_secrets,
+        resolve_secrets=resolve_secrets,
+    )
+
+
 def load_desired(
     paths: Sequence[Path],
     *,
@@ -112,18 +141,9 @@ def load_desired(
 ) -> DesiredState:
     """Load and validate the specs with secrets resolved; every problem printed, then exit 1."""
     wanted = parse_selectors(selectors)
-    targets = list(paths) or list(DEFAULT_PATHS)
-    missing = [str(p) for p in targets if not p.exists()]
-    if missing:
-        raise click.UsageError(f"path does not exist: {', '.join(missing)}")
-    try:
-        today = cli_today()
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
-    result = load_project(
-        targets,
-        today=today,
-        env=load_env(env_file, os.environ),
+    result = read_specs(
+        paths,
+        env_file=env_file,
         allow_plaintext_secrets=allow_plaintext_secrets,
         resolve_secrets=True,
     )
