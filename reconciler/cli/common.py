@@ -112,8 +112,8 @@ def read_specs(
 ) -> LoadResult:
     """The specs under PATHS (default `specs/`), validated; issues returned, not printed.
 
-    A missing path or a bad `PORTCTL_TODAY` is a usage error (exit 64). `validate` can share
-    this too (it still has its own copy).
+    A missing path or a bad `PORTCTL_TODAY` is a usage error (exit 64), the same for every
+    command that reads specs.
     """
     targets = list(paths) or list(DEFAULT_PATHS)
     missing = [str(p) for p in targets if not p.exists()]
