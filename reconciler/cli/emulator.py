@@ -45,7 +45,8 @@ class Target:
             with self._client() as http:
                 response = http.request(method, path, content=content, headers=headers)
         except httpx.HTTPError as exc:
-            raise click.ClickException(f"cannot reach the emulator at {self.url}: {exc}") from None
+            where = self.url or emulator_state_path(os.environ, self.state)
+            raise click.ClickException(f"cannot reach the emulator at {where}: {exc}") from None
         if response.is_error:
             try:
                 message = response.json().get("message", response.text)
