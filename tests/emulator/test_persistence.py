@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from reconciler.emulator import Emulator, Fault, store
+from reconciler.emulator import Emulator, Fault, core, store
 from reconciler.emulator.embedded import EmbeddedTransport
 from tests.emulator.conftest import API, START, order
 
@@ -97,15 +97,18 @@ def test_state_dumps_mask_pins_and_account_numbers() -> None:
     assert "8642" not in json.dumps(dumped["world"])
 
 
-def test_reset_empties_the_world_and_returns_to_real_time() -> None:
+def test_reset_empties_the_world_and_returns_to_real_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     emu = busy_world()
-    before = datetime.now(UTC).replace(microsecond=0)
+    real = datetime(2027, 3, 1, 8, 30, tzinfo=UTC)
+    monkeypatch.setattr(core, "real_now", lambda: real)
     emu.reset()
     data = emu.to_dict()
     assert data["world"]["orders"] == []
     assert (data["faults"], data["requestLog"], data["tokens"]["issued"]) == ([], [], {})
     assert data["world"]["configuration"] is None
-    assert emu.now >= before
+    assert emu.now == real
 
 
 def test_unknown_state_format_is_refused() -> None:
