@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -25,6 +26,7 @@ from schemathesis.config import SchemathesisConfig
 
 from reconciler.emulator import Emulator
 from reconciler.emulator.server import running
+from tests.api.bodies import order_body
 from tests.api.conftest import START
 from tests.contract.openapi_contract import document
 
@@ -38,8 +40,38 @@ CHECKS = [
 
 @pytest.fixture(scope="module")
 def served() -> Iterator[str]:
-    with running(Emulator(now=START, project_id="demo", seed=0), port=0) as base_url:
-        yield f"{base_url}/v1/projects/demo"
+    emu = Emulator(now=START, project_id="demo", seed=0)
+    with running(emu, port=0) as base_url:
+        root = f"{base_url}/v1/projects/demo"
+        with httpx.Client(base_url=root, headers={"Authorization": "Bearer x"}) as http:
+            order_id = http.post("/orders/portIns", json=order_body(on_demand=True)).json()["id"]
+            http.post(
+                f"/orders/portIns/{order_id}/documents",
+                json={"documentName": "loa.pdf", "fileContent": "JVBERi0="},
+            )
+        SEEDED["orderId"] = order_id
+        yield root
+
+
+SEEDED: dict[str, int] = {}
+"""Path parameters of an order that exists, so generated requests reach more than a 404."""
+
+
+def aim_at_seeded_order(case: Any) -> None:
+    """Point a generated non-negative `orderId`/`documentId` at the seeded order and document.
+
+    Other generated values (negative numbers, strings) are kept: they must get a 4xx."""
+    params = case.path_parameters or {}
+    for name, real in (("orderId", SEEDED["orderId"]), ("documentId", 1)):
+        if name in params and _non_negative(params[name]):
+            params[name] = real
+
+
+def _non_negative(value: object) -> bool:
+    try:
+        return float(str(value)) >= 0
+    except ValueError:
+        return False
 
 
 schema = schemathesis.openapi.from_dict(document(), config=SchemathesisConfig())
@@ -54,6 +86,7 @@ schema = schemathesis.openapi.from_dict(document(), config=SchemathesisConfig())
     suppress_health_check=list(HealthCheck),
 )
 def test_emulator_conforms(case: Any, served: str) -> None:
+    aim_at_seeded_order(case)
     response = case.call(base_url=served, headers={"Authorization": "Bearer x"}, timeout=5)
     if case.method.upper() != case.operation.method.upper():
         # Probes of methods the path does not have (TRACE, ...): 405 is the right answer.
