@@ -100,64 +100,70 @@ def _issue(
     field_names: frozenset[str],
     sections: dict[str, str],
 ) -> SpecIssue:
-    kind = error["type"]
     raw_loc = tuple(error["loc"])
     loc = _file_loc(raw_loc, source)
-    message = _reword(error["msg"].removeprefix("Value error, "))
-    if kind == "extra_forbidden":
+    if error["type"] == "extra_forbidden":
         line, col = source.key_position(loc)
-        name = str(loc[-1]) if loc else ""
-        voice_type = next((part for part in raw_loc if part in VOICE_ID_FIELD), None)
-        if len(loc) == 1 and name in sections:
-            section = sections[name]
-            message = f"field {name!r} belongs under '{section}:' (as {section}.{name})"
-        elif voice_type is not None and name in _VOICE_TYPE_OF:
-            message = (
-                f"field {name!r} is for type {_VOICE_TYPE_OF[name]}; type {voice_type} takes "
-                f"{VOICE_ID_FIELD[str(voice_type)]}"
-            )
-        elif name in field_names:
-            message = f"field {name!r} is not allowed here"
-        else:
-            message = f"unknown field {name!r}"
-            close = difflib.get_close_matches(name, sorted(field_names), n=1, cutoff=0.75)
-            if close:
-                message += f" (did you mean {close[0]!r}?)"
-        return SpecIssue(file, line, col, format_path(loc), message)
-    if kind == "missing":
+        message = _extra_field_message(loc, raw_loc, field_names, sections)
+    elif error["type"] == "missing":
         line, col = source.value_position(loc)
-        return SpecIssue(file, line, col, format_path(loc), "required field is missing")
+        message = "required field is missing"
+    else:
+        if error["type"] == "union_tag_invalid" and source.has((*loc, "type")):
+            loc = (*loc, "type")
+        line, col = source.value_position(loc)
+        message = _value_message(error, loc, source.plain.get(loc))
+    return SpecIssue(file, line, col, format_path(loc), message)
+
+
+def _extra_field_message(
+    loc: Loc, raw_loc: tuple[int | str, ...], field_names: frozenset[str], sections: dict[str, str]
+) -> str:
+    """Why a field is not allowed where it is, and where it probably belongs."""
+    name = str(loc[-1]) if loc else ""
+    voice_type = next((str(part) for part in raw_loc if part in VOICE_ID_FIELD), None)
+    if len(loc) == 1 and name in sections:
+        section = sections[name]
+        return f"field {name!r} belongs under '{section}:' (as {section}.{name})"
+    if voice_type is not None and name in _VOICE_TYPE_OF:
+        return (
+            f"field {name!r} is for type {_VOICE_TYPE_OF[name]}; type {voice_type} takes "
+            f"{VOICE_ID_FIELD[voice_type]}"
+        )
+    if name in field_names:
+        return f"field {name!r} is not allowed here"
+    close = difflib.get_close_matches(name, sorted(field_names), n=1, cutoff=0.75)
+    return f"unknown field {name!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
+
+
+def _value_message(error: ErrorDetails, loc: Loc, plain: PlainScalar | None) -> str:
+    """A wrong value, explained as the rule it breaks (secret values are never quoted)."""
+    kind, value, ctx = error["type"], error["input"], error.get("ctx", {})
+    if plain is not None and plain.kind == "null":
+        return "value is empty (YAML null); write a value, or remove the key if it is optional"
+    if kind in _STRING_ERRORS and plain is not None and not isinstance(value, str):
+        return _trap_message(plain, secret=_is_secret(loc))
     if kind == "union_tag_not_found":
         choices = ", ".join(f"{tag} (with {field})" for tag, field in VOICE_ID_FIELD.items())
-        message = f"needs a 'type': one of {choices}"
-    elif kind == "union_tag_invalid":
-        ctx = error.get("ctx", {})
-        if source.has((*loc, "type")):
-            loc = (*loc, "type")
-        message = f"type must be one of {ctx.get('expected_tags', '')}, not {ctx.get('tag')!r}"
-    elif kind == "too_long" and loc and loc[-1] == "phoneNumbers":
-        ctx = error.get("ctx", {})
-        message = (
+        return f"needs a 'type': one of {choices}"
+    if kind == "union_tag_invalid":
+        return f"type must be one of {ctx.get('expected_tags', '')}, not {ctx.get('tag')!r}"
+    if kind == "too_long" and loc and loc[-1] == "phoneNumbers":
+        return (
             f"at most {ctx.get('max_length')} numbers per order (found "
             f"{ctx.get('actual_length')}); split it into several specs"
         )
-    elif kind == "string_type" and loc[:2] == ("spec", "phoneNumbers") and len(loc) == 3:
-        message = "expected a quoted E.164 number or a mapping with 'number' and overrides"
-    elif kind in _SHAPES:
-        message = f"expected {_SHAPES[kind]}, found {_shape_of(error['input'])}"
-    elif kind == "string_pattern_mismatch":
-        hint = PATTERN_HINTS.get(str(error.get("ctx", {}).get("pattern")))
-        if hint is not None:
-            message = f"must be {hint}; found {error['input']!r}"
-    elif kind == "literal_error" and isinstance(error["input"], str) and not _is_secret(loc):
-        message += f"; found {error['input']!r}"
-    plain = source.plain.get(loc)
-    if plain is not None and plain.kind == "null":
-        message = "value is empty (YAML null); write a value, or remove the key if it is optional"
-    elif kind in _STRING_ERRORS and plain is not None and not isinstance(error["input"], str):
-        message = _trap_message(plain, secret=_is_secret(loc))
-    line, col = source.value_position(loc)
-    return SpecIssue(file, line, col, format_path(loc), message)
+    if kind == "string_type" and loc[:2] == ("spec", "phoneNumbers") and len(loc) == 3:
+        return "expected a quoted E.164 number or a mapping with 'number' and overrides"
+    if kind in _SHAPES:
+        return f"expected {_SHAPES[kind]}, found {_shape_of(value)}"
+    message = _reword(error["msg"].removeprefix("Value error, "))
+    hint = PATTERN_HINTS.get(str(ctx.get("pattern")))
+    if kind == "string_pattern_mismatch" and hint is not None:
+        return f"must be {hint}; found {value!r}"
+    if kind == "literal_error" and isinstance(value, str) and not _is_secret(loc):
+        return f"{message}; found {value!r}"
+    return message
 
 
 _MAPPING = "a mapping (indented 'key: value' lines, or {key: value})"
