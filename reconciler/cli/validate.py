@@ -12,9 +12,9 @@ from pathlib import Path
 
 import click
 
+from reconciler.cli.common import read_specs
 from reconciler.cli.exits import EXIT_ERROR
-from reconciler.clock import cli_today
-from reconciler.spec import LoadResult, SpecIssue, load_env, load_project
+from reconciler.spec import LoadResult, SpecIssue
 
 
 @click.command("validate")
@@ -50,18 +50,9 @@ def validate(
     require_secrets: bool,
 ) -> None:
     """Validate spec files (default: specs/) without contacting any API."""
-    targets = list(paths) or [Path("specs")]
-    missing = [str(p) for p in targets if not p.exists()]
-    if missing:
-        raise click.UsageError(f"path does not exist: {', '.join(missing)}")
-    try:
-        today = cli_today()
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
-    result = load_project(
-        targets,
-        today=today,
-        env=load_env(env_file, os.environ),
+    result = read_specs(
+        paths,
+        env_file=env_file,
         allow_plaintext_secrets=allow_plaintext_secrets,
         resolve_secrets=require_secrets,
     )

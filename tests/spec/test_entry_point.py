@@ -10,6 +10,7 @@ import pytest
 from reconciler import __version__
 from reconciler.cli import main
 from reconciler.cli.commands import ALL
+from tests.spec.conftest import SPECS
 
 
 def test_python_dash_m_reconciler_is_portctl() -> None:
@@ -46,3 +47,14 @@ def test_usage_errors_exit_64(argv: list[str], capsys: pytest.CaptureFixture[str
 
     assert exit_info.value.code == 64
     assert "Error: " in capsys.readouterr().err
+
+
+def test_a_bad_pinned_today_is_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PORTCTL_TODAY", "26/11/2026")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["validate", str(SPECS)])
+
+    assert exit_info.value.code == 64
+    assert "PORTCTL_TODAY must be YYYY-MM-DD" in capsys.readouterr().err
