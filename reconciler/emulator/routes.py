@@ -124,58 +124,83 @@ def _time_param(call: Call, name: str) -> datetime | None:
     return parsed
 
 
-@route("/orders/portIns", "GET")
-def list_orders(world: World, call: Call, _: tuple[str, ...]) -> tuple[int, Any]:
-    """List orders with every documented filter and 1-based numeric `page` paging."""
-    cfg = world.config
-    order_id = call.params.get("orderId")
-    wanted_id: float | None = None
-    if order_id:
-        try:
-            wanted_id = float(order_id)
-        except ValueError:
-            raise invalid([FieldViolation("orderId", "must be a number")]) from None
-    status = (call.params.get("orderStatus") or "").upper() or None
-    if status is not None and status not in ORDER_STATUSES:
-        raise invalid(
-            [FieldViolation("orderStatus", f"must be one of {', '.join(ORDER_STATUSES)}")]
-        )
-    reference = call.params.get("customerOrderReference")
-    number = call.params.get("phoneNumber")
-    created_from = _time_param(call, "createdDateStart")
-    created_to = _time_param(call, "createdDateEnd")
-    foc_from = _time_param(call, "focStartDate")
-    foc_to = _time_param(call, "focEndDate")
-    size = _int_param(call, "pageSize", low=1, high=cfg.page_size_max) or cfg.page_size_default
-    page = _int_param(call, "page", low=1, high=None) or 1
+@dataclass(frozen=True)
+class OrderFilter:
+    """The documented filters of the order list; None = not filtered on."""
 
-    def keep(rec: dict[str, Any]) -> bool:
+    order_id: float | None
+    status: str | None
+    reference: str | None
+    number: str | None
+    created_from: datetime | None
+    created_to: datetime | None
+    foc_from: datetime | None
+    foc_to: datetime | None
+
+    @classmethod
+    def from_call(cls, call: Call) -> OrderFilter:
+        """Read and check the query parameters (422 naming the first bad one)."""
+        order_id = call.params.get("orderId")
+        wanted_id: float | None = None
+        if order_id:
+            try:
+                wanted_id = float(order_id)
+            except ValueError:
+                raise invalid([FieldViolation("orderId", "must be a number")]) from None
+        status = (call.params.get("orderStatus") or "").upper() or None
+        if status is not None and status not in ORDER_STATUSES:
+            raise invalid(
+                [FieldViolation("orderStatus", f"must be one of {', '.join(ORDER_STATUSES)}")]
+            )
+        return cls(
+            order_id=wanted_id,
+            status=status,
+            reference=call.params.get("customerOrderReference"),
+            number=call.params.get("phoneNumber") or None,
+            created_from=_time_param(call, "createdDateStart"),
+            created_to=_time_param(call, "createdDateEnd"),
+            foc_from=_time_param(call, "focStartDate"),
+            foc_to=_time_param(call, "focEndDate"),
+        )
+
+    def keeps(self, rec: dict[str, Any]) -> bool:
+        """Whether a stored order passes every filter (FOC: any of its numbers' FOC dates)."""
         order = rec["order"]
-        if wanted_id is not None and order["id"] != wanted_id:
+        if self.order_id is not None and order["id"] != self.order_id:
             return False
-        if status is not None and order["status"] != status:
+        if self.status is not None and order["status"] != self.status:
             return False
-        if reference is not None and order["customerOrderReference"] != reference:
+        if self.reference is not None and order["customerOrderReference"] != self.reference:
             return False
-        if number and all(n["phoneNumber"] != number for n in order["phoneNumbers"]):
+        if self.number and all(n["phoneNumber"] != self.number for n in order["phoneNumbers"]):
             return False
-        created = from_iso(rec["sim"]["createdAt"])
-        if (created_from and created < created_from) or (created_to and created > created_to):
+        if not _within(from_iso(rec["sim"]["createdAt"]), self.created_from, self.created_to):
             return False
-        if foc_from or foc_to:
+        if self.foc_from or self.foc_to:
             focs = [
                 from_iso(f"{str(n['focDate'])[:10]}T00:00:00Z")
                 for n in order["phoneNumbers"]
                 if "focDate" in n
             ]
-            if not any(
-                (not foc_from or f >= foc_from) and (not foc_to or f <= foc_to) for f in focs
-            ):
-                return False
+            return any(_within(f, self.foc_from, self.foc_to) for f in focs)
         return True
 
+
+def _within(moment: datetime, start: datetime | None, end: datetime | None) -> bool:
+    return (start is None or moment >= start) and (end is None or moment <= end)
+
+
+@route("/orders/portIns", "GET")
+def list_orders(world: World, call: Call, _: tuple[str, ...]) -> tuple[int, Any]:
+    """List orders with every documented filter and 1-based numeric `page` paging."""
+    cfg = world.config
+    wanted = OrderFilter.from_call(call)
+    size = _int_param(call, "pageSize", low=1, high=cfg.page_size_max) or cfg.page_size_default
+    page = _int_param(call, "page", low=1, high=None) or 1
     matched = [
-        world.list_item(world.orders[k]) for k in sorted(world.orders) if keep(world.orders[k])
+        world.list_item(world.orders[k])
+        for k in sorted(world.orders)
+        if wanted.keeps(world.orders[k])
     ]
     start = (page - 1) * size
     body = {

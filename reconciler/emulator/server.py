@@ -37,6 +37,9 @@ class EmulatorServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128
+    """Listen backlog: the stdlib's 5 resets connections when a burst of clients connects at once
+    (16 threads opening their pools together did, on a busy machine)."""
 
     def __init__(self, address: tuple[str, int], target: Emulator | StateFile) -> None:
         self.target = target

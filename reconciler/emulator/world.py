@@ -192,10 +192,6 @@ class World(Simulation):
         self.touch()
         self.tick(self.now, only=order["id"])
 
-    def list_items(self) -> list[dict[str, Any]]:
-        """Every order as an `OrderListItem`, by id."""
-        return [self.list_item(self.orders[k]) for k in sorted(self.orders)]
-
     @staticmethod
     def list_item(rec: dict[str, Any]) -> dict[str, Any]:
         """The summary form used by the list endpoint."""

@@ -36,24 +36,29 @@ def api(url: str) -> tuple[httpx.Client, CheckedTransport]:
 def test_200_concurrent_requests_from_16_threads(emu: Emulator) -> None:
     with running(emu) as url:
         client, checked = api(url)
-
-        def work(i: int) -> int:
-            if i % 4 == 0:
-                return client.post("/orders/portIns", json=order(f"+1312555{i:04d}")).status_code
-            if i % 4 == 1:
-                return client.post("/portabilityChecks", json={"phoneNumbers": [CHI]}).status_code
-            return client.get("/orders/portIns", params={"pageSize": 5}).status_code
-
-        with ThreadPoolExecutor(max_workers=16) as pool:
-            codes = list(pool.map(work, range(200)))
-        assert sorted(set(codes)) == [200, 201]
-        assert codes.count(201) == 50
-        assert client.get("/orders/portIns").json()["totalItems"] == 50
-        ids = [o["id"] for o in client.get("/orders/portIns").json()["orders"]]
-        assert len(set(ids)) == 50
-        client.close()
+        with client:
+            codes = _two_hundred_requests(client)
+            assert client.get("/orders/portIns").json()["totalItems"] == 50
+            ids = [o["id"] for o in client.get("/orders/portIns").json()["orders"]]
+    assert sorted(set(codes)) == [200, 201]
+    assert codes.count(201) == 50
+    assert len(set(ids)) == 50
     assert checked.problems == []
     assert checked.count == 202
+
+
+def _two_hundred_requests(client: httpx.Client) -> list[int]:
+    """50 creates, 50 portability checks and 100 list reads from 16 threads at once."""
+
+    def work(i: int) -> int:
+        if i % 4 == 0:
+            return client.post("/orders/portIns", json=order(f"+1312555{i:04d}")).status_code
+        if i % 4 == 1:
+            return client.post("/portabilityChecks", json={"phoneNumbers": [CHI]}).status_code
+        return client.get("/orders/portIns", params={"pageSize": 5}).status_code
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        return list(pool.map(work, range(200)))
 
 
 def test_state_file_survives_a_restart(tmp_path: Path) -> None:
