@@ -37,7 +37,7 @@ from reconciler.clock import cli_today
 from reconciler.desired import DesiredState
 from reconciler.essence import port_defaults
 from reconciler.live import LiveSnapshot, fetch_live
-from reconciler.plan import Plan, PlanItem, build_plan
+from reconciler.planning import Plan, PlanItem, build_plan
 from reconciler.render import FORMATS, render
 from reconciler.savedplan import SavedPlanError, fingerprint, read_saved_plan, stale_reasons
 

@@ -23,7 +23,7 @@ from reconciler.cli.exits import EXIT_BLOCKED, EXIT_CHANGES, EXIT_OK
 from reconciler.clock import cli_today
 from reconciler.desired import DesiredState
 from reconciler.live import LiveSnapshot
-from reconciler.plan import Plan, build_plan
+from reconciler.planning import Plan, build_plan
 from reconciler.render.drift_formats import DRIFT_FORMATS, render_drift
 from reconciler.reporting import build_drift, fetch_report_live
 

@@ -22,7 +22,7 @@ from reconciler.cli.common import (
 )
 from reconciler.clock import cli_today
 from reconciler.live import fetch_live
-from reconciler.plan import build_plan
+from reconciler.planning import build_plan
 from reconciler.render import FORMATS, render
 from reconciler.savedplan import write_saved_plan
 

@@ -29,7 +29,7 @@ from reconciler.emulator.core import RequestRecord
 from reconciler.emulator.server import running
 from reconciler.essence import port_defaults
 from reconciler.live import fetch_live
-from reconciler.plan import Plan, build_plan
+from reconciler.planning import Plan, build_plan
 from reconciler.spec import load_project
 from tests.core.builders import port_in_document
 

@@ -8,7 +8,7 @@ from reconciler.api import PortingClient
 from reconciler.apply import Outcome
 from reconciler.apply.context import RELOOK_DELAYS
 from reconciler.emulator import Fault
-from reconciler.plan import Kind
+from reconciler.planning import Kind
 from tests.apply.conftest import ApplyWorld, LaggingLists, VirtualClock, mutating, references
 
 A = ["+13125550141", "+13125550142"]

@@ -21,7 +21,7 @@ from reconciler.desired import DesiredOrder, DesiredState
 from reconciler.emulator import Emulator, Fault
 from reconciler.emulator.server import running
 from reconciler.live import fetch_live
-from reconciler.plan import build_plan
+from reconciler.planning import build_plan
 from reconciler.render import render
 from tests.core.builders import desired, number
 

@@ -9,7 +9,7 @@ import pytest
 
 from reconciler.desired import DesiredConfiguration, DesiredOrder, DesiredState, SafetyBudgets
 from reconciler.live import LiveOrderSummary, LiveSnapshot
-from reconciler.plan import Plan, build_plan
+from reconciler.planning import Plan, build_plan
 from tests.core.builders import TODAY, desired, live_order, number, summary
 
 N1, N2 = "+13125550141", "+13125550142"

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from reconciler.desired import DesiredOrder, DesiredState
 from reconciler.live import LiveSnapshot
-from reconciler.plan import Kind, build_plan
+from reconciler.planning import Kind, build_plan
 from reconciler.render import render
 from tests.core.builders import TODAY, desired, live_order, number, summary
 

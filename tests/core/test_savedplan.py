@@ -9,7 +9,7 @@ import pytest
 
 from reconciler.desired import DesiredState
 from reconciler.live import LiveSnapshot
-from reconciler.plan import build_plan
+from reconciler.planning import build_plan
 from reconciler.savedplan import (
     SavedPlanError,
     fingerprint,

@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 from reconciler.diff import FieldChange
-from reconciler.plan import Kind, PlanItem, Risk
+from reconciler.planning import Kind, PlanItem, Risk
 from reconciler.render.drift_formats import render_drift
 from reconciler.render.drift_markdown import render_drift_markdown
 from reconciler.render.drift_timeline import MAX_TICKS, OTHER_COLOR, render_timeline

@@ -17,7 +17,7 @@ import pytest
 from reconciler import redact
 from reconciler.desired import DesiredConfiguration, DesiredState, SourceLocation
 from reconciler.live import LiveOrderSummary, LiveSnapshot
-from reconciler.plan import Plan, build_plan
+from reconciler.planning import Plan, build_plan
 from reconciler.render import render
 from tests.core.builders import PIN, TODAY, desired, live_order, number, summary
 

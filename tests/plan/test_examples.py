@@ -16,7 +16,7 @@ from reconciler.api import PortingClient, StaticToken
 from reconciler.desired import DesiredOrder, DesiredState
 from reconciler.emulator import Emulator
 from reconciler.live import fetch_live
-from reconciler.plan import Kind, build_plan
+from reconciler.planning import Kind, build_plan
 from reconciler.spec import load_env, load_project
 from tests.core.test_properties import orders
 
