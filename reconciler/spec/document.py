@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from reconciler.spec.issues import SpecIssue, format_path
 from reconciler.spec.locate import issues_from_validation, known_field_names
 from reconciler.spec.strict_yaml import Loc, SourceMap, parse_document
-from reconciler.spec.versions import REGISTRY, supported_versions
+from reconciler.spec.versions import LATEST, REGISTRY, supported_versions
 
 _FIELD_NAMES = known_field_names(
     model for version in REGISTRY.values() for model in version.kinds.values()
@@ -30,8 +30,19 @@ class LoadedDocument:
     file: str
     data: Any
     source: SourceMap
+    kind: str | None = None
+    """The document's `kind` once it names a known model, even when validation failed."""
     model: BaseModel | None = None
     issues: list[SpecIssue] = field(default_factory=list)
+
+    @property
+    def latest_data(self) -> Any:
+        """The document as latest-version data, for the checks that also run on a document the
+        model refused: the raw data (whose locations match the file) when it is written in the
+        latest apiVersion, the migrated model's data otherwise, None when neither exists."""
+        if isinstance(self.data, dict) and self.data.get("apiVersion") == LATEST:
+            return self.data
+        return self.model.model_dump(exclude_none=True) if self.model is not None else None
 
     def issue(self, loc: Loc, message: str, *, at: Loc | None = None) -> SpecIssue:
         """An issue about the field at `loc`, positioned at the value `at` (default: `loc`),
@@ -55,6 +66,7 @@ def load_document(file: str, raw: bytes, *, context: Mapping[str, Any]) -> Loade
     model_type = _select_model(doc)
     if model_type is None:
         return doc
+    doc.kind = parsed.data["kind"]
     try:
         model = model_type.model_validate(parsed.data, context=dict(context))
     except ValidationError as exc:

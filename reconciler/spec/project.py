@@ -30,11 +30,11 @@ from reconciler.spec.document import LoadedDocument, load_document
 from reconciler.spec.effective import order_body
 from reconciler.spec.fields import validation_context
 from reconciler.spec.issues import SpecIssue
-from reconciler.spec.rules import check_port_in
+from reconciler.spec.partial import INVALID, field_value, mapping
+from reconciler.spec.rules import check_port_in, portable_numbers
 from reconciler.spec.secrets import SecretError, parse_reference, resolve
 from reconciler.spec.strict_yaml import Loc
-from reconciler.spec.v1 import PortIn, PortingDefaults, Settings
-from reconciler.spec.versions import LATEST
+from reconciler.spec.v1 import Metadata, PortIn, PortingDefaults, PortInSpec, Settings, SettingsSpec
 
 MAX_REFERENCE_LENGTH = 100
 
@@ -92,25 +92,27 @@ def load_project(
         specs.append(_Spec(doc, path, raw, repo_root(path.parent, fallback_root)))
 
     issues += [issue for spec in specs for issue in spec.doc.issues]
-    for spec in specs:
-        if isinstance(spec.doc.model, PortIn):
-            issues += check_port_in(
-                spec.doc.model,
-                doc=spec.doc,
-                spec_dir=spec.path.parent.resolve(),
-                repo_root=spec.repo_root,
-            )
     variables: set[str] = set()
     for spec in specs:
         issues += _secrets(spec, env=env, resolve_secrets=resolve_secrets, variables=variables)
-    settings = _single(specs, Settings, issues)
-    defaults = _single(specs, PortingDefaults, issues)
-    prefix = settings.spec.referencePrefix if settings else ""
-    issues += _cross_file(specs, prefix)
+    checks: list[SpecIssue] = []
+    for spec in specs:
+        if spec.doc.kind == "PortIn":
+            checks += check_port_in(
+                spec.doc, spec_dir=spec.path.parent.resolve(), repo_root=spec.repo_root
+            )
+    settings = _single(specs, "Settings", checks)
+    defaults = _single(specs, "PortingDefaults", checks)
+    checks += _cross_file(specs, _reference_prefix(settings))
+    issues += _unless_reported(checks, issues)
     result_files = tuple(display for display, _ in files)
     if issues:
         return LoadResult(sorted(issues), sorted(variables), None, result_files)
-    state = _build_state(specs, settings=settings, defaults=defaults)
+    state = _build_state(
+        specs,
+        settings=_model(settings, Settings),
+        defaults=_model(defaults, PortingDefaults),
+    )
     return LoadResult([], sorted(variables), state, result_files)
 
 
@@ -127,22 +129,14 @@ def _secret_fields(data: Any, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:
             yield from _secret_fields(value, (*loc, index))
 
 
-def _latest_data(doc: LoadedDocument) -> Any:
-    """The document as latest-version data: the raw data (whose locations match the file)
-    unless it was migrated from an older apiVersion."""
-    raw_version = doc.data.get("apiVersion") if isinstance(doc.data, dict) else None
-    if doc.model is not None and raw_version != LATEST:
-        return doc.model.model_dump(exclude_none=True)
-    return doc.data
-
-
 def _secrets(
     spec: _Spec, *, env: Mapping[str, str], resolve_secrets: bool, variables: set[str]
 ) -> list[SpecIssue]:
     """Note the variables a spec references; resolve them when asked (issues for failures)."""
     issues: list[SpecIssue] = []
     failed: set[str] = set()
-    for loc, text in _secret_fields(_latest_data(spec.doc)):
+    data = spec.doc.latest_data
+    for loc, text in _secret_fields(spec.doc.data if data is None else data):
         ref = parse_reference(text)
         if ref is None:
             register_secret(text)
@@ -162,61 +156,102 @@ def _secrets(
     return issues
 
 
-_Kind = TypeVar("_Kind", Settings, PortingDefaults)
-
-
-def _single(specs: list[_Spec], kind: type[_Kind], issues: list[SpecIssue]) -> _Kind | None:
-    """The one document of `kind`, recording an issue for every extra one."""
+def _single(specs: list[_Spec], kind: str, issues: list[SpecIssue]) -> _Spec | None:
+    """The first document of `kind` (valid or not), recording an issue for every other one."""
     first: _Spec | None = None
     for spec in specs:
-        if not isinstance(spec.doc.model, kind):
+        if spec.doc.kind != kind:
             continue
         if first is None:
             first = spec
             continue
-        message = f"only one {kind.__name__} is allowed; another one is in {first.doc.file}"
+        message = f"only one {kind} is allowed; another one is in {first.doc.file}"
         issues.append(spec.doc.issue(("kind",), message))
-    return first.doc.model if first is not None and isinstance(first.doc.model, kind) else None
+    return first
+
+
+_Kind = TypeVar("_Kind", Settings, PortingDefaults)
+
+
+def _model(spec: _Spec | None, kind: type[_Kind]) -> _Kind | None:
+    model = spec.doc.model if spec is not None else None
+    return model if isinstance(model, kind) else None
+
+
+def _reference_prefix(settings: _Spec | None) -> str:
+    """The Settings' referencePrefix; "" without Settings or when the prefix itself is wrong
+    (then only the reference-length check can miss a too-long reference, until it is fixed)."""
+    if settings is None:
+        return ""
+    prefix = field_value(
+        SettingsSpec, "referencePrefix", mapping(settings.doc.latest_data, "spec") or {}
+    )
+    return "" if prefix is INVALID else str(prefix)
+
+
+def _unless_reported(checks: list[SpecIssue], reported: list[SpecIssue]) -> list[SpecIssue]:
+    """The rule and cross-file `checks` about fields that have no issue yet: a field the model
+    refused is reported once, by the model."""
+    fields = {(issue.file, issue.path) for issue in reported}
+    return [issue for issue in checks if (issue.file, issue.path) not in fields]
 
 
 def _cross_file(specs: list[_Spec], prefix: str) -> list[SpecIssue]:
-    """Unique names/references, reference length, and no number in two active specs."""
+    """Unique names/references, reference length, and no number in two active specs.
+
+    Specs the model refused take part with the fields that are valid on their own, so that a
+    clash is reported in the same run as the other errors of the file.
+    """
     issues: list[SpecIssue] = []
     references: dict[str, str] = {}
-    numbers: dict[str, tuple[str, str]] = {}
+    numbers: dict[str, tuple[str, object]] = {}
     for spec in specs:
-        model, doc = spec.doc.model, spec.doc
-        if not isinstance(model, PortIn):
+        doc = spec.doc
+        if doc.kind != "PortIn":
             continue
-        reference = prefix + model.metadata.name
-        name: Loc = ("metadata", "name")
-        if len(reference) > MAX_REFERENCE_LENGTH:
-            message = (
-                f"order reference {reference!r} is {len(reference)} characters; at most "
-                f"{MAX_REFERENCE_LENGTH} including referencePrefix {prefix!r}; shorten the name"
-            )
-            issues.append(doc.issue(name, message))
-        if reference in references:
-            message = (
-                f"duplicate name: order reference {reference!r} is also used by "
-                f"{references[reference]}"
-            )
-            issues.append(doc.issue(name, message))
+        data = doc.latest_data
+        name = field_value(Metadata, "name", mapping(data, "metadata"))
+        if name is not INVALID and _reference_clash(doc, prefix + name, prefix, references, issues):
             continue
-        references[reference] = doc.file
-        if model.spec.state != "active":
+        spec_data = mapping(data, "spec")
+        if spec_data is None or field_value(PortInSpec, "state", spec_data) != "active":
             continue
-        for index, item in enumerate(model.spec.phoneNumbers):
-            number = item if isinstance(item, str) else item.number
-            owner, owner_file = numbers.setdefault(number, (model.metadata.name, doc.file))
-            if owner == model.metadata.name:
+        for index, number, _ in portable_numbers(spec_data):
+            owner_file, owner = numbers.setdefault(number, (doc.file, name))
+            if owner_file == doc.file:
                 continue
+            where = f"{owner} ({owner_file})" if owner is not INVALID else f"in {owner_file}"
             message = (
-                f"{number} is already in active spec {owner} ({owner_file}); a number can be "
-                "in one active order only"
+                f"{number} is already in active spec {where}; a number can be in one active "
+                "order only"
             )
             issues.append(doc.issue(("spec", "phoneNumbers", index), message))
     return issues
+
+
+def _reference_clash(
+    doc: LoadedDocument,
+    reference: str,
+    prefix: str,
+    references: dict[str, str],
+    issues: list[SpecIssue],
+) -> bool:
+    """Record the issues of an order reference too long or already used; True when used."""
+    name: Loc = ("metadata", "name")
+    if len(reference) > MAX_REFERENCE_LENGTH:
+        message = (
+            f"order reference {reference!r} is {len(reference)} characters; at most "
+            f"{MAX_REFERENCE_LENGTH} including referencePrefix {prefix!r}; shorten the name"
+        )
+        issues.append(doc.issue(name, message))
+    if reference in references:
+        message = (
+            f"duplicate name: order reference {reference!r} is also used by {references[reference]}"
+        )
+        issues.append(doc.issue(name, message))
+        return True
+    references[reference] = doc.file
+    return False
 
 
 def _build_state(
