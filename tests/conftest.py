@@ -1,13 +1,17 @@
-"""Suite-wide test settings: deterministic hypothesis runs and no secret bleeding between tests."""
+"""Suite-wide test settings: deterministic hypothesis runs, no secret bleeding between tests,
+and portctl's own API traffic checked against the OpenAPI document in every test."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 from reconciler import redact
+from reconciler.emulator import Emulator
+from tests.contract.traffic import ContractWatch, watched_handle
 
 # Derandomized: the same examples on every run and every machine, so CI failures reproduce.
 settings.register_profile(
@@ -27,3 +31,40 @@ def _forget_secrets() -> Iterator[None]:
     redact.forget_all()
     yield
     redact.forget_all()
+
+
+_API_TESTS = Path(__file__).with_name("api")
+
+
+@pytest.fixture(autouse=True)
+def _client_traffic_follows_the_contract(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Issue 3's contract check, suite-wide: every request portctl's client sends to an
+    in-process emulator (MockTransport, `--emulator`'s embedded state file, or
+    `emulator.server.running` in a thread, which also serves `portctl` subprocesses) validates
+    against the OpenAPI request schema, and every answer against the response schema.
+
+    `tests/api` is left out: its `recorder` already checks the same exchanges, and some of its
+    tests break the contract on purpose to prove that check works; a test elsewhere
+    that sends invalid requests on purpose carries `@pytest.mark.invalid_requests_ok` and gets
+    its answers checked only. A `portctl emulator serve` subprocess is out of reach here.
+    """
+    if request.path.is_relative_to(_API_TESTS):
+        yield
+        return
+    watch = ContractWatch()
+    check_requests = request.node.get_closest_marker("invalid_requests_ok") is None
+    monkeypatch.setattr(
+        Emulator, "handle", watched_handle(Emulator.handle, watch, check_requests=check_requests)
+    )
+    yield
+    if watch.problems:
+        distinct = list(dict.fromkeys(watch.problems))
+        listed = "\n  ".join(distinct)
+        pytest.fail(
+            f"portctl's API traffic breaks the OpenAPI contract ({len(distinct)} distinct "
+            f"problems in {watch.exchanges} exchanges; see tests/contract/openapi_contract.py "
+            f"and DOCUMENT_CORRECTIONS there):\n  {listed}",
+            pytrace=False,
+        )

@@ -25,7 +25,7 @@ from reconciler.emulator import routes
 from reconciler.emulator.auth import Tokens
 from reconciler.emulator.config import EmulatorConfig
 from reconciler.emulator.control import handle_control
-from reconciler.emulator.errors import ApiError, error_response
+from reconciler.emulator.errors import ApiError, FieldViolation, error_response
 from reconciler.emulator.faults import ConnectionDropped, Fault
 from reconciler.emulator.webhooks import post_webhook
 from reconciler.emulator.world import World, iso
@@ -234,7 +234,9 @@ class Emulator:
     def _fault_response(fault: Fault) -> httpx.Response:
         status = fault.status or 500
         headers = {} if fault.retry_after is None else {"Retry-After": fault.retry_after}
-        return error_response(ApiError(status, "Injected fault", headers=headers))
+        # A documented 422 always names a field; an injected one must look the same.
+        violations = [FieldViolation("body", "Injected fault")] if status == 422 else None
+        return error_response(ApiError(status, "Injected fault", violations, headers))
 
     def _with_latency(self, response: httpx.Response, latency: int) -> httpx.Response:
         # Like any HTTP server the emulator says what time it is; its clock is the virtual one,

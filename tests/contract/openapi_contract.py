@@ -219,14 +219,28 @@ def find_operation(method: str, path: str) -> Operation | None:
     return None
 
 
-def schema_errors(schema: dict[str, Any], instance: Any) -> list[str]:
-    """JSON Schema 2020-12 errors of `instance`, refs resolved against the document."""
+_VALIDATORS: dict[int, tuple[dict[str, Any], jsonschema.Draft202012Validator]] = {}
+"""Compiled validators by `id(schema)`; the schema is kept alongside so its id stays unique.
+Schemas come from the cached `document()` or module constants, so this stays small."""
+
+
+def _validator(schema: dict[str, Any]) -> jsonschema.Draft202012Validator:
+    cached = _VALIDATORS.get(id(schema))
+    if cached is not None and cached[0] is schema:
+        return cached[1]
     wrapper = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "components": document()["components"],
         "allOf": [schema],
     }
     validator = jsonschema.Draft202012Validator(wrapper)
+    _VALIDATORS[id(schema)] = (schema, validator)
+    return validator
+
+
+def schema_errors(schema: dict[str, Any], instance: Any) -> list[str]:
+    """JSON Schema 2020-12 errors of `instance`, refs resolved against the document."""
+    validator = _validator(schema)
     return [
         f"{e.json_path}: {e.message[:200]}"
         for e in sorted(validator.iter_errors(instance), key=lambda e: e.json_path)
