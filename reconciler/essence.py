@@ -150,16 +150,17 @@ def join_path(path: Iterable[str]) -> str:
     return text
 
 
-def _clean(value: Any) -> Any:
-    """Drop `None`, `""` and empty containers: the API treats them as "not set"."""
+def drop_empty(value: Any) -> Any:
+    """Drop `None`, blank strings and empty containers, recursively (lists too): the API treats
+    them as "not set". The importer uses it too, so a spec it writes has what plan compares."""
     if isinstance(value, Mapping):
-        cleaned = {str(k): _clean(v) for k, v in value.items()}
+        cleaned = {str(k): drop_empty(v) for k, v in value.items()}
         return {k: v for k, v in cleaned.items() if not _empty(v)}
     if isinstance(value, list | tuple):
-        items = [_clean(v) for v in value]
+        items = [drop_empty(v) for v in value]
         return [v for v in items if not _empty(v)]
     if isinstance(value, str):
-        return value.strip() if value.strip() == "" else value
+        return "" if not value.strip() else value
     return value
 
 
@@ -168,7 +169,7 @@ def _empty(value: Any) -> bool:
 
 
 def _number_essence(number: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = _clean(
+    out: dict[str, Any] = drop_empty(
         {k: v for k, v in number.items() if k not in NUMBER_SERVER_FIELDS and k != "phoneNumber"}
     )
     end_user = out.get("endUser")
@@ -183,7 +184,7 @@ def _number_essence(number: Mapping[str, Any]) -> dict[str, Any]:
     features = out.get("features")
     if isinstance(features, Mapping) and isinstance(features.get("e911"), Mapping):
         e911 = {k: v for k, v in features["e911"].items() if not k.startswith(E911_SERVER_PREFIX)}
-        out["features"] = _clean({**features, "e911": e911})
+        out["features"] = drop_empty({**features, "e911": e911})
         if not out["features"]:
             del out["features"]
     return out
@@ -215,7 +216,7 @@ def order_essence(
     numbers: dict[str, Any] = {}
     for number in order.get("phoneNumbers") or ():
         numbers[str(number["phoneNumber"])] = _number_essence(number)
-    out = _clean(out)
+    out = drop_empty(out)
     out["phoneNumbers"] = numbers
     return ignore.apply(out) if ignore else out
 
@@ -224,7 +225,7 @@ def configuration_essence(
     configuration: Mapping[str, Any], *, ignore: IgnoreRules | None = None
 ) -> dict[str, Any]:
     """Normalise the project configuration (`/configuration` shape) for comparison."""
-    out: dict[str, Any] = _clean(dict(configuration))
+    out: dict[str, Any] = drop_empty(dict(configuration))
     if isinstance(out.get("defaultPortTime"), str):
         out["defaultPortTime"] = normalise_time(out["defaultPortTime"])
     if ignore:

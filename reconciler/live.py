@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from reconciler.desired import DesiredOrder, DesiredState
@@ -93,7 +93,21 @@ def _completed(summaries: Iterable[LiveOrderSummary]) -> bool:
     return newest is not None and newest.status == "COMPLETED"
 
 
-def _summary(row: OrderSummary) -> LiveOrderSummary:
+def calendar_date(value: Any) -> date | None:
+    """The calendar date of an API date or date-time string (`2026-12-01T00:00:00Z` too);
+    None for anything else, so odd live data never crashes a plan or a report."""
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def live_summary(row: OrderSummary) -> LiveOrderSummary:
+    """A list row as `LiveOrderSummary` (status upper-cased, an unknown one kept as is).
+
+    Shared by `fetch_live` and the importer so both judge an order's state the same way."""
     return LiveOrderSummary(
         id=int(row.id),
         reference=row.customer_order_reference or "",
@@ -132,7 +146,7 @@ def fetch_live(
     activation, and one batched portability check for the numbers of orders to create.
     """
     start = _total_calls(client)
-    rows = [_summary(r) for r in client.list_orders(page_size=MAX_PAGE_SIZE)]
+    rows = [live_summary(r) for r in client.list_orders(page_size=MAX_PAGE_SIZE)]
     wanted = {o.reference: o for o in desired.orders}
     managed: dict[str, list[LiveOrderSummary]] = {}
     orphans: list[LiveOrderSummary] = []

@@ -29,6 +29,7 @@ from reconciler.desired import SECRET_FIELDS
 from reconciler.essence import (
     E911_SERVER_PREFIX,
     NUMBER_SERVER_FIELDS,
+    drop_empty,
     normalise_date,
     normalise_time,
 )
@@ -73,19 +74,10 @@ class ImportedSpec:
     warnings: tuple[str, ...] = ()
 
 
-def _clean(value: Any) -> Any:
-    """Drop `None`, blank strings and empty containers, recursively."""
-    if isinstance(value, Mapping):
-        cleaned = {str(k): _clean(v) for k, v in value.items()}
-        return {k: v for k, v in cleaned.items() if v not in (None, "", {}, [])}
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value
-
-
 def input_number(number: Mapping[str, Any]) -> dict[str, Any]:
     """A live number reduced to the fields a spec may carry (its `phoneNumber` kept)."""
-    out: dict[str, Any] = _clean({k: v for k, v in number.items() if k not in NUMBER_SERVER_FIELDS})
+    kept = {k: v for k, v in number.items() if k not in NUMBER_SERVER_FIELDS}
+    out: dict[str, Any] = drop_empty(kept)
     port_out = out.get("portOutInfo")
     if isinstance(port_out, dict) and isinstance(port_out.get("authorizingDate"), str):
         port_out["authorizingDate"] = normalise_date(port_out["authorizingDate"])
@@ -93,7 +85,7 @@ def input_number(number: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(features, dict) and isinstance(features.get("e911"), dict):
         e911 = {k: v for k, v in features["e911"].items() if not k.startswith(E911_SERVER_PREFIX)}
         features["e911"] = e911
-        out["features"] = _clean(features)
+        out["features"] = drop_empty(features)
         if not out["features"]:
             del out["features"]
     return out

@@ -28,7 +28,12 @@ from reconciler.api import PortingClient
 from reconciler.importing.build import ImportedSpec, SecretUse, spec_from_order
 from reconciler.importing.naming import adoptable_name, derived_name
 from reconciler.importing.writer import dump_settings, dump_spec, schema_reference
-from reconciler.live import PENDING_CANCELATION, TERMINAL_STATUSES, LiveOrderSummary
+from reconciler.live import (
+    PENDING_CANCELATION,
+    TERMINAL_STATUSES,
+    LiveOrderSummary,
+    live_summary,
+)
 from reconciler.reporting.lifecycle import current_order
 
 SETTINGS_FILE = "portctl.yaml"
@@ -186,9 +191,7 @@ def import_orders(
             f"{filters.reference_prefix!r}; pass --reference-prefix {present!r} or another "
             "--out-dir"
         )
-    rows = [
-        _summary(r.id, r.customer_order_reference, r.status, r.raw) for r in client.list_orders()
-    ]
+    rows = [live_summary(r) for r in client.list_orders()]
     chosen, skipped = choose(rows, filters)
     details = client.get_orders([s.id for _, s in chosen])
     specs = [spec_from_order(details[s.id].raw, name=name) for name, s in chosen]
@@ -216,17 +219,6 @@ def import_orders(
         skipped=tuple(skipped),
         settings=settings,
         warnings=warnings,
-    )
-
-
-def _summary(
-    order_id: int, reference: str | None, status: object, raw: dict[str, object]
-) -> LiveOrderSummary:
-    return LiveOrderSummary(
-        id=int(order_id),
-        reference=reference or "",
-        status=str(status or "UNKNOWN").upper(),
-        created_date=str(raw.get("createdDate") or ""),
     )
 
 

@@ -12,20 +12,12 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
+from reconciler.live import calendar_date
 from reconciler.planning.items import Notice
 
 SOON = timedelta(days=7)
 
 ORDER_COMPLETED = Notice("order_completed", "order completed; spec can be archived")
-
-
-def _date(value: Any) -> date | None:
-    if not isinstance(value, str) or len(value) < 10:
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
 
 
 def _in_days(when: date, today: date) -> str:
@@ -46,7 +38,7 @@ def number_notices(order: Mapping[str, Any], *, today: date) -> tuple[Notice, ..
         elif status == "EXCLUDED":
             reason = number.get("exclusionReason") or "no reason given"
             notices.append(Notice("number_excluded", f"{e164} excluded: {reason}", e164))
-        foc_date = _date(number.get("focDate"))
+        foc_date = calendar_date(number.get("focDate"))
         if foc_date and status != "ACTIVATED" and today <= foc_date <= today + SOON:
             foc[foc_date] += 1
     for when in sorted(foc):
@@ -64,7 +56,7 @@ def number_notices(order: Mapping[str, Any], *, today: date) -> tuple[Notice, ..
 def port_date_notice(order: Mapping[str, Any], *, today: date) -> tuple[Notice, ...]:
     """A notice when the desired port date is within the next seven days."""
     schedule = order.get("desiredPortSchedule") or {}
-    when = _date(schedule.get("desiredPortDate"))
+    when = calendar_date(schedule.get("desiredPortDate"))
     if when is None or not today <= when <= today + SOON:
         return ()
     return (Notice("port_date_soon", f"port date {when.isoformat()} is {_in_days(when, today)}"),)

@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from reconciler.desired import DesiredOrder
-from reconciler.live import PENDING_CANCELATION, LiveOrderSummary, LiveSnapshot
+from reconciler.live import PENDING_CANCELATION, LiveOrderSummary, LiveSnapshot, calendar_date
 from reconciler.planning.items import Kind, PlanItem
 from reconciler.planning.notices import SOON
 
@@ -130,14 +130,8 @@ class OrderFacts:
         }
 
 
-def day(value: Any) -> date | None:
-    """The calendar date of an API date or date-time string (`2026-12-01T00:00:00Z` too)."""
-    if not isinstance(value, str) or len(value) < 10:
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
+day = calendar_date
+"""`reconciler.live.calendar_date` under the name `render.drift_timeline` imports it by."""
 
 
 def current_order(summaries: Sequence[LiveOrderSummary]) -> tuple[LiveOrderSummary, ...]:
@@ -172,7 +166,7 @@ def _carrier_notes(
     for note in detail.get("notes") or ():
         text = str(note.get("note") or "")
         created = str(note.get("createdTime") or "")
-        when = day(created)
+        when = calendar_date(created)
         if not text or text in ours or (since is not None and when is not None and when < since):
             continue
         notes.append(CarrierNote(created, str(note.get("createdBy") or ""), text))
@@ -187,7 +181,7 @@ def _upcoming(
         soon.append(UpcomingDate("port", port.isoformat()))
     foc: Counter[date] = Counter()
     for number in numbers:
-        when = day(number.get("focDate"))
+        when = calendar_date(number.get("focDate"))
         status = str(number.get("status") or "").upper()
         live = status not in {"ACTIVATED", "CANCELED"}
         if when is not None and live and today <= when <= today + SOON:
@@ -246,8 +240,8 @@ def order_facts(
         return _with_step(facts, item)
     data = detail or {}
     numbers = [n for n in data.get("phoneNumbers") or () if isinstance(n, Mapping)]
-    port = day((data.get("desiredPortSchedule") or {}).get("desiredPortDate"))
-    focs = sorted({d for n in numbers if (d := day(n.get("focDate"))) is not None})
+    port = calendar_date((data.get("desiredPortSchedule") or {}).get("desiredPortDate"))
+    focs = sorted({d for n in numbers if (d := calendar_date(n.get("focDate"))) is not None})
     passed = [d for d in [*focs, *([port] if port else [])] if d <= today]
     rejections = tuple(
         Rejection(str(n.get("phoneNumber")), str(n.get("rejectReason") or "no reason given"))
