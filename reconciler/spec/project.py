@@ -1,9 +1,11 @@
 """Load every spec under the given paths into one `DesiredState`, or into the list of issues.
 
 This is the loader's entry point (`load_project`): it finds the files, validates each one,
-applies the rules that span files (names, references and numbers must be unique, at most one
-PortingDefaults and one Settings), lists and optionally resolves secret references, and only
-when nothing at all is wrong builds the desired state the planner works from.
+applies the rules that span fields and files (names, references and numbers must be unique, at
+most one PortingDefaults and one Settings), lists and optionally resolves secret references, and
+only when nothing at all is wrong builds the desired state the planner works from. The rules run
+on files the model refused too, with the fields that are valid on their own, so that one run
+reports every error of every file.
 """
 
 from __future__ import annotations
@@ -174,6 +176,7 @@ _Kind = TypeVar("_Kind", Settings, PortingDefaults)
 
 
 def _model(spec: _Spec | None, kind: type[_Kind]) -> _Kind | None:
+    """The validated model of `spec` (None when there is no such file or the model refused it)."""
     model = spec.doc.model if spec is not None else None
     return model if isinstance(model, kind) else None
 
