@@ -183,7 +183,7 @@ def fetch_live(
         {
             n
             for o in creates
-            if not any(n in held for n in o.phone_numbers)
+            if not any(number in held for number in o.phone_numbers)
             and not _completed(managed.get(o.reference, ()))
             for n in o.phone_numbers
         }

@@ -19,7 +19,7 @@ unless `overwrite`. Secret values never leave memory: specs hold `${VARIABLE}` r
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ruamel.yaml import YAML
@@ -29,6 +29,7 @@ from reconciler.importing.build import ImportedSpec, SecretUse, spec_from_order
 from reconciler.importing.naming import adoptable_name, derived_name
 from reconciler.importing.writer import dump_settings, dump_spec, schema_reference
 from reconciler.live import (
+    MAX_PAGE_SIZE,
     PENDING_CANCELATION,
     TERMINAL_STATUSES,
     LiveOrderSummary,
@@ -81,7 +82,7 @@ class ImportResult:
     kept: tuple[Path, ...] = ()
     skipped: tuple[Skipped, ...] = ()
     settings: Path | None = None
-    warnings: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = ()
 
     @property
     def variables(self) -> tuple[SecretUse, ...]:
@@ -191,7 +192,7 @@ def import_orders(
             f"{filters.reference_prefix!r}; pass --reference-prefix {present!r} or another "
             "--out-dir"
         )
-    rows = [live_summary(r) for r in client.list_orders()]
+    rows = [live_summary(r) for r in client.list_orders(page_size=MAX_PAGE_SIZE)]
     chosen, skipped = choose(rows, filters)
     details = client.get_orders([s.id for _, s in chosen])
     specs = [spec_from_order(details[s.id].raw, name=name) for name, s in chosen]
