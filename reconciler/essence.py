@@ -168,25 +168,34 @@ def _empty(value: Any) -> bool:
     return value is None or value == "" or (isinstance(value, Mapping | list) and not value)
 
 
-def _number_essence(number: Mapping[str, Any]) -> dict[str, Any]:
+def input_number(number: Mapping[str, Any]) -> dict[str, Any]:
+    """A number reduced to the fields a request may carry (`phoneNumber` kept).
+
+    Server-owned fields, the carrier-validated `enh*` e911 copies and empty values are
+    dropped, `authorizingDate` is written as a date. Plan compares this and the importer
+    writes it into specs, so an imported spec plans empty by construction.
+    """
     out: dict[str, Any] = drop_empty(
-        {k: v for k, v in number.items() if k not in NUMBER_SERVER_FIELDS and k != "phoneNumber"}
+        {k: v for k, v in number.items() if k not in NUMBER_SERVER_FIELDS}
     )
-    end_user = out.get("endUser")
-    if isinstance(end_user, Mapping):
-        out["endUser"] = {"typeOfService": "B", **end_user}
     port_out = out.get("portOutInfo")
-    if isinstance(port_out, Mapping) and isinstance(port_out.get("authorizingDate"), str):
-        out["portOutInfo"] = {
-            **port_out,
-            "authorizingDate": normalise_date(port_out["authorizingDate"]),
-        }
+    if isinstance(port_out, dict) and isinstance(port_out.get("authorizingDate"), str):
+        port_out["authorizingDate"] = normalise_date(port_out["authorizingDate"])
     features = out.get("features")
-    if isinstance(features, Mapping) and isinstance(features.get("e911"), Mapping):
+    if isinstance(features, dict) and isinstance(features.get("e911"), dict):
         e911 = {k: v for k, v in features["e911"].items() if not k.startswith(E911_SERVER_PREFIX)}
         out["features"] = drop_empty({**features, "e911": e911})
         if not out["features"]:
             del out["features"]
+    return out
+
+
+def _number_essence(number: Mapping[str, Any]) -> dict[str, Any]:
+    out = input_number(number)
+    out.pop("phoneNumber", None)
+    end_user = out.get("endUser")
+    if isinstance(end_user, Mapping):
+        out["endUser"] = {"typeOfService": "B", **end_user}
     return out
 
 

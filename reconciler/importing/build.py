@@ -27,9 +27,7 @@ from pydantic import BaseModel
 
 from reconciler.desired import SECRET_FIELDS
 from reconciler.essence import (
-    E911_SERVER_PREFIX,
-    NUMBER_SERVER_FIELDS,
-    drop_empty,
+    input_number,
     normalise_date,
     normalise_time,
 )
@@ -72,23 +70,6 @@ class ImportedSpec:
     document: dict[str, Any]
     secrets: tuple[SecretUse, ...]
     warnings: tuple[str, ...] = ()
-
-
-def input_number(number: Mapping[str, Any]) -> dict[str, Any]:
-    """A live number reduced to the fields a spec may carry (its `phoneNumber` kept)."""
-    kept = {k: v for k, v in number.items() if k not in NUMBER_SERVER_FIELDS}
-    out: dict[str, Any] = drop_empty(kept)
-    port_out = out.get("portOutInfo")
-    if isinstance(port_out, dict) and isinstance(port_out.get("authorizingDate"), str):
-        port_out["authorizingDate"] = normalise_date(port_out["authorizingDate"])
-    features = out.get("features")
-    if isinstance(features, dict) and isinstance(features.get("e911"), dict):
-        e911 = {k: v for k, v in features["e911"].items() if not k.startswith(E911_SERVER_PREFIX)}
-        features["e911"] = e911
-        out["features"] = drop_empty(features)
-        if not out["features"]:
-            del out["features"]
-    return out
 
 
 def _get(tree: Any, path: tuple[str, ...]) -> Any:
