@@ -44,6 +44,7 @@ def test_an_answer_of_the_wrong_shape_is_reported(emu: Emulator) -> None:
     assert "GET /orders/portIns/{orderId} response $.status" in problems[0]
 
 
+@pytest.mark.invalid_requests_ok
 def test_a_request_of_the_wrong_shape_is_reported(emu: Emulator) -> None:
     recorder = RecordingTransport(emu.transport())
     body = order_body()
