@@ -1,7 +1,7 @@
 """`portctl plan`: diff the specs against the live API and print a reviewable plan.
 
 Wiring only: load specs (`cli.common`), read live state (`live.fetch_live`), decide
-(`plan.build_plan`), render (`render`), optionally save (`savedplan`). Read-only against the
+(`planning.build_plan`), render (`render`), optionally save (`savedplan`). Read-only against the
 API: the portability check is the one POST, and it changes nothing.
 """
 
