@@ -11,17 +11,15 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import pytest
-import yaml
 
 from reconciler.api import PortingClient, RetryPolicy, StaticToken
 from reconciler.apply import ApplyReport, Executor, Observer
-from reconciler.cli import main
 from reconciler.cli.apply import plan_fingerprints
 from reconciler.desired import DesiredState
 from reconciler.emulator import Emulator
@@ -31,10 +29,9 @@ from reconciler.essence import port_defaults
 from reconciler.live import fetch_live
 from reconciler.planning import Plan, build_plan
 from reconciler.spec import load_project
-from tests.core.builders import port_in_document
+from tests.core.builders import port_in_document, settings_document, write_yaml
+from tests.world import START, TODAY, CliRun, SpecWorld
 
-START = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
-TODAY = date(2026, 11, 26)
 PIN = "APPLY-PIN-5150"
 ACCOUNT = "APPLY-ACCT-9911"
 ENV = {"APPLY_PIN": PIN, "APPLY_ACCOUNT": ACCOUNT, "BAD_PIN": "0000"}
@@ -57,15 +54,12 @@ def write_spec(
 ) -> None:
     """Write (or overwrite) the PortIn spec `name` under `directory` (`port_in_document`)."""
     document = port_in_document(name, numbers, pin=pin, account="${APPLY_ACCOUNT}", **options)
-    text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
-    (directory / f"{name}.yaml").write_text(text, "utf-8")
+    write_yaml(directory / f"{name}.yaml", document)
 
 
 def write_settings(directory: Path, **settings: Any) -> None:
     """Write portctl.yaml (referencePrefix `gitops/` unless given)."""
-    spec = {"referencePrefix": "gitops/", **settings}
-    document = {"apiVersion": "portctl/v1", "kind": "Settings", "spec": spec}
-    (directory / "portctl.yaml").write_text(yaml.safe_dump(document, sort_keys=False), "utf-8")
+    write_yaml(directory / "portctl.yaml", settings_document(**settings))
 
 
 def load(directory: Path) -> DesiredState:
@@ -177,53 +171,24 @@ def references(emu: Emulator) -> list[str]:
 
 
 @dataclass
-class CliResult:
-    """What one `portctl` run printed and returned."""
+class ApplyWorld(SpecWorld):
+    """Specs on disk plus an in-process emulator (no CI identity in the environment)."""
 
-    code: int
-    out: str
-    err: str
+    prefix: ClassVar[str] = "APPLY"
+    secrets: ClassVar[dict[str, str]] = ENV
 
-
-@dataclass
-class ApplyWorld:
-    """Specs on disk plus an in-process emulator."""
-
-    root: Path
-    monkeypatch: pytest.MonkeyPatch
-    capsys: pytest.CaptureFixture[str]
-    emu: Emulator = field(default_factory=lambda: Emulator(now=START, project_id="demo"))
     stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
     """Holds the served emulator (one server per test, stopped at teardown)."""
     _url: str | None = None
 
     def __post_init__(self) -> None:
-        (self.specs / "docs").mkdir(parents=True)
-        (self.specs / "docs" / "loa.pdf").write_bytes(b"%PDF-1.4 fake LOA\n")
-        write_settings(self.specs)
-        self.env_file.write_text(
-            "".join(f"{k}={v}\n" for k, v in ENV.items()),
-            "utf-8",
-        )
-        self.monkeypatch.setenv("PORTCTL_TODAY", TODAY.isoformat())
+        super().__post_init__()
         for name in ("GITHUB_ACTOR", "GITHUB_SHA", "CI_COMMIT_SHA", "GITLAB_USER_LOGIN"):
             self.monkeypatch.delenv(name, raising=False)
 
-    @property
-    def specs(self) -> Path:
-        return self.root / "specs"
-
-    @property
-    def env_file(self) -> Path:
-        return self.root / "apply.env"
-
-    def spec(self, name: str, numbers: Sequence[str], **options: Any) -> None:
-        """Write (or overwrite) a PortIn spec."""
-        write_spec(self.specs, name, numbers, **options)
-
     def desired(self) -> DesiredState:
         """The specs as loaded now."""
-        return load(self.specs)
+        return self.load()
 
     def execute(self, **options: Any) -> ApplyReport:
         """Plan and execute in-process."""
@@ -244,7 +209,7 @@ class ApplyWorld:
         assert len(found) == 1, found
         return found[0]
 
-    def cli(self, *args: str, command: str = "apply") -> CliResult:
+    def cli(self, *args: str, command: str = "apply") -> CliRun:
         """`portctl COMMAND ARGS --env-file ...` against this emulator served over HTTP.
 
         ARGS default to the specs directory; pass paths (or a plan file) explicitly otherwise.
@@ -254,14 +219,8 @@ class ApplyWorld:
         argv = [command, *args, "--env-file", str(self.env_file)]
         if self._url is None:
             self._url = self.stack.enter_context(running(self.emu))
-        self.monkeypatch.setenv("SINCH_PORTING_URL", self._url)
-        self.monkeypatch.setenv("SINCH_PROJECT_ID", "demo")
-        self.monkeypatch.setenv("SINCH_ACCESS_TOKEN", "x")
-        self.capsys.readouterr()
-        with pytest.raises(SystemExit) as exit_info:
-            main(argv)
-        captured = self.capsys.readouterr()
-        return CliResult(int(exit_info.value.code or 0), captured.out, captured.err)
+        self.serve_env(self._url)
+        return self.main(argv)
 
 
 @pytest.fixture

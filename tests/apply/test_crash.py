@@ -28,8 +28,9 @@ import pytest
 from reconciler.cli import main
 from reconciler.emulator import ConnectionDropped, Emulator
 from reconciler.emulator.server import EmulatorServer, make_server
-from tests.apply.conftest import ENV, START, TODAY, client_for, load, mutating, write_settings
+from tests.apply.conftest import ENV, client_for, load, mutating, write_settings
 from tests.apply.conftest import write_spec as spec
+from tests.world import START, TODAY
 
 
 class KillingEmulator(Emulator):

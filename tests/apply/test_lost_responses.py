@@ -19,7 +19,6 @@ from reconciler.desired import DesiredState
 from reconciler.emulator import Emulator, Fault
 from reconciler.emulator.core import RequestRecord
 from tests.apply.conftest import (
-    START,
     client_for,
     fresh_plan,
     load,
@@ -27,6 +26,7 @@ from tests.apply.conftest import (
     write_settings,
     write_spec,
 )
+from tests.world import START
 
 SEEDS = range(100)
 MAX_RUNS = 3

@@ -1,7 +1,9 @@
-"""Builders of desired orders and live orders on plain data, shared by the core tests.
+"""Builders of desired orders, live orders and spec files, the one place tests build them.
 
 The pure core (essence, diff, plan, render) is exercised on constructed values; these helpers
-keep the tests short and the shapes realistic (the API input shape of reference §3).
+keep the tests short and the shapes realistic (the API input shape of reference §3). The spec
+file builders (`port_in_document`, `settings_document`, `write_yaml`) serve every test that
+writes specs to disk, so they all feed the loader the same realistic files.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from reconciler.desired import DesiredDocument, DesiredOrder, SourceLocation
 from reconciler.live import LiveOrderSummary
@@ -134,6 +138,9 @@ def summary(order: Mapping[str, Any]) -> LiveOrderSummary:
     )
 
 
+DEFAULT_LABELS: Mapping[str, str] = {"team": "ops"}
+
+
 def port_in_document(
     name: str,
     numbers: Sequence[str],
@@ -146,12 +153,13 @@ def port_in_document(
     notes: Sequence[str] = (),
     documents: bool = False,
     port_date: str = "2026-12-15",
-    labels: Mapping[str, str] | None = None,
+    labels: Mapping[str, str] | None = DEFAULT_LABELS,
 ) -> dict[str, Any]:
     """A PortIn spec file's document as a user writes it (secrets as `${NAME}` references).
 
-    The plan, apply and e2e tests write specs to disk through this, so they all exercise the
-    loader on the same realistic file; `documents` refers to `docs/loa.pdf` beside the specs.
+    The plan, apply, drift and e2e tests write specs to disk through this, so they all exercise
+    the loader on the same realistic file; `documents` refers to `docs/loa.pdf` beside the specs;
+    `labels=None` leaves `metadata.labels` out.
     """
     spec: dict[str, Any] = {
         "state": state,
@@ -180,9 +188,22 @@ def port_in_document(
         spec["notes"] = list(notes)
     if documents:
         spec["documents"] = [{"name": "loa.pdf", "path": "docs/loa.pdf", "description": "LOA"}]
+    metadata: dict[str, Any] = {"name": name}
+    if labels is not None:
+        metadata["labels"] = dict(labels)
+    return {"apiVersion": "portctl/v1", "kind": "PortIn", "metadata": metadata, "spec": spec}
+
+
+def settings_document(**settings: Any) -> dict[str, Any]:
+    """The `portctl.yaml` Settings document (referencePrefix `gitops/` unless given)."""
     return {
         "apiVersion": "portctl/v1",
-        "kind": "PortIn",
-        "metadata": {"name": name, "labels": dict(labels or {"team": "ops"})},
-        "spec": spec,
+        "kind": "Settings",
+        "spec": {"referencePrefix": "gitops/", **settings},
     }
+
+
+def write_yaml(path: Path, document: Mapping[str, Any]) -> None:
+    """Write one YAML document the way a user would lay a spec file out (keys in order)."""
+    text = yaml.safe_dump(dict(document), sort_keys=False, allow_unicode=True)
+    path.write_text(text, "utf-8")

@@ -21,7 +21,7 @@ def _busy_world(world: PlanWorld) -> None:
     world.create("pending")
     world.spec("pending", A, city="Springfield", notes=["call first"], documents=True)
     world.spec("ondemand", B, on_demand=True)
-    world.confirm_all(world.create("ondemand"), foc="2026-11-26")
+    world.confirm(world.create("ondemand"), foc="2026-11-26")
     world.spec("orphaned", C)
     world.create("orphaned", reference="gitops/orphaned-elsewhere")
     (world.specs / "orphaned.yaml").unlink()

@@ -49,7 +49,7 @@ def pending_to_cancel(world: PlanWorld) -> None:
 def _confirmed(world: PlanWorld, *, on_demand: bool = False) -> Order:
     world.spec("acme", A, on_demand=on_demand)
     order = world.create("acme")
-    world.confirm_all(order, foc="2026-11-26" if on_demand else None)
+    world.confirm(order, foc="2026-11-26" if on_demand else None)
     return order
 
 
