@@ -161,13 +161,15 @@ def fresh_plan(emu: Emulator, desired: DesiredState) -> Plan:
         return build_plan(desired, fetch_live(client, desired), today=TODAY)
 
 
+def open_orders(emu: Emulator) -> list[dict[str, Any]]:
+    """Every non-terminal order, as the emulator stores it."""
+    orders = (rec["order"] for rec in emu.world.orders.values())
+    return [o for o in orders if o["status"] not in ("CANCELED", "COMPLETED")]
+
+
 def references(emu: Emulator) -> list[str]:
     """customerOrderReference of every non-terminal order (duplicates kept)."""
-    return sorted(
-        rec["order"]["customerOrderReference"]
-        for rec in emu.world.orders.values()
-        if rec["order"]["status"] not in ("CANCELED", "COMPLETED")
-    )
+    return sorted(o["customerOrderReference"] for o in open_orders(emu))
 
 
 @dataclass
@@ -200,12 +202,7 @@ class ApplyWorld(SpecWorld):
 
     def order(self, reference: str) -> dict[str, Any]:
         """The one open order with this reference, as the emulator stores it."""
-        found: list[dict[str, Any]] = [
-            rec["order"]
-            for rec in self.emu.world.orders.values()
-            if rec["order"]["customerOrderReference"] == reference
-            and rec["order"]["status"] not in ("CANCELED", "COMPLETED")
-        ]
+        found = [o for o in open_orders(self.emu) if o["customerOrderReference"] == reference]
         assert len(found) == 1, found
         return found[0]
 

@@ -16,33 +16,39 @@ B = ["+13125550151", "+13125550152"]
 
 
 def none_live(world: PlanWorld) -> None:
+    """none -> create"""
     world.spec("acme", A)
-
-
-def only_canceled(world: PlanWorld) -> None:
-    world.spec("acme", A)
-    order = world.create("acme")
-    with world.client() as client:
-        client.cancel_order(order.id)
-    world.emu.advance(timedelta(days=2))
 
 
 def pending_cancelation(world: PlanWorld) -> None:
+    """PENDING_CANCELATION -> wait"""
     world.spec("acme", A)
     order = world.create("acme")
     with world.client() as client:
         client.cancel_order(order.id)
 
 
-def pending_differs(world: PlanWorld) -> None:
+def only_canceled(world: PlanWorld) -> None:
+    """only CANCELED -> create"""
+    pending_cancelation(world)
+    world.emu.advance(timedelta(days=2))
+
+
+def pending_unchanged(world: PlanWorld) -> None:
+    """PENDING unchanged -> noop"""
     world.spec("acme", A)
     world.create("acme")
+
+
+def pending_differs(world: PlanWorld) -> None:
+    """PENDING differs -> update"""
+    pending_unchanged(world)
     world.spec("acme", A, city="Springfield")
 
 
 def pending_to_cancel(world: PlanWorld) -> None:
-    world.spec("acme", A)
-    world.create("acme")
+    """PENDING + canceled -> cancel"""
+    pending_unchanged(world)
     world.spec("acme", A, state="canceled")
 
 
@@ -54,52 +60,54 @@ def _confirmed(world: PlanWorld, *, on_demand: bool = False) -> Order:
 
 
 def confirmed_differs(world: PlanWorld) -> None:
+    """CONFIRMED differs -> blocked"""
     _confirmed(world)
     world.spec("acme", A, city="Springfield")
 
 
 def confirmed_canceled_spec(world: PlanWorld) -> None:
+    """CONFIRMED + canceled -> blocked"""
     _confirmed(world)
     world.spec("acme", A, state="canceled")
 
 
 def confirmed_offered(world: PlanWorld) -> None:
+    """CONFIRMED on-demand offered -> activate"""
     _confirmed(world, on_demand=True)
 
 
 def canceled_and_canceled_spec(world: PlanWorld) -> None:
+    """CANCELED + canceled -> noop"""
     only_canceled(world)
     world.spec("acme", A, state="canceled")
 
 
-def completed_differs(world: PlanWorld) -> None:
+def completed_unchanged(world: PlanWorld) -> None:
+    """COMPLETED unchanged -> noop"""
     _confirmed(world)
     world.emu.advance(timedelta(days=25))
+
+
+def completed_differs(world: PlanWorld) -> None:
+    """COMPLETED differs -> noop"""
+    completed_unchanged(world)
     world.spec("acme", A, city="Springfield")
 
 
-def completed_unchanged(world: PlanWorld) -> None:
-    _confirmed(world)
-    world.emu.advance(timedelta(days=25))
-
-
 def completed_canceled_spec(world: PlanWorld) -> None:
+    """COMPLETED + canceled -> noop"""
     completed_unchanged(world)
     world.spec("acme", A, state="canceled")
 
 
-def pending_unchanged(world: PlanWorld) -> None:
-    world.spec("acme", A)
-    world.create("acme")
-
-
 def notes_missing(world: PlanWorld) -> None:
-    world.spec("acme", A)
-    world.create("acme")
+    """notes/documents missing -> add"""
+    pending_unchanged(world)
     world.spec("acme", A, notes=["LOA signed by the CFO"], documents=True)
 
 
 def orphan(world: PlanWorld) -> None:
+    """no spec, prefix -> orphan"""
     world.spec("acme", A)
     world.create("acme", reference="gitops/forgotten")
     world.spec("acme", B)
@@ -107,113 +115,44 @@ def orphan(world: PlanWorld) -> None:
 
 
 def conflict(world: PlanWorld) -> None:
-    world.spec("acme", A)
-    world.create("acme")
+    """two open orders -> conflict"""
+    pending_unchanged(world)
     world.spec("acme", B)
     world.create("acme")
 
 
 def nonportable(world: PlanWorld) -> None:
+    """not portable -> blocked"""
     world.spec("acme", A)
     world.emu.mark_nonportable([A[1]])
 
 
-Row = tuple[str, Callable[[PlanWorld], None], str, tuple[str, str, str], int]
-ROWS: list[Row] = [
-    ("none -> create", none_live, "acme", ("create", "safe", "order_missing"), 2),
-    (
-        "only CANCELED -> create",
-        only_canceled,
-        "acme",
-        ("create", "safe", "previous_order_canceled"),
-        2,
-    ),
-    (
-        "PENDING_CANCELATION -> wait",
-        pending_cancelation,
-        "acme",
-        ("wait", "none", "numbers_held_by_cancelation"),
-        2,
-    ),
-    ("PENDING differs -> update", pending_differs, "acme", ("update", "safe", "fields_differ"), 2),
-    (
-        "PENDING + canceled -> cancel",
-        pending_to_cancel,
-        "acme",
-        ("cancel", "irreversible", "spec_canceled"),
-        2,
-    ),
-    (
-        "CONFIRMED differs -> blocked",
-        confirmed_differs,
-        "acme",
-        ("blocked", "blocked", "order_confirmed_locked"),
-        3,
-    ),
-    (
-        "CONFIRMED + canceled -> blocked",
-        confirmed_canceled_spec,
-        "acme",
-        ("blocked", "blocked", "cancel_locked"),
-        3,
-    ),
-    (
-        "CONFIRMED on-demand offered -> activate",
-        confirmed_offered,
-        "acme",
-        ("activate", "irreversible", "groups_ready"),
-        2,
-    ),
-    (
-        "CANCELED + canceled -> noop",
-        canceled_and_canceled_spec,
-        "acme",
-        ("noop", "none", "already_canceled"),
-        0,
-    ),
-    (
-        "COMPLETED differs -> noop",
-        completed_differs,
-        "acme",
-        ("noop", "none", "order_completed"),
-        0,
-    ),
-    (
-        "COMPLETED unchanged -> noop",
-        completed_unchanged,
-        "acme",
-        ("noop", "none", "order_completed"),
-        0,
-    ),
-    (
-        "COMPLETED + canceled -> noop",
-        completed_canceled_spec,
-        "acme",
-        ("noop", "none", "order_completed"),
-        0,
-    ),
-    ("PENDING unchanged -> noop", pending_unchanged, "acme", ("noop", "none", "in_sync"), 0),
-    ("notes/documents missing -> add", notes_missing, "acme", ("noop", "none", "in_sync"), 2),
-    ("no spec, prefix -> orphan", orphan, "gitops/forgotten", ("orphan", "none", "no_spec"), 0),
-    (
-        "two open orders -> conflict",
-        conflict,
-        "acme",
-        ("conflict", "blocked", "conflicting_orders"),
-        3,
-    ),
-    (
-        "not portable -> blocked",
-        nonportable,
-        "acme",
-        ("blocked", "blocked", "number_not_portable"),
-        3,
-    ),
+Setup = Callable[[PlanWorld], None]
+ROWS: list[tuple[Setup, str, tuple[str, str, str], int]] = [
+    # (setup, whose main item, (kind, risk, reasonCode), exit code with --detailed-exitcode)
+    (none_live, "acme", ("create", "safe", "order_missing"), 2),
+    (only_canceled, "acme", ("create", "safe", "previous_order_canceled"), 2),
+    (pending_cancelation, "acme", ("wait", "none", "numbers_held_by_cancelation"), 2),
+    (pending_differs, "acme", ("update", "safe", "fields_differ"), 2),
+    (pending_to_cancel, "acme", ("cancel", "irreversible", "spec_canceled"), 2),
+    (confirmed_differs, "acme", ("blocked", "blocked", "order_confirmed_locked"), 3),
+    (confirmed_canceled_spec, "acme", ("blocked", "blocked", "cancel_locked"), 3),
+    (confirmed_offered, "acme", ("activate", "irreversible", "groups_ready"), 2),
+    (canceled_and_canceled_spec, "acme", ("noop", "none", "already_canceled"), 0),
+    (completed_differs, "acme", ("noop", "none", "order_completed"), 0),
+    (completed_unchanged, "acme", ("noop", "none", "order_completed"), 0),
+    (completed_canceled_spec, "acme", ("noop", "none", "order_completed"), 0),
+    (pending_unchanged, "acme", ("noop", "none", "in_sync"), 0),
+    (notes_missing, "acme", ("noop", "none", "in_sync"), 2),
+    (orphan, "gitops/forgotten", ("orphan", "none", "no_spec"), 0),
+    (conflict, "acme", ("conflict", "blocked", "conflicting_orders"), 3),
+    (nonportable, "acme", ("blocked", "blocked", "number_not_portable"), 3),
 ]
+"""DESIGN §3's rows; each test is named by its setup's docstring (the row it builds)."""
 
 
 @pytest.mark.parametrize(
-    ("setup", "name", "expected", "code"), [r[1:] for r in ROWS], ids=[r[0] for r in ROWS]
+    ("setup", "name", "expected", "code"), ROWS, ids=[str(row[0].__doc__) for row in ROWS]
 )
 def test_design_table_row(
     world: PlanWorld,
@@ -242,8 +181,7 @@ def test_notes_and_documents_missing_live_become_items(world: PlanWorld) -> None
 def test_activation_names_the_offered_groups(world: PlanWorld) -> None:
     order = _confirmed(world, on_demand=True)
     item = world.plan().item("acme")
-    groups = sorted({str(n.phone_number_group) for n in order.phone_numbers})
-    assert item["groups"] == groups
+    assert item["groups"] == world.groups(order)
     assert item["numbers"] == sorted(A)
 
 
