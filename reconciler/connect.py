@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import httpx
 
-from reconciler.api import ClientCredentials, PortingClient, RetryPolicy, StaticToken
+from reconciler.api import ApiError, ClientCredentials, PortingClient, RetryPolicy, StaticToken
 from reconciler.api.auth import Auth
 from reconciler.api.client import DEFAULT_RETRY
+from reconciler.api.errors import TransportFailure
 from reconciler.api.urls import InsecureURLError
 from reconciler.redact import register_secret
 
@@ -110,6 +112,42 @@ def client_from_env(
         )
     except InsecureURLError as exc:
         raise ConnectionSettingsError(str(exc)) from exc
+
+
+def explain_api_error(exc: ApiError, *, emulator: bool, environ: Mapping[str, str]) -> str:
+    """The error line for a failed API call, saying which setting to check when it is ours.
+
+    A refused login (401/403) names the credential variables that were used; no answer at all
+    names the URL that was dialled. Neither can happen to the embedded emulator, so with
+    `--emulator` the API's own words are enough.
+    """
+    message = f"Porting API error: {exc}"
+    if emulator or not (isinstance(exc, TransportFailure) or exc.status in (401, 403)):
+        return message
+    uses_token = bool(environ.get("SINCH_ACCESS_TOKEN", "").strip())
+    auth_url = environ.get("SINCH_AUTH_URL", "").strip() or DEFAULT_AUTH_URL
+    at_token_endpoint = not uses_token and exc.path == httpx.URL(auth_url).path
+    if at_token_endpoint:
+        url, setting = auth_url, "SINCH_AUTH_URL"
+    else:
+        url = environ.get("SINCH_PORTING_URL", "").strip() or DEFAULT_PORTING_URL
+        setting = "SINCH_PORTING_URL"
+    if isinstance(exc, TransportFailure):
+        return (
+            f"{message}. No answer from {url}: check {setting} and that the service is up "
+            "(for a local `portctl emulator serve`, that it is still running)."
+        )
+    if at_token_endpoint:
+        check = "SINCH_KEY_ID and SINCH_KEY_SECRET were refused by the token endpoint"
+    elif uses_token:
+        check = "SINCH_ACCESS_TOKEN was refused (wrong or expired)"
+    else:
+        check = "the token from SINCH_KEY_ID/SINCH_KEY_SECRET was refused"
+    project = environ.get("SINCH_PROJECT_ID", "").strip()
+    return (
+        f"{message}. {url} did not accept the credentials: {check}; check them and that they "
+        f"belong to project {project!r} (SINCH_PROJECT_ID)."
+    )
 
 
 def api_options(command: F) -> F:

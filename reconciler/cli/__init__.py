@@ -2,16 +2,26 @@
 
 Exit codes are part of the contract (DESIGN §4): click's own usage errors exit 2, which would
 collide with "changes pending", so `main` runs click in non-standalone mode and maps them to 64.
+`main` is also the last line of defence for "no traceback, ever": Ctrl-C exits 130 with one
+line, and an unexpected exception (a portctl bug) becomes one scrubbed error line and exit 1
+(`PORTCTL_TRACEBACK=1` shows the traceback for a bug report).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 
 from reconciler import __version__
 from reconciler.cli.exits import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE
+from reconciler.redact import scrub
+
+INTERRUPTED = (
+    "Interrupted. Plan, drift, status and import change nothing; an interrupted apply may "
+    "have done some of its actions: `portctl plan` shows what is left."
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -41,7 +51,22 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(EXIT_ERROR)
-    except click.Abort:
-        click.echo("Aborted.", err=True)
+    except (click.Abort, KeyboardInterrupt):
+        click.echo(INTERRUPTED, err=True)
         sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:  # the reader went away (`portctl plan | head`): nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_ERROR)
+    except Exception as exc:
+        if os.environ.get("PORTCTL_TRACEBACK"):
+            raise
+        click.echo(
+            scrub(
+                f"Error: internal error ({type(exc).__name__}: {exc}). This is a portctl bug; "
+                "please report it with the output of the same command run with "
+                "PORTCTL_TRACEBACK=1 (check it for secrets first)."
+            ),
+            err=True,
+        )
+        sys.exit(EXIT_ERROR)
     sys.exit(code if isinstance(code, int) else 0)

@@ -160,7 +160,7 @@ def apply(
         desired.safety, max_cancels=max_cancels, max_prune=max_prune, max_numbers=max_numbers
     )
     color = use_color()
-    with make_client(emulator) as client, api_errors():
+    with make_client(emulator) as client, api_errors(emulator):
         if plan_file is not None:
             plan, fingerprints, live = _saved_plan(plan_file, desired, client)
         else:

@@ -20,11 +20,18 @@ import click
 from reconciler.api import ApiError, PortingClient
 from reconciler.cli.exits import EXIT_BLOCKED, EXIT_CHANGES, EXIT_OK
 from reconciler.clock import cli_today
-from reconciler.connect import ConnectionSettingsError, api_options, client_from_env
+from reconciler.connect import (
+    ConnectionSettingsError,
+    api_options,
+    client_from_env,
+    explain_api_error,
+)
 from reconciler.desired import DesiredState
+from reconciler.emulator.store import StateFileError
 from reconciler.planning.items import Plan
 from reconciler.redact import scrub
 from reconciler.spec import LoadResult, load_env, load_project
+from reconciler.spec.envfile import EnvFileError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -113,7 +120,7 @@ def read_specs(
     """The specs under PATHS (default `specs/`), validated; issues returned, not printed.
 
     A missing path or a bad `PORTCTL_TODAY` is a usage error (exit 64), the same for every
-    command that reads specs.
+    command that reads specs; an unreadable or malformed `--env-file` is an error (exit 1).
     """
     targets = list(paths) or list(DEFAULT_PATHS)
     missing = [str(p) for p in targets if not p.exists()]
@@ -123,10 +130,14 @@ def read_specs(
         today = cli_today()
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+    try:
+        env = load_env(env_file, os.environ)
+    except EnvFileError as exc:
+        raise click.ClickException(f"--env-file {exc}; nothing was sent to the API") from None
     return load_project(
         targets,
         today=today,
-        env=load_env(env_file, os.environ),
+        env=env,
         allow_plaintext_secrets=allow_plaintext_secrets,
         resolve_secrets=resolve_secrets,
     )
@@ -171,12 +182,20 @@ def make_client(emulator: bool) -> PortingClient:
 
 
 @contextlib.contextmanager
-def api_errors() -> Iterator[None]:
-    """Turn API failures into a one-line error (exit 1), scrubbed of secrets, no traceback."""
+def api_errors(emulator: bool) -> Iterator[None]:
+    """Turn API failures into a one-line error (exit 1), scrubbed of secrets, no traceback.
+
+    A corrupt `--emulator` state file surfaces here too: the embedded transport reads it on
+    the first request.
+    """
     try:
         yield
     except ApiError as exc:
-        raise click.ClickException(scrub(f"Porting API error: {exc}")) from None
+        raise click.ClickException(
+            scrub(explain_api_error(exc, emulator=emulator, environ=os.environ))
+        ) from None
+    except StateFileError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def plan_exit_code(plan: Plan, *, detailed: bool) -> int:

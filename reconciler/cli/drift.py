@@ -36,7 +36,7 @@ def read_for_report(
     """Specs, live state (reads only), the plan and today (the API's clock), as `drift` and
     `status` both need them; the plan decides what each report calls drift or a next step."""
     desired = load_desired(paths, env_file=env_file, selectors=selectors)
-    with make_client(emulator) as client, api_errors():
+    with make_client(emulator) as client, api_errors(emulator):
         live = fetch_report_live(client, desired)
     today = cli_today(live.fetched_at)
     return desired, live, build_plan(desired, live, today=today), today

@@ -20,6 +20,7 @@ import httpx
 from reconciler.connect import emulator_state_path
 from reconciler.emulator.embedded import EmbeddedTransport
 from reconciler.emulator.server import make_server
+from reconciler.emulator.store import StateFileError
 
 CONTROL_TIMEOUT_SECONDS = 10.0
 
@@ -47,6 +48,8 @@ class Target:
         except httpx.HTTPError as exc:
             where = self.url or emulator_state_path(os.environ, self.state)
             raise click.ClickException(f"cannot reach the emulator at {where}: {exc}") from None
+        except StateFileError as exc:
+            raise click.ClickException(str(exc)) from None
         if response.is_error:
             try:
                 message = response.json().get("message", response.text)
@@ -93,7 +96,13 @@ def serve(host: str, port: int, state: Path | None) -> None:
     """Serve the API (plus /oauth2/token and /_emulator control routes) until interrupted."""
     from reconciler.emulator import Emulator
 
-    server = make_server(state if state is not None else Emulator(), host, port)
+    try:
+        server = make_server(state if state is not None else Emulator(), host, port)
+    except StateFileError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        reason = exc.strerror or exc
+        raise click.ClickException(f"cannot serve on {host}:{port}: {reason}") from None
     url = f"http://{host}:{server.server_address[1]}"
     where = f"state in {state}" if state else "state in memory"
     click.echo(

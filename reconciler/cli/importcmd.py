@@ -141,7 +141,7 @@ def import_command(
         reference_prefix=prefix,
         order_ids=frozenset(order_ids),
     )
-    with make_client(emulator) as client, api_errors():
+    with make_client(emulator) as client, api_errors(emulator):
         try:
             result = import_orders(client, out_dir, filters, overwrite=overwrite)
         except ImportRefused as exc:

@@ -55,7 +55,7 @@ def plan(
 ) -> None:
     """Show what apply would change, without changing anything."""
     desired = load_desired(paths, env_file=env_file, selectors=selectors)
-    with make_client(emulator) as client, api_errors():
+    with make_client(emulator) as client, api_errors(emulator):
         live = fetch_live(client, desired, prune=prune)
     result = build_plan(desired, live, today=cli_today(live.fetched_at), prune=prune)
     click.echo(

@@ -58,10 +58,26 @@ def save(emulator: Emulator, path: Path) -> None:
         raise
 
 
+class StateFileError(ValueError):
+    """A state file that is not one `save` wrote (corrupt, truncated, another format).
+
+    Raised instead of starting afresh, which would overwrite (lose) whatever the file held.
+    """
+
+
 def load(path: Path, *, webhook_sender: WebhookSender | None = None) -> Emulator:
-    """Read a state file written by `save`."""
-    data = json.loads(path.read_bytes())
-    return Emulator.from_dict(data, webhook_sender=webhook_sender)
+    """Read a state file written by `save`; anything else raises `StateFileError`."""
+    try:
+        data = json.loads(path.read_bytes())
+        if not isinstance(data, dict):
+            raise TypeError("not a JSON object")
+        return Emulator.from_dict(data, webhook_sender=webhook_sender)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise StateFileError(
+            f"{path}: not a readable emulator state file ({exc}); it was "
+            "left untouched: move it away (or point PORTCTL_EMULATOR_STATE elsewhere) to start "
+            "a fresh emulator"
+        ) from None
 
 
 class StateFile:
