@@ -3,7 +3,8 @@
 Exit codes are part of the contract (DESIGN §4): click's own usage errors exit 2, which would
 collide with "changes pending", so `main` runs click in non-standalone mode and maps them to 64.
 `main` is also the last line of defence for "no traceback, ever": Ctrl-C exits 130 with one
-line, and an unexpected exception (a portctl bug) becomes one scrubbed error line and exit 1
+line, a file that cannot be written or read is one line naming it, and an unexpected
+exception (a portctl bug) becomes one scrubbed error line and exit 1
 (`PORTCTL_TRACEBACK=1` shows the traceback for a bug report).
 """
 
@@ -56,6 +57,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(EXIT_INTERRUPTED)
     except BrokenPipeError:  # the reader went away (`portctl plan | head`): nothing to report
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_ERROR)
+    except OSError as exc:  # a file or directory the user named cannot be written or read
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"Error: {where}{exc.strerror or exc}", err=True)
         sys.exit(EXIT_ERROR)
     except Exception as exc:
         if os.environ.get("PORTCTL_TRACEBACK"):
