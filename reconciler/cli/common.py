@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -110,6 +111,14 @@ def select(state: DesiredState, selectors: Mapping[str, str]) -> DesiredState:
     return replace(state, orders=orders, reference_prefix="", configuration=None)
 
 
+def checked_today() -> date:
+    """`cli_today()`, with a malformed `PORTCTL_TODAY` as a usage error (exit 64)."""
+    try:
+        return cli_today()
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
 def read_specs(
     paths: Sequence[Path],
     *,
@@ -126,14 +135,11 @@ def read_specs(
     missing = [str(p) for p in targets if not p.exists()]
     if missing:
         raise click.UsageError(f"path does not exist: {', '.join(missing)}")
-    try:
-        today = cli_today()
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
+    today = checked_today()
     try:
         env = load_env(env_file, os.environ)
     except EnvFileError as exc:
-        raise click.ClickException(f"--env-file {exc}; nothing was sent to the API") from None
+        raise click.ClickException(f"--env-file {exc}") from None
     return load_project(
         targets,
         today=today,

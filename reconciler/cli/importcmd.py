@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli.common import api_errors, format_option, make_client
+from reconciler.cli.common import api_errors, checked_today, format_option, make_client
 from reconciler.clock import cli_today
 from reconciler.connect import api_options
 from reconciler.importing import (
@@ -135,6 +135,7 @@ def import_command(
     output_format: str,
 ) -> None:
     """Write a spec for each live order (secrets as ${VARIABLE} references)."""
+    checked_today()  # a bad PORTCTL_TODAY is a usage error before anything is written
     prefix = reference_prefix if reference_prefix is not None else existing_prefix(out_dir) or ""
     filters = ImportFilters(
         statuses=parse_statuses(statuses),

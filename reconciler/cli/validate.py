@@ -12,13 +12,13 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli.common import read_specs
+from reconciler.cli.common import env_file_option, paths_argument, read_specs
 from reconciler.cli.exits import EXIT_ERROR
 from reconciler.spec import LoadResult, SpecIssue
 
 
 @click.command("validate")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@paths_argument
 @click.option(
     "--format",
     "output_format",
@@ -27,11 +27,7 @@ from reconciler.spec import LoadResult, SpecIssue
     show_default=True,
     help="json: a list of {file, line, col, path, message}.",
 )
-@click.option(
-    "--env-file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="dotenv file with variables for ${NAME} secret references (environment wins).",
-)
+@env_file_option
 @click.option(
     "--allow-plaintext-secrets",
     is_flag=True,

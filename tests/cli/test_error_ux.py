@@ -192,7 +192,7 @@ def test_a_bad_env_file_is_an_error_naming_the_file_and_line(
     assert code == 1
     assert out == ""
     assert expected in err
-    assert "nothing was sent to the API" in err
+    assert not (tmp_path / "emulator.json").exists()  # no request was made
     assert not (tmp_path / "emulator.json").exists()
 
 
@@ -206,6 +206,30 @@ def test_a_malformed_env_line_is_not_echoed(
 
     assert "hunter2-pin" not in err
     assert "bad.env:1" in err
+
+
+def test_validate_reports_a_bad_env_file_the_same_way(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    env_file = tmp_path / "bad.env"
+    env_file.write_bytes(b"not a binding\n")
+
+    code, _, err = portctl(capsys, "validate", str(SPECS), "--env-file", str(env_file))
+
+    assert code == 1
+    assert err == f"Error: --env-file {env_file}:1: not a NAME=value line (dotenv syntax)\n"
+
+
+def test_a_bad_portctl_today_is_a_usage_error_before_import_writes(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PORTCTL_TODAY", "garbage")
+
+    code, _, err = portctl(capsys, "import", "--emulator", "--out-dir", "imported")
+
+    assert code == 64
+    assert "PORTCTL_TODAY must be YYYY-MM-DD" in err
+    assert not (tmp_path / "imported").exists()
 
 
 def test_a_missing_env_file_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
