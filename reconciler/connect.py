@@ -137,17 +137,19 @@ def explain_api_error(exc: ApiError, *, emulator: bool, environ: Mapping[str, st
             f"{message}. No answer from {url}: check {setting} and that the service is up "
             "(for a local `portctl emulator serve`, that it is still running)."
         )
-    if at_token_endpoint:
-        check = "SINCH_KEY_ID and SINCH_KEY_SECRET were refused by the token endpoint"
-    elif uses_token:
-        check = "SINCH_ACCESS_TOKEN was refused (wrong or expired)"
-    else:
-        check = "the token from SINCH_KEY_ID/SINCH_KEY_SECRET was refused"
     project = environ.get("SINCH_PROJECT_ID", "").strip()
-    return (
-        f"{message}. {url} did not accept the credentials: {check}; check them and that they "
-        f"belong to project {project!r} (SINCH_PROJECT_ID)."
-    )
+    if exc.status == 403:
+        return (
+            f"{message}. {url} accepted the credentials but refused access to project "
+            f"{project!r}: check SINCH_PROJECT_ID and that the credentials belong to it."
+        )
+    if at_token_endpoint:
+        refused = "SINCH_KEY_ID and SINCH_KEY_SECRET were refused by the token endpoint"
+    elif uses_token:
+        refused = "SINCH_ACCESS_TOKEN was refused (wrong or expired)"
+    else:
+        refused = "the token obtained with SINCH_KEY_ID and SINCH_KEY_SECRET was refused"
+    return f"{message}. {url}: {refused}; check it and SINCH_PROJECT_ID ({project!r})."
 
 
 def api_options(command: F) -> F:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import stamina
 
-from reconciler.api.errors import TransportFailure, Unauthorized
+from reconciler.api.errors import ApiError, TransportFailure, Unauthorized
 from reconciler.cli import main
 from reconciler.connect import explain_api_error
 from reconciler.emulator import Emulator
@@ -151,7 +151,7 @@ def test_an_emulator_that_is_down_is_named_by_url(
     assert "SINCH_PORTING_URL" in err
 
 
-def test_an_unreachable_token_endpoint_is_named_not_the_api() -> None:
+def test_the_token_endpoint_and_a_forbidden_project_are_named() -> None:
     environ = {
         "SINCH_PROJECT_ID": "demo",
         "SINCH_KEY_ID": "key",
@@ -167,6 +167,10 @@ def test_an_unreachable_token_endpoint_is_named_not_the_api() -> None:
     )
     assert "SINCH_KEY_ID and SINCH_KEY_SECRET were refused" in (
         explain_api_error(refused, emulator=False, environ=environ)
+    )
+    forbidden = ApiError(status=403, method="GET", path="/orders/portIns", message="no")
+    assert "refused access to project 'demo': check SINCH_PROJECT_ID" in (
+        explain_api_error(forbidden, emulator=False, environ=environ)
     )
     assert explain_api_error(refused, emulator=True, environ=environ) == (
         "Porting API error: POST /oauth2/token: 401 no"
