@@ -3,7 +3,8 @@
 Commands never read `SINCH_*` variables themselves: they take `--emulator` through
 `api_options` and call `client_from_env`. Missing credentials end in one readable paragraph
 naming the variables and the `--emulator` way out; the CLI maps `ConnectionSettingsError` to
-exit 1.
+exit 1. Because this module alone knows which variables made the client, `explain_api_error`
+also lives here: a refused login or an endpoint that does not answer names the variable to fix.
 """
 
 from __future__ import annotations
@@ -54,11 +55,16 @@ def _missing_message(missing: list[str]) -> str:
     )
 
 
+def _setting(environ: Mapping[str, str], name: str, default: str = "") -> str:
+    """A variable as portctl reads it: surrounding blanks dropped, empty meaning unset."""
+    return environ.get(name, "").strip() or default
+
+
 def emulator_state_path(environ: Mapping[str, str], state_path: Path | None = None) -> Path:
     """Where the embedded emulator keeps its world: argument, $PORTCTL_EMULATOR_STATE, default."""
     if state_path is not None:
         return state_path
-    configured = environ.get("PORTCTL_EMULATOR_STATE", "").strip()
+    configured = _setting(environ, "PORTCTL_EMULATOR_STATE")
     return Path(configured) if configured else DEFAULT_EMULATOR_STATE
 
 
@@ -68,14 +74,14 @@ def _remember(secret: str) -> None:
 
 
 def _auth_from_env(environ: Mapping[str, str]) -> Auth:
-    token = environ.get("SINCH_ACCESS_TOKEN", "").strip()
+    token = _setting(environ, "SINCH_ACCESS_TOKEN")
     if token:
         _remember(token)
         return StaticToken(token)
-    key_id = environ.get("SINCH_KEY_ID", "").strip()
-    key_secret = environ.get("SINCH_KEY_SECRET", "").strip()
+    key_id = _setting(environ, "SINCH_KEY_ID")
+    key_secret = _setting(environ, "SINCH_KEY_SECRET")
     _remember(key_secret)
-    token_url = environ.get("SINCH_AUTH_URL", "").strip() or DEFAULT_AUTH_URL
+    token_url = _setting(environ, "SINCH_AUTH_URL", DEFAULT_AUTH_URL)
     return ClientCredentials(key_id, key_secret, token_url)
 
 
@@ -97,15 +103,15 @@ def client_from_env(
             transport=EmbeddedTransport(emulator_state_path(environ, state_path)),
             retry=retry,
         )
-    project = environ.get("SINCH_PROJECT_ID", "").strip()
-    has_token = bool(environ.get("SINCH_ACCESS_TOKEN", "").strip())
-    has_keys = all(environ.get(k, "").strip() for k in ("SINCH_KEY_ID", "SINCH_KEY_SECRET"))
+    project = _setting(environ, "SINCH_PROJECT_ID")
+    has_token = bool(_setting(environ, "SINCH_ACCESS_TOKEN"))
+    has_keys = all(_setting(environ, k) for k in ("SINCH_KEY_ID", "SINCH_KEY_SECRET"))
     missing = [] if project else ["SINCH_PROJECT_ID"]
     if not (has_token or has_keys):
         missing.append("SINCH_ACCESS_TOKEN (or SINCH_KEY_ID + SINCH_KEY_SECRET)")
     if missing:
         raise MissingCredentials(_missing_message(missing))
-    base_url = environ.get("SINCH_PORTING_URL", "").strip() or DEFAULT_PORTING_URL
+    base_url = _setting(environ, "SINCH_PORTING_URL", DEFAULT_PORTING_URL)
     try:
         return PortingClient(
             base_url=base_url, project_id=project, auth=_auth_from_env(environ), retry=retry
@@ -124,20 +130,20 @@ def explain_api_error(exc: ApiError, *, emulator: bool, environ: Mapping[str, st
     message = f"Porting API error: {exc}"
     if emulator or not (isinstance(exc, TransportFailure) or exc.status in (401, 403)):
         return message
-    uses_token = bool(environ.get("SINCH_ACCESS_TOKEN", "").strip())
-    auth_url = environ.get("SINCH_AUTH_URL", "").strip() or DEFAULT_AUTH_URL
+    uses_token = bool(_setting(environ, "SINCH_ACCESS_TOKEN"))
+    auth_url = _setting(environ, "SINCH_AUTH_URL", DEFAULT_AUTH_URL)
     at_token_endpoint = not uses_token and exc.path == httpx.URL(auth_url).path
     if at_token_endpoint:
         url, setting = auth_url, "SINCH_AUTH_URL"
     else:
-        url = environ.get("SINCH_PORTING_URL", "").strip() or DEFAULT_PORTING_URL
+        url = _setting(environ, "SINCH_PORTING_URL", DEFAULT_PORTING_URL)
         setting = "SINCH_PORTING_URL"
     if isinstance(exc, TransportFailure):
         return (
             f"{message}. No answer from {url}: check {setting} and that the service is up "
             "(for a local `portctl emulator serve`, that it is still running)."
         )
-    project = environ.get("SINCH_PROJECT_ID", "").strip()
+    project = _setting(environ, "SINCH_PROJECT_ID")
     if exc.status == 403:
         return (
             f"{message}. {url} accepted the credentials but refused access to project "
