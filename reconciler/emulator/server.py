@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -45,6 +46,14 @@ class EmulatorServer(ThreadingHTTPServer):
         self.target = target
         self.lock = threading.Lock()
         super().__init__(address, EmulatorRequestHandler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up before its answer (Ctrl-C, a timeout) is routine, not a crash:
+        one log line instead of the stdlib's traceback on the `emulator serve` terminal."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            log.info("client %s went away before its answer was sent", client_address)
+            return
+        super().handle_error(request, client_address)
 
     @contextlib.contextmanager
     def emulator(self) -> Iterator[Emulator]:

@@ -25,7 +25,7 @@ from reconciler.cli import main
 from reconciler.connect import explain_api_error
 from reconciler.emulator import Emulator
 from reconciler.emulator.faults import Fault
-from reconciler.emulator.server import running
+from reconciler.emulator.server import make_server, running
 
 REPO = Path(__file__).resolve().parents[2]
 SPECS = REPO / "specs"
@@ -381,3 +381,18 @@ def test_an_impossible_port_is_a_usage_error(capsys: pytest.CaptureFixture[str])
 
     assert code == 64
     assert "--port" in err
+
+
+def test_a_client_hanging_up_is_no_traceback_on_the_serve_terminal(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server = make_server(Emulator(), "127.0.0.1", 0)
+    try:
+        try:
+            raise BrokenPipeError(32, "Broken pipe")  # what writing to a gone client raises
+        except BrokenPipeError:
+            server.handle_error(None, ("127.0.0.1", 1))
+    finally:
+        server.server_close()
+
+    assert capsys.readouterr().err == ""
