@@ -38,6 +38,11 @@ def require_secure_url(url: str, *, what: str) -> httpx.URL:
         return parsed
     if parsed.scheme == "http" and is_loopback(parsed.host):
         return parsed
+    if parsed.scheme not in {"http", "https"} or not parsed.host:
+        raise InsecureURLError(
+            f"{what}: {url!r} is not a full URL; give scheme and host, "
+            "e.g. https://porting.api.sinch.com"
+        )
     raise InsecureURLError(
         f"{what}: {url!r} refused; use https:// (plain http:// is only allowed for loopback "
         "hosts such as 127.0.0.1 or localhost, e.g. a local `portctl emulator serve`)"

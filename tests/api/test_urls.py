@@ -27,3 +27,14 @@ def test_allowed(url: str) -> None:
 def test_refused_with_a_message_naming_the_setting(url: str) -> None:
     with pytest.raises(InsecureURLError, match=r"SINCH_PORTING_URL.*https://"):
         require_secure_url(url, what="SINCH_PORTING_URL")
+
+
+@pytest.mark.parametrize("url", ["garbage", "https://", "localhost:8787", "ftp://localhost"])
+def test_malformed_urls_are_told_what_a_full_url_looks_like(url: str) -> None:
+    with pytest.raises(InsecureURLError, match=r"not a full URL; give scheme and host"):
+        require_secure_url(url, what="SINCH_PORTING_URL")
+
+
+def test_plain_http_to_a_remote_host_is_refused_as_insecure() -> None:
+    with pytest.raises(InsecureURLError, match=r"refused; use https://"):
+        require_secure_url("http://porting.api.sinch.com", what="SINCH_PORTING_URL")
