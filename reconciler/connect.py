@@ -1,19 +1,18 @@
 """From the environment (or `--emulator`) to a ready `PortingClient` (DESIGN §4).
 
-Commands never read `SINCH_*` variables themselves: they take `--emulator` through
-`api_options` and call `client_from_env`. Missing credentials end in one readable paragraph
-naming the variables and the `--emulator` way out; the CLI maps `ConnectionSettingsError` to
-exit 1. Because this module alone knows which variables made the client, `explain_api_error`
-also lives here: a refused login or an endpoint that does not answer names the variable to fix.
+Commands never read `SINCH_*` variables themselves: they take `--emulator` (the CLI's
+`api_options`) and call `client_from_env`. Missing credentials end in one readable paragraph
+naming the variables and the `--emulator` way out, raised as `ConnectionSettingsError`; this
+module knows nothing of click (the CLI layer turns that error into exit 1). Because this
+module alone knows which variables made the client, `explain_api_error` also lives here: a
+refused login or an endpoint that does not answer names the variable to fix.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypeVar
 
-import click
 import httpx
 
 from reconciler.api import ApiError, ClientCredentials, PortingClient, RetryPolicy, StaticToken
@@ -32,8 +31,6 @@ EMULATOR_BASE_URL = "http://localhost"
 """Never dialled: the embedded transport answers in-process."""
 _MIN_REGISTERED_SECRET = 8
 """Credentials shorter than this are not registered for scrubbing (it would mangle output)."""
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 class ConnectionSettingsError(Exception):
@@ -157,16 +154,3 @@ def explain_api_error(exc: ApiError, *, emulator: bool, environ: Mapping[str, st
         refused = "the token obtained with SINCH_KEY_ID and SINCH_KEY_SECRET was refused"
     return f"{message}. {url}: {refused}; check it and SINCH_PROJECT_ID ({project!r})."
 
-
-def api_options(command: F) -> F:
-    """Decorate a click command that talks to the API: adds `--emulator` (an `emulator` arg)."""
-    option = click.option(
-        "--emulator",
-        is_flag=True,
-        default=False,
-        help=(
-            "Run against the embedded Porting API emulator (no account needed; state in "
-            ".portctl/emulator.json or $PORTCTL_EMULATOR_STATE)."
-        ),
-    )
-    return option(command)

@@ -1,4 +1,4 @@
-"""Options and helpers every command that talks to the API shares (plan, apply, drift, status).
+"""Options and helpers the commands share (plan, apply, drift, status, import, validate).
 
 One place decides how PATHS default, how `--env-file`, `--selector` and `--format` read, how
 spec problems are printed, how the client is made and how errors become exit codes, so the
@@ -21,16 +21,13 @@ import click
 from reconciler.api import ApiError, PortingClient
 from reconciler.cli.exits import EXIT_BLOCKED, EXIT_CHANGES, EXIT_OK
 from reconciler.clock import cli_today
-from reconciler.connect import (
-    ConnectionSettingsError,
-    api_options,
-    client_from_env,
-    explain_api_error,
-)
+from reconciler.connect import ConnectionSettingsError, client_from_env, explain_api_error
 from reconciler.desired import DesiredState
 from reconciler.emulator.store import StateFileError
-from reconciler.planning.items import Plan
+from reconciler.live import LiveSnapshot
+from reconciler.planning import Plan, build_plan
 from reconciler.redact import scrub
+from reconciler.reporting import fetch_report_live
 from reconciler.spec import LoadResult, load_env, load_project
 from reconciler.spec.envfile import EnvFileError
 
@@ -75,6 +72,19 @@ def format_option(choices: Sequence[str], default: str = "text") -> Callable[[F]
         show_default=True,
         help="Output format.",
     )
+
+
+def api_options(command: F) -> F:
+    """`--emulator` (an `emulator` arg): every command that talks to the API takes it."""
+    return click.option(
+        "--emulator",
+        is_flag=True,
+        default=False,
+        help=(
+            "Run against the embedded Porting API emulator (no account needed; state in "
+            ".portctl/emulator.json or $PORTCTL_EMULATOR_STATE)."
+        ),
+    )(command)
 
 
 def api_command_options(command: F) -> F:
@@ -202,6 +212,18 @@ def api_errors(emulator: bool) -> Iterator[None]:
         ) from None
     except StateFileError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def read_for_report(
+    paths: tuple[Path, ...], env_file: Path | None, selectors: tuple[str, ...], emulator: bool
+) -> tuple[DesiredState, LiveSnapshot, Plan, date]:
+    """Specs, live state (reads only), the plan and today (the API's clock), as `drift` and
+    `status` both need them; the plan decides what each report calls drift or a next step."""
+    desired = load_desired(paths, env_file=env_file, selectors=selectors)
+    with make_client(emulator) as client, api_errors(emulator):
+        live = fetch_report_live(client, desired)
+    today = cli_today(live.fetched_at)
+    return desired, live, build_plan(desired, live, today=today), today
 
 
 def plan_exit_code(plan: Plan, *, detailed: bool) -> int:

@@ -7,39 +7,16 @@ drift (3 wins), 1 error.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import click
 
-from reconciler.cli.common import (
-    api_command_options,
-    api_errors,
-    format_option,
-    load_desired,
-    make_client,
-)
+from reconciler.cli.common import api_command_options, format_option, read_for_report
 from reconciler.cli.exits import EXIT_BLOCKED, EXIT_CHANGES, EXIT_OK
-from reconciler.clock import cli_today
-from reconciler.desired import DesiredState
-from reconciler.live import LiveSnapshot
-from reconciler.planning import Plan, build_plan
 from reconciler.render.drift_formats import DRIFT_FORMATS, render_drift
-from reconciler.reporting import build_drift, fetch_report_live
+from reconciler.reporting import build_drift
 
 VERDICT_EXIT = {"in-sync": EXIT_OK, "drift": EXIT_CHANGES, "blocked": EXIT_BLOCKED}
-
-
-def read_for_report(
-    paths: tuple[Path, ...], env_file: Path | None, selectors: tuple[str, ...], emulator: bool
-) -> tuple[DesiredState, LiveSnapshot, Plan, date]:
-    """Specs, live state (reads only), the plan and today (the API's clock), as `drift` and
-    `status` both need them; the plan decides what each report calls drift or a next step."""
-    desired = load_desired(paths, env_file=env_file, selectors=selectors)
-    with make_client(emulator) as client, api_errors(emulator):
-        live = fetch_report_live(client, desired)
-    today = cli_today(live.fetched_at)
-    return desired, live, build_plan(desired, live, today=today), today
 
 
 @click.command("drift")

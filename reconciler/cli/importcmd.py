@@ -13,9 +13,14 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli.common import api_errors, checked_today, format_option, make_client
+from reconciler.cli.common import (
+    api_errors,
+    api_options,
+    checked_today,
+    format_option,
+    make_client,
+)
 from reconciler.clock import cli_today
-from reconciler.connect import api_options
 from reconciler.importing import (
     ImportFilters,
     ImportRefused,

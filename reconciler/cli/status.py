@@ -10,8 +10,7 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli.common import api_command_options, format_option
-from reconciler.cli.drift import read_for_report
+from reconciler.cli.common import api_command_options, format_option, read_for_report
 from reconciler.reporting import all_facts
 from reconciler.status import STATUS_FORMATS, render_status
 

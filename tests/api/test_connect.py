@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
 import pytest
-from click.testing import CliRunner
 
 from reconciler import redact
 from reconciler.api import ClientCredentials, StaticToken
 from reconciler.connect import (
     ConnectionSettingsError,
     MissingCredentials,
-    api_options,
     client_from_env,
 )
 from tests.api.bodies import order_body
@@ -92,14 +89,3 @@ def test_emulator_mode_ignores_real_credentials(tmp_path: Path) -> None:
     with client_from_env(emulator=True, environ=environ) as client:
         assert client.list_orders() == []
 
-
-def test_api_options_adds_the_emulator_flag() -> None:
-    @click.command()
-    @api_options
-    def probe(emulator: bool) -> None:
-        click.echo(f"emulator={emulator}")
-
-    runner = CliRunner()
-    assert runner.invoke(probe, ["--emulator"]).output == "emulator=True\n"
-    assert runner.invoke(probe, []).output == "emulator=False\n"
-    assert "--emulator" in runner.invoke(probe, ["--help"]).output
