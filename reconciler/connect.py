@@ -153,4 +153,3 @@ def explain_api_error(exc: ApiError, *, emulator: bool, environ: Mapping[str, st
     else:
         refused = "the token obtained with SINCH_KEY_ID and SINCH_KEY_SECRET was refused"
     return f"{message}. {url}: {refused}; check it and SINCH_PROJECT_ID ({project!r})."
-

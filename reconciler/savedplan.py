@@ -5,7 +5,8 @@ fingerprint per order the plan acts on: a sha256 of that order's normalised live
 including its status, its numbers' statuses and the ids of its notes and documents. `apply
 FILE` re-loads the specs and re-reads the orders; any digest or fingerprint that moved makes
 the whole plan stale (DESIGN §3), which also makes a used plan stale. References the plan
-creates are recorded too: an open order appearing for one makes the plan stale.
+creates are recorded too: an open order appearing for one makes the plan stale. Every rule
+of staleness is here (`stale_reasons`); `apply` only reads the live state and reports.
 
 No secret values: items are redacted already, and fingerprints hash the order *without* its
 secret fields (a hash of a 4-digit PIN is as good as the PIN; DESIGN §2 forbids it).
@@ -17,13 +18,15 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from reconciler.desired import SECRET_FIELDS, DesiredState
 from reconciler.essence import order_essence
 from reconciler.live import LiveSnapshot
-from reconciler.planning.items import ACTION_KINDS, Kind, Plan, PlanItem
+from reconciler.planning.build import build_plan
+from reconciler.planning.items import Kind, Plan, PlanItem
 from reconciler.redact import scrub
 from reconciler.render.jsonfmt import FORMAT_VERSION, plan_document
 
@@ -65,19 +68,24 @@ def fingerprint(order: Mapping[str, Any]) -> str:
     return hashlib.sha256(_canonical(state)).hexdigest()
 
 
-def _touched(plan: Plan) -> list[PlanItem]:
-    return [i for i in plan.items if i.kind in ACTION_KINDS and i.order_id is not None]
+def plan_fingerprints(plan: Plan, live: LiveSnapshot) -> dict[int, str]:
+    """Fingerprint of every order an action of `plan` touches, as read for the plan.
+
+    Saved with the plan (stale check) and handed to apply, which re-reads each order just
+    before acting on it and stops if it moved since (docs/design.md#saved-plans).
+    """
+    return {
+        i.order_id: fingerprint(live.details[i.order_id])
+        for i in plan.actions
+        if i.order_id is not None and i.order_id in live.details
+    }
 
 
 def saved_plan_document(
     plan: Plan, *, desired: DesiredState, live: LiveSnapshot, prune: bool = False
 ) -> dict[str, Any]:
     """The saved-plan JSON document (json rendering + digest, fingerprints, creates)."""
-    fingerprints = {
-        str(item.order_id): fingerprint(live.details[item.order_id])
-        for item in _touched(plan)
-        if item.order_id is not None and item.order_id in live.details
-    }
+    fingerprints = {str(k): v for k, v in plan_fingerprints(plan, live).items()}
     creates = sorted({i.reference for i in plan.items if i.kind is Kind.CREATE})
     return {
         "kind": SAVED_PLAN_KIND,
@@ -139,11 +147,22 @@ def read_saved_plan(path: Path) -> SavedPlan:
     return saved
 
 
-def stale_reasons(saved: SavedPlan, *, desired: DesiredState, live: LiveSnapshot) -> list[str]:
+def _action_key(item: PlanItem) -> tuple[Any, ...]:
+    """What an action does, without its prose: two plans doing the same have equal keys."""
+    changes = tuple(sorted(str(sorted(c.to_dict().items())) for c in item.changes))
+    return (item.kind, item.name, item.order_id, item.note, item.document, item.groups, changes)
+
+
+def stale_reasons(
+    saved: SavedPlan, *, desired: DesiredState, live: LiveSnapshot, today: date
+) -> list[str]:
     """Why a saved plan no longer applies (empty: still fresh). Apply refuses if any.
 
     `live` must be a fresh `fetch_live` for the same specs (it holds details of every open
-    managed order, which covers every order a saved plan acts on while it is still open).
+    managed order, which covers every order a saved plan acts on while it is still open), and
+    `today` the date a plan made now would use. When nothing the plan is bound to moved, the
+    plan that would be made now must still take the same actions: a plan already applied, or
+    saved with other specs or `--selector`, is stale too.
     """
     reasons: list[str] = []
     if saved.spec_digest != desired.spec_digest:
@@ -161,4 +180,11 @@ def stale_reasons(saved: SavedPlan, *, desired: DesiredState, live: LiveSnapshot
         open_orders = [s for s in live.managed.get(reference, ()) if s.is_open]
         if open_orders:
             reasons.append(f"an order for {reference} exists now (id {open_orders[0].id})")
+    if not reasons:
+        fresh = build_plan(desired, live, today=today, prune=saved.prune)
+        if sorted(map(_action_key, fresh.actions)) != sorted(map(_action_key, saved.plan.actions)):
+            reasons.append(
+                "the actions a plan would take now differ from the saved ones (already applied, "
+                "or not the same specs and --selector as when it was saved)"
+            )
     return reasons

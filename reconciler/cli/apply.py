@@ -13,7 +13,6 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -37,9 +36,14 @@ from reconciler.clock import cli_today
 from reconciler.desired import DesiredState
 from reconciler.essence import port_defaults
 from reconciler.live import LiveSnapshot, fetch_live
-from reconciler.planning import Plan, PlanItem, build_plan
+from reconciler.planning import Plan, build_plan
 from reconciler.render import FORMATS, render
-from reconciler.savedplan import SavedPlanError, fingerprint, read_saved_plan, stale_reasons
+from reconciler.savedplan import (
+    SavedPlanError,
+    plan_fingerprints,
+    read_saved_plan,
+    stale_reasons,
+)
 
 SPEC_SUFFIXES = (".yaml", ".yml")
 CONFIRM_WORD = "yes"
@@ -59,20 +63,6 @@ def apply_exit_code(report: ApplyReport) -> int:
     return EXIT_BLOCKED if report.plan.has_blocked else EXIT_OK
 
 
-def _action_key(item: PlanItem) -> tuple[Any, ...]:
-    changes = tuple(sorted(str(sorted(c.to_dict().items())) for c in item.changes))
-    return (item.kind, item.name, item.order_id, item.note, item.document, item.groups, changes)
-
-
-def plan_fingerprints(plan: Plan, live: LiveSnapshot) -> dict[int, str]:
-    """Fingerprint of every order an action of `plan` touches, as read for the plan."""
-    return {
-        i.order_id: fingerprint(live.details[i.order_id])
-        for i in plan.actions
-        if i.order_id is not None and i.order_id in live.details
-    }
-
-
 def _saved_plan(
     plan_file: Path, desired: DesiredState, client: PortingClient
 ) -> tuple[Plan, dict[int, str], LiveSnapshot]:
@@ -82,15 +72,7 @@ def _saved_plan(
     except SavedPlanError as exc:
         raise click.ClickException(str(exc)) from None
     live = fetch_live(client, desired, prune=saved.prune)
-    reasons = stale_reasons(saved, desired=desired, live=live)
-    fresh = build_plan(desired, live, today=cli_today(live.fetched_at), prune=saved.prune)
-    if not reasons and sorted(map(_action_key, fresh.actions)) != sorted(
-        map(_action_key, saved.plan.actions)
-    ):
-        reasons.append(
-            "the actions a plan would take now differ from the saved ones (already applied, "
-            "or not the same specs and --selector as when it was saved)"
-        )
+    reasons = stale_reasons(saved, desired=desired, live=live, today=cli_today(live.fetched_at))
     if reasons:
         for reason in reasons:
             click.echo(f"stale: {reason}", err=True)

@@ -88,4 +88,3 @@ def test_emulator_mode_ignores_real_credentials(tmp_path: Path) -> None:
     }
     with client_from_env(emulator=True, environ=environ) as client:
         assert client.list_orders() == []
-

@@ -20,7 +20,6 @@ import pytest
 
 from reconciler.api import PortingClient, RetryPolicy, StaticToken
 from reconciler.apply import ApplyReport, Executor, Observer
-from reconciler.cli.apply import plan_fingerprints
 from reconciler.desired import DesiredState
 from reconciler.emulator import Emulator
 from reconciler.emulator.core import RequestRecord
@@ -28,6 +27,7 @@ from reconciler.emulator.server import running
 from reconciler.essence import port_defaults
 from reconciler.live import fetch_live
 from reconciler.planning import Plan, build_plan
+from reconciler.savedplan import plan_fingerprints
 from reconciler.spec import load_project
 from tests.core.builders import port_in_document, settings_document, write_yaml
 from tests.world import START, TODAY, CliRun, SpecWorld

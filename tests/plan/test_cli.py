@@ -75,14 +75,21 @@ def test_saved_plan_has_no_secrets_and_goes_stale_when_live_or_specs_move(world:
         return state
 
     with world.client() as client:
-        assert stale_reasons(saved, desired=desired(), live=fetch_live(client, desired())) == []
+        assert (
+            stale_reasons(saved, desired=desired(), live=fetch_live(client, desired()), today=TODAY)
+            == []
+        )
         order_id = next(i.order_id for i in saved.plan.items if i.name == "pending" and i.order_id)
         client.add_note(order_id, "someone else was here")
-        reasons = stale_reasons(saved, desired=desired(), live=fetch_live(client, desired()))
+        reasons = stale_reasons(
+            saved, desired=desired(), live=fetch_live(client, desired()), today=TODAY
+        )
     assert reasons == [f"order {order_id} changed since the plan was made"]
     world.spec("new", ["+13125550172"])
     with world.client() as client:
-        reasons = stale_reasons(saved, desired=desired(), live=fetch_live(client, desired()))
+        reasons = stale_reasons(
+            saved, desired=desired(), live=fetch_live(client, desired()), today=TODAY
+        )
     assert "the spec files changed since the plan was made" in reasons
 
 
