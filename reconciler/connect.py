@@ -1,4 +1,4 @@
-"""From the environment (or `--emulator`) to a ready `PortingClient` (DESIGN §4).
+"""From the environment (or `--emulator`) to a ready `PortingClient` (docs/design.md#cli).
 
 Commands never read `SINCH_*` variables themselves: they take `--emulator` (the CLI's
 `api_options`) and call `client_from_env`. Missing credentials end in one readable paragraph

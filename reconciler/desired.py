@@ -3,10 +3,11 @@
 This is the seam between the spec package (which parses, validates and resolves YAML) and the
 pure core (diff, plan, render). Nothing here knows about YAML or HTTP.
 
-`DesiredOrder.body` is the effective order in the API's *input* shape (reference §3.1): the
-`defaults` merged into each number, short-form numbers expanded, secrets resolved to their
-values. It is exactly what a create (POST) or full update (PUT) sends. Because it carries secret
-values it must never be printed; renderers show secret fields as `(secret changed)`.
+`DesiredOrder.body` is the effective order in the API's *input* shape
+(docs/api-notes.md#data-model): the `defaults` merged into each number, short-form numbers expanded,
+secrets resolved to their values. It is exactly what a create (POST) or full update (PUT) sends.
+Because it carries secret values it must never be printed; renderers show secret fields as
+`(secret changed)`.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ class DesiredConfiguration:
 
 @dataclass(frozen=True)
 class SafetyBudgets:
-    """Apply-time limits (DESIGN §5); flags override what `portctl.yaml` sets."""
+    """Apply-time limits (docs/design.md#safety-rules); flags override what `portctl.yaml` sets."""
 
     max_cancels: int = 0
     max_prune: int = 0

@@ -51,7 +51,7 @@ NUMBER_SERVER_FIELDS: frozenset[str] = frozenset(
         "excludedFeatures",
     }
 )
-"""Per-number fields Sinch owns (reference §3.2 "out")."""
+"""Per-number fields Sinch owns ("out" in docs/api-notes.md#data-model)."""
 
 E911_SERVER_PREFIX = "enh"
 """`features.e911.enh*` are the carrier-validated read-only copies of the e911 address."""
@@ -65,7 +65,7 @@ _DATE_FIELDS = frozenset({"loaAttachmentDate", "authorizingDate"})
 
 @dataclass(frozen=True)
 class PortDefaults:
-    """The port time and zone an order without its own values gets (reference §3.1)."""
+    """The port time and zone an order without its own gets (docs/api-notes.md#data-model)."""
 
     time: str = SYSTEM_PORT_TIME
     time_zone: str = SYSTEM_PORT_TIME_ZONE

@@ -4,12 +4,13 @@ A saved plan is the json rendering plus a `specDigest` (sha256 over the spec fil
 fingerprint per order the plan acts on: a sha256 of that order's normalised live state
 including its status, its numbers' statuses and the ids of its notes and documents. `apply
 FILE` re-loads the specs and re-reads the orders; any digest or fingerprint that moved makes
-the whole plan stale (DESIGN §3), which also makes a used plan stale. References the plan
-creates are recorded too: an open order appearing for one makes the plan stale. Every rule
-of staleness is here (`stale_reasons`); `apply` only reads the live state and reports.
+the whole plan stale (docs/design.md#saved-plans), which also makes a used plan stale. References
+the plan creates are recorded too: an open order appearing for one makes the plan stale. Every
+rule of staleness is here (`stale_reasons`); `apply` only reads the live state and reports.
 
 No secret values: items are redacted already, and fingerprints hash the order *without* its
-secret fields (a hash of a 4-digit PIN is as good as the PIN; DESIGN §2 forbids it).
+secret fields (a hash of a 4-digit PIN is as good as the PIN; docs/design.md#spec-format forbids
+it).
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """Credentials for the Porting API, as httpx auth flows.
 
-Two ways in (DESIGN §4): a ready access token (`SINCH_ACCESS_TOKEN`), or a key pair exchanged
-for a bearer token through OAuth2 client credentials (`SINCH_KEY_ID` + `SINCH_KEY_SECRET`).
-The second behaves like the Sinch SDKs (reference §1): the token is cached until 60 s before
-it expires, concurrent callers share one refresh, a 401 whose `WWW-Authenticate` says the token
-expired triggers one refresh and one re-send, and a 429 from the token endpoint is retried
-(3 tries, full jitter, `Retry-After` honoured).
+Two ways in (docs/design.md#cli): a ready access token (`SINCH_ACCESS_TOKEN`), or a key pair
+exchanged for a bearer token through OAuth2 client credentials (`SINCH_KEY_ID` +
+`SINCH_KEY_SECRET`). The second behaves like the Sinch SDKs (docs/api-notes.md#auth): the token is
+cached until 60 s before it expires, concurrent callers share one refresh, a 401 whose
+`WWW-Authenticate` says the token expired triggers one refresh and one re-send, and a 429 from the
+token endpoint is retried (3 tries, full jitter, `Retry-After` honoured).
 """
 
 from __future__ import annotations

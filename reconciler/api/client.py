@@ -1,7 +1,7 @@
 """`PortingClient`: every endpoint of the Sinch Porting API over one sync `httpx.Client`.
 
-The client speaks the wire format of the OpenAPI document (reference §2) and adds what a
-reconciler needs around it: typed answers (`reconciler.api.models`), typed errors
+The client speaks the wire format of the OpenAPI document (docs/api-notes.md#endpoints) and adds
+what a reconciler needs around it: typed answers (`reconciler.api.models`), typed errors
 (`reconciler.api.errors`), safe retries (`reconciler.api.retry`, applied by
 `reconciler.api.session`), pagination to the end, and bounded parallel reads for fetching many
 orders. The transport is injectable, which is how the emulator (and every test) stands in for
@@ -284,8 +284,9 @@ class PortingClient:
     def download_document(self, order_id: int, document_id: int | str) -> Document:
         """A document with its content.
 
-        The OpenAPI path has no `portIns` segment, the skill's has one (reference §2.9): the
-        OpenAPI path is tried first and the other only when the first answers 404.
+        The OpenAPI path has no `portIns` segment, the skill's has one
+        (docs/api-notes.md#document-conflicts): the OpenAPI path is tried first and the other only
+        when the first answers 404.
         """
         doc = quote(str(document_id), safe="")
         try:
@@ -317,8 +318,8 @@ class PortingClient:
         """Every number of an order by activation group, confirmed or not.
 
         Only the skill documents this endpoint (`GET /orders/portIns/phoneGroups/{orderId}`,
-        reference §2.12); its answer is taken to be an array of the OpenAPI document's otherwise
-        unused `PhoneNumberGroupItem`.
+        docs/api-notes.md#document-conflicts); its answer is taken to be an array of the OpenAPI
+        document's otherwise unused `PhoneNumberGroupItem`.
         """
         response = self._session.call(
             "phone_groups", "GET", f"/orders/portIns/phoneGroups/{order_id}"

@@ -18,7 +18,7 @@ Callers decide on the *class*, never on parsed text: `apply` needs to tell "the 
     └── OutcomeUnknown             a POST/PUT/DELETE that may have reached the server
                                    (timeout after send, reset connection, 5xx)
 
-Messages are read from any documented body shape (reference §6) and always pass through
+Messages are read from any documented body shape (docs/api-notes.md#errors) and always pass through
 `reconciler.redact.scrub`; request bodies are never quoted, because they carry PINs.
 """
 

@@ -1,10 +1,10 @@
 """Typed, tolerant views of what the Porting API returns.
 
-The API is only partly specified (reference §8-§9), so these models never reject an answer
-they could read: unknown fields are kept (`extra="allow"`), unknown status strings are kept
-(upper-cased, never an error), dates come as a date or a date-time (`focDate` is shown both
-ways), and each model keeps the exact JSON it was built from in `.raw`, which the diff engine
-consumes. Fields that carry secrets (`portOutInfo`, `newPortOutPin`) are left out of `repr`.
+The API is only partly specified (docs/api-notes.md#document-conflicts, #unknowns), so these models
+never reject an answer they could read: unknown fields are kept (`extra="allow"`), unknown status
+strings are kept (upper-cased, never an error), dates come as a date or a date-time (`focDate` is
+shown both ways), and each model keeps the exact JSON it was built from in `.raw`, which the diff
+engine consumes. Fields that carry secrets (`portOutInfo`, `newPortOutPin`) are left out of `repr`.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ class OrderStatus(StrEnum):
 
 
 class NumberStatus(StrEnum):
-    """Per-number statuses known today (reference §4)."""
+    """Per-number statuses known today (docs/api-notes.md#statuses)."""
 
     PENDING = "PENDING"
     CONFIRMED = "CONFIRMED"

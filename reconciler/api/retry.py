@@ -1,4 +1,6 @@
-"""When a failed call may be sent again, and how long to wait first (DESIGN §5).
+"""When a failed call may be sent again, and how long to wait first.
+
+The rules are those of docs/design.md#apply-semantics.
 
 The rules, in one place:
 

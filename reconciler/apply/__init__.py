@@ -1,4 +1,4 @@
-"""`portctl apply`: carry a plan out idempotently and crash-safely (DESIGN §5).
+"""`portctl apply`: carry a plan out idempotently and crash-safely (docs/design.md#apply-semantics).
 
 `Executor` runs the items: the steps are in `steps`, the checks they share in `context`, the
 recorded API calls in `session`, update bodies in `putbody`. `outcomes` holds the results,

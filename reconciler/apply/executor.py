@@ -1,4 +1,4 @@
-"""`Executor`: carries out a plan's actions in DESIGN order, one item at a time.
+"""`Executor`: carries out a plan's actions in apply order, one item at a time.
 
 Pure-ish: the API client, the clock (and its `sleep`) and the file reader are injected; what
 happens is reported to observers (progress on stderr, the audit log) as each item finishes.
@@ -52,7 +52,10 @@ class Observer(Protocol):
 
 
 class Executor:
-    """Runs plan items against the API with the level-triggered rules of DESIGN §5."""
+    """Runs plan items against the API with the level-triggered rules.
+
+    The rules are those of docs/design.md#apply-semantics.
+    """
 
     def __init__(
         self,

@@ -1,8 +1,8 @@
 """What happened to each plan item during an apply, and what that means for the exit code.
 
-Four outcomes, as DESIGN §5 names them: `applied` (this run changed something and a re-read
-confirmed it), `skipped` (already satisfied when re-read: nothing sent), `failed` (the API said
-no, or a precondition no longer held: nothing was changed by this item) and `unknown` (a
+Four outcomes, as docs/design.md#apply-semantics names them: `applied` (this run changed something
+and a re-read confirmed it), `skipped` (already satisfied when re-read: nothing sent), `failed` (the
+API said no, or a precondition no longer held: nothing was changed by this item) and `unknown` (a
 mutation may or may not have taken effect and a lookup could not tell: a person must check).
 """
 

@@ -1,11 +1,11 @@
 """One function per plan item kind: re-read, skip if satisfied, check, act, re-read to verify.
 
-Every step follows DESIGN §5. A mutation whose fate is unknown (`OutcomeUnknown`: a 5xx, a
-timeout after sending, a dropped connection) is never simply sent again: the step first looks
-(a re-read, or for a create a lookup by reference and by number among open orders, repeated
-after short pauses because a list may lag a fresh write). What the look shows decides: the
-change is there (applied), it is provably not there and the order did not move (sent once
-more, at most `MAX_SENDS` in all), or it cannot be told (UNKNOWN, with what to check). Steps
+Every step follows docs/design.md#apply-semantics. A mutation whose fate is unknown
+(`OutcomeUnknown`: a 5xx, a timeout after sending, a dropped connection) is never simply sent again:
+the step first looks (a re-read, or for a create a lookup by reference and by number among open
+orders, repeated after short pauses because a list may lag a fresh write). What the look shows
+decides: the change is there (applied), it is provably not there and the order did not move (sent
+once more, at most `MAX_SENDS` in all), or it cannot be told (UNKNOWN, with what to check). Steps
 return `(outcome, message, order id)` or raise `StepError`; any other `ApiError` that escapes
 is the API refusing, which the executor records as failed.
 """

@@ -1,9 +1,9 @@
 """The `portctl` command line: wiring only, no logic.
 
-Exit codes are part of the contract (DESIGN §4): click's own usage errors exit 2, which would
-collide with "changes pending", so `main` runs click in non-standalone mode and maps them to 64.
-`main` is also the last line of defence for "no traceback, ever": Ctrl-C exits 130 with one
-line, a file that cannot be written or read is one line naming it, and an unexpected
+Exit codes are part of the contract (docs/design.md#exit-codes): click's own usage errors exit 2,
+which would collide with "changes pending", so `main` runs click in non-standalone mode and maps
+them to 64. `main` is also the last line of defence for "no traceback, ever": Ctrl-C exits 130 with
+one line, a file that cannot be written or read is one line naming it, and an unexpected
 exception (a portctl bug) becomes one scrubbed error line and exit 1
 (`PORTCTL_TRACEBACK=1` shows the traceback for a bug report).
 """

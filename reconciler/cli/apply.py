@@ -1,4 +1,6 @@
-"""`portctl apply`: plan and apply, or apply a saved plan after the stale check (DESIGN §3-5).
+"""`portctl apply`: plan and apply, or apply a saved plan after the stale check.
+
+Contract: docs/design.md#apply-semantics and #saved-plans.
 
 Wiring only. The order of things is the contract: load specs, read live state, make (or
 re-verify) the plan, show it, refuse on a safety budget breach, ask for `yes` on a terminal

@@ -2,7 +2,7 @@
 
 One place decides how PATHS default, how `--env-file`, `--selector` and `--format` read, how
 spec problems are printed, how the client is made and how errors become exit codes, so the
-commands agree with each other and with DESIGN §4.
+commands agree with each other and with docs/design.md#exit-codes.
 """
 
 from __future__ import annotations
@@ -227,7 +227,10 @@ def read_for_report(
 
 
 def plan_exit_code(plan: Plan, *, detailed: bool) -> int:
-    """DESIGN §4: 0 in sync; with `detailed`, 3 when anything is blocked (wins), 2 for changes."""
+    """0 in sync; with `detailed`, 3 when anything is blocked (wins), 2 for changes.
+
+    See docs/design.md#exit-codes.
+    """
     if not detailed:
         return EXIT_OK
     if plan.has_blocked:

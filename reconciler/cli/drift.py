@@ -1,8 +1,8 @@
 """`portctl drift`: where live orders and the specs disagree, and what needs a human.
 
 Wiring only: load specs, read live state (reads only), build the plan, sort it into a drift
-report (`reporting.drift`), render it. Exit codes (DESIGN §4): 0 in sync, 2 drift, 3 blocked
-drift (3 wins), 1 error.
+report (`reporting.drift`), render it. Exit codes (docs/design.md#exit-codes): 0 in sync, 2 drift, 3
+blocked drift (3 wins), 1 error.
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Process exit codes (DESIGN §4). Scripts and CI rely on these numbers; never renumber."""
+"""Process exit codes (docs/design.md#exit-codes).
+
+Scripts and CI rely on these numbers; never renumber."""
 
 EXIT_OK = 0
 EXIT_ERROR = 1

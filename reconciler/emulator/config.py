@@ -15,7 +15,7 @@ DEFAULT_REJECT_PINS: dict[str, str] = {"0000": "Invalid port-out PIN"}
 
 @dataclass(frozen=True)
 class EmulatorConfig:
-    """How the fake Sinch behaves; defaults match DESIGN §4 (`SINCH_ACCESS_TOKEN=x` works)."""
+    """How the fake Sinch behaves; defaults match docs/design.md#cli (`SINCH_ACCESS_TOKEN=x`)."""
 
     confirm_after_business_days: int = 1
     """A carrier group answers (confirm or reject) this many business days after submission."""

@@ -1,7 +1,7 @@
-"""The test-only control routes of DESIGN §7 (`/_emulator/...`), no auth needed.
+"""The test-only control routes (`/_emulator/...`, docs/design.md#emulator-control), no auth.
 
 They drive the same operations as the `Emulator` methods, so a served emulator, the embedded
-state file and in-process tests are controlled alike. Besides the routes of DESIGN §7,
+state file and in-process tests are controlled alike.
 `POST /_emulator/orders/{id}/numbers/{number}/exclude` `{"reason": "..."}` makes one number
 EXCLUDED (the only way to get that status; see `reconciler.emulator.simulation`).
 """

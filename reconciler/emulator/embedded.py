@@ -1,7 +1,7 @@
 """`EmbeddedTransport`: the emulator inside the CLI process, its world kept in a state file.
 
-This is what `--emulator` plugs into the API client (DESIGN §4): each request takes the file
-lock, loads the state (reused from memory when the file did not change), is handled, and the
+This is what `--emulator` plugs into the API client (docs/design.md#cli): each request takes the
+file lock, loads the state (reused from memory when the file did not change), is handled, and the
 state is saved atomically when anything changed. Separate CLI runs, `portctl emulator` control
 commands with `--state` and a served emulator on the same file therefore see one world. Which
 file is the caller's choice (`reconciler.connect.emulator_state_path` for the CLI).

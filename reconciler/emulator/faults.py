@@ -54,7 +54,7 @@ class Fault:
         return self.method in ("*", "ANY", method.upper()) and path.startswith(self.path)
 
     def to_wire(self) -> dict[str, Any]:
-        """The DESIGN §7 body form (`retryAfter`, `latencyMs`)."""
+        """The docs/design.md#emulator-control body form (`retryAfter`, `latencyMs`)."""
         data = asdict(self)
         return {
             "method": data["method"],
@@ -68,7 +68,7 @@ class Fault:
 
     @classmethod
     def from_wire(cls, data: dict[str, Any]) -> Fault:
-        """Parse the DESIGN §7 body form; raises ValueError/TypeError on bad input."""
+        """Parse the body form of docs/design.md#emulator-control; ValueError/TypeError if bad."""
         retry = data.get("retryAfter")
         status = data.get("status")
         mode = data.get("mode")

@@ -1,10 +1,11 @@
 """Dispatch of the porting API routes (`/v1/projects/{projectId}/...`) onto the `World`.
 
 Each route parses its JSON body (malformed JSON is a 400), calls the world, and answers in the
-OpenAPI shape. Where the skill file and the OpenAPI document disagree (reference §8) both
-request forms are accepted: activate takes `{"phoneNumberGroups": [...]}`, `{"groupIds": [...]}`
-or no body; documents download at `/orders/{id}/documents/{doc}` and at the skill's
-`/orders/portIns/{id}/documents/{doc}`; the skill-only `phoneGroups` endpoint is served.
+OpenAPI shape. Where the skill file and the OpenAPI document disagree
+(docs/api-notes.md#document-conflicts) both request forms are accepted: activate takes
+`{"phoneNumberGroups": [...]}`, `{"groupIds": [...]}` or no body; documents download at
+`/orders/{id}/documents/{doc}` and at the skill's `/orders/portIns/{id}/documents/{doc}`; the
+skill-only `phoneGroups` endpoint is served.
 """
 
 from __future__ import annotations

@@ -1,12 +1,12 @@
 """Request-body validation with the documented rules, answering 422 `fieldViolations`.
 
-The rules are those of reference §7 and DESIGN §1: E.164 US/CA numbers (checked with
-`phonenumbers`, never a regex alone), at most 500 numbers, 4 US zones + GMT, `HH:MM:SS`
-times, `authorizingDate` not after today in New York, the required end-user fields, a voice
-configuration whose id matches its type, `resellerName` when any number is Canadian, a reference
-of at most 100 characters. The validators copy only the writable fields: read-only and unknown
-fields in a request body are dropped, as the real API ignores them. Descriptions name fields,
-never their (possibly secret) values.
+The rules are those of docs/api-notes.md#validation-rules and docs/design.md#domain-rules: E.164
+US/CA numbers (checked with `phonenumbers`, never a regex alone), at most 500 numbers, 4 US zones +
+GMT, `HH:MM:SS` times, `authorizingDate` not after today in New York, the required end-user fields,
+a voice configuration whose id matches its type, `resellerName` when any number is Canadian, a
+reference of at most 100 characters. The validators copy only the writable fields: read-only and
+unknown fields in a request body are dropped, as the real API ignores them. Descriptions name
+fields, never their (possibly secret) values.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Names for imported specs and for the variables their secrets will come from.
 
-A spec's identity is `referencePrefix + metadata.name` (DESIGN §2), so an imported spec only
-manages its live order when the order's reference, minus the prefix, already *is* a valid
+A spec's identity is `referencePrefix + metadata.name` (docs/design.md#spec-format), so an imported
+spec only manages its live order when the order's reference, minus the prefix, already *is* a valid
 spec name. `adoptable_name` says whether it is; `derived_name` is the best name otherwise
 (slug of the reference, or `order-<id>`), used to explain why an order cannot be adopted as
 it stands. Secret variable names are derived from the spec name so that a reviewer can tell

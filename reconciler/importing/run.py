@@ -1,7 +1,8 @@
 """`import`: adopt live orders into specs, one spec file per order a spec can manage.
 
 Which orders: every live order, narrowed by status, reference prefix and order ids. Which of
-them can become a spec: identity is `referencePrefix + metadata.name` (DESIGN §2), so
+them can become a spec: identity is `referencePrefix + metadata.name`
+(docs/design.md#spec-format), so
 
 * orders sharing a reference give one spec, for the current order (the open one, else the
   newest); the others are history and are listed as skipped;

@@ -1,4 +1,6 @@
-"""Planning: typed plan items (`items`), the DESIGN §3 decision table (`build`), notices."""
+"""Planning: typed plan items (`items`), the decision table (`build`), notices.
+
+The table is docs/design.md#decision-table."""
 
 from reconciler.planning.build import build_plan
 from reconciler.planning.items import (

@@ -1,4 +1,4 @@
-"""`build_plan`: the DESIGN §3 table as code, from desired state and a live snapshot.
+"""`build_plan`: docs/design.md#decision-table as code, from desired state and a live snapshot.
 
 Lifecycle first, fields second: the live status decides what is *possible* (PENDING can be
 updated or canceled, CONFIRMED is locked, terminal orders are history), and only then does
@@ -125,7 +125,7 @@ def _no_open_order_items(
             return [noop(order, "no_live_order", "spec is canceled and no order exists")]
         return [noop(order, code, reason, summary=status)]
     if newest is not None and newest.status == "COMPLETED" and not ending:
-        # DESIGN §3 has two noop rows for a COMPLETED order (spec unchanged; spec differs,
+        # The original brief had two noop rows for a COMPLETED order (spec unchanged; spec differs,
         # with the archive notice). Both are noops and "spec can be archived" is true of
         # either, so the order is not fetched to tell them apart: plan stays at its lower
         # bound of API calls (list pages + one GET per non-terminal order).

@@ -21,7 +21,7 @@ from reconciler.diff import FieldChange
 
 
 class Kind(StrEnum):
-    """What an item does (DESIGN §3 table)."""
+    """What an item does (docs/design.md#decision-table)."""
 
     CONFIGURE = "configure"
     CANCEL = "cancel"
@@ -60,8 +60,8 @@ ACTION_KINDS: frozenset[Kind] = frozenset(
 """Kinds apply carries out. `wait` also counts as pending (nothing can happen *yet*)."""
 
 KIND_ORDER: dict[Kind, int] = {kind: index for index, kind in enumerate(Kind)}
-"""Apply order (DESIGN §3): configuration, cancels, updates, creates, notes, documents,
-activations; then the items apply does not act on."""
+"""Apply order (docs/design.md#decision-table): configuration, cancels, updates, creates, notes,
+documents, activations; then the items apply does not act on."""
 
 
 @dataclass(frozen=True)
@@ -185,7 +185,10 @@ class PlanItem:
 
 @dataclass(frozen=True)
 class BudgetBreach:
-    """A safety budget (DESIGN §5) the plan exceeds, and the flag that raises it."""
+    """A safety budget the plan exceeds, and the flag that raises it.
+
+    See docs/design.md#safety-rules.
+    """
 
     budget: str
     limit: int

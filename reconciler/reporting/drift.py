@@ -10,8 +10,8 @@ Drift is *derived from the plan*, never computed by a second diff engine, so `dr
 * archivable: specs whose order is COMPLETED or CANCELED (nothing left to reconcile);
 * lifecycle: per managed order, status and carrier facts (see `reporting.lifecycle`).
 
-Exit code (DESIGN §4): 3 when anything is blocked (wins), 2 for actionable drift or orphans,
-0 otherwise; lifecycle facts and archivable specs are information, not drift. Pure.
+Exit code (docs/design.md#exit-codes): 3 when anything is blocked (wins), 2 for actionable drift or
+orphans, 0 otherwise; lifecycle facts and archivable specs are information, not drift. Pure.
 """
 
 from __future__ import annotations
@@ -30,7 +30,10 @@ FORMAT_VERSION = 1
 ARCHIVABLE_CODES: frozenset[str] = frozenset(
     {"order_completed", "already_canceled", "no_live_order"}
 )
-"""Plan reason codes of specs with nothing left to reconcile (DESIGN §3 `noop` rows)."""
+"""Plan reason codes of specs with nothing left to reconcile.
+
+The `noop` rows of docs/design.md#decision-table.
+"""
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,6 @@
-"""The effective order: a PortIn spec expanded into the API's input shape (reference §3).
+"""The effective order: a PortIn spec expanded into the API's input shape.
+
+The input shape is that of docs/api-notes.md#data-model.
 
 `defaults` are deep-merged into every number (the number's own value wins, key by key), except
 `voiceConfiguration`, which is a tagged union and is replaced whole: merging an EST trunk into

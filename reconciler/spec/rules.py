@@ -1,4 +1,4 @@
-"""Rules of one PortIn spec that span several fields (DESIGN §1).
+"""Rules of one PortIn spec that span several fields (docs/design.md#domain-rules).
 
 Each rule reports at the place a user has to edit: the offending key, the number, or, when
 every number lacks the same merged field, once under `spec.defaults`.

@@ -1,4 +1,6 @@
-"""Spec models of `apiVersion: portctl/v1`: PortIn, PortingDefaults and Settings (DESIGN §2).
+"""Spec models of `apiVersion: portctl/v1`: PortIn, PortingDefaults and Settings.
+
+The format is docs/design.md#spec-format.
 
 Field names are the camelCase keys users write (and, inside `defaults`/`phoneNumbers`, the
 Sinch API's own names), so that an error path such as `spec.phoneNumbers[2].endUser.city` is

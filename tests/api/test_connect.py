@@ -1,4 +1,4 @@
-"""`client_from_env`: environment variables (DESIGN §4) and the embedded `--emulator`."""
+"""`client_from_env`: environment variables (docs/design.md#cli) and the embedded `--emulator`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The executor's rules (DESIGN §5), each shown on the in-process emulator."""
+"""The executor's rules (docs/design.md#apply-semantics), each shown on the in-process emulator."""
 
 from __future__ import annotations
 
@@ -171,8 +171,8 @@ def test_lost_create_is_looked_for_again_while_the_list_lags(world: ApplyWorld) 
 def test_a_lag_longer_than_every_look_leads_to_the_one_re_send(world: ApplyWorld) -> None:
     """The documented limit: after every look comes up empty, the create is sent once more.
 
-    The emulator (like the API, per reference §8 [inferred]) refuses numbers already on a live
-    order, so the re-send fails naming the order that exists, and the next plan is in sync. An
+    The emulator (like the API, per docs/api-notes.md#emulator-choices) refuses numbers already on a
+    live order, so the re-send fails naming the order that exists, and the next plan is in sync. An
     API that accepted it would leave two orders, which the next plan blocks as a conflict.
     """
     world.spec("alpha", A)

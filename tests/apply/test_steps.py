@@ -1,4 +1,4 @@
-"""More of DESIGN §5 on the in-process emulator: configuration POST-or-PUT, cancels,
+"""More of docs/design.md#apply-semantics on the emulator: configuration POST-or-PUT, cancels,
 activations, lost updates, and what observers (progress, audit) see."""
 
 from __future__ import annotations

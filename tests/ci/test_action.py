@@ -1,7 +1,8 @@
 """The composite action `.github/actions/portctl`: its metadata, and its run script's behaviour.
 
 The run script is executed with bash against a fake `portctl`, so the exit-code contract
-(DESIGN §4: 2 and 3 are results, not failures, when the caller allows them) is checked for real.
+(docs/design.md#exit-codes: 2 and 3 are results, not failures, when the caller allows them) is
+checked for real.
 """
 
 from __future__ import annotations

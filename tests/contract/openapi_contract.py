@@ -29,7 +29,7 @@ import jsonschema
 import yaml
 
 OPENAPI_PATH = Path(__file__).with_name("sinch-porting-openapi.yaml")
-"""A verbatim copy of `shared/reference/sinch-porting-openapi.yaml`, kept in the repo so the
+"""A verbatim copy of Sinch's published OpenAPI document, kept in the repo so the
 contract tests run on any clone (CI's clean checkout has no fixed path to shared/)."""
 API_PREFIX = re.compile(r"^/v1/projects/[^/]+")
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
@@ -67,7 +67,7 @@ FLAT_ERROR: dict[str, Any] = {
         },
     },
 }
-"""The flat error object of the document's "Error Messages" prose (reference §6)."""
+"""The flat error object of the document's "Error Messages" prose (docs/api-notes.md#errors)."""
 
 ERROR_STATUSES = ("400", "404", "405", "409", "422")
 """Error statuses with a flat JSON body that the emulator answers on API operations."""
@@ -75,8 +75,8 @@ ERROR_STATUSES = ("400", "404", "405", "409", "422")
 DOCUMENT_CORRECTIONS: dict[str, str] = {
     "components.schemas.OrderStatus.enum": (
         "lists PENDING, CONFIRMED, COMPLETED, CANCELED only; its own x-enumDescriptions define "
-        "ORDER_BUILDING and the skill (and DESIGN §1) add PENDING_CANCELATION, which a cancel "
-        "passes through: both are added"
+        "ORDER_BUILDING and the skill (and docs/design.md#domain-rules) add "
+        "PENDING_CANCELATION, which a cancel passes through: both are added"
     ),
     "paths.*.*.responses": (
         "only 200/201 are listed, although the document's own Error Messages section describes "
@@ -87,7 +87,7 @@ DOCUMENT_CORRECTIONS: dict[str, str] = {
     ),
     "paths./orders/portIns/phoneGroups/{orderId}": (
         "the skill's endpoint is absent; its answer is the document's otherwise unused "
-        "PhoneNumberGroupItem, as an array (reference §2.12): added"
+        "PhoneNumberGroupItem, as an array (docs/api-notes.md#document-conflicts): added"
     ),
 }
 """Where the document is wrong or silent and the checks follow the other sources (with why).

@@ -1,8 +1,8 @@
 """Builders of desired orders, live orders and spec files, the one place tests build them.
 
 The pure core (essence, diff, plan, render) is exercised on constructed values; these helpers
-keep the tests short and the shapes realistic (the API input shape of reference §3). The spec
-file builders (`port_in_document`, `settings_document`, `write_yaml`) serve every test that
+keep the tests short and the shapes realistic (the API input shape of docs/api-notes.md#data-model).
+The spec file builders (`port_in_document`, `settings_document`, `write_yaml`) serve every test that
 writes specs to disk, so they all feed the loader the same realistic files.
 """
 

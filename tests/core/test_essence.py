@@ -1,4 +1,7 @@
-"""Essence normalisation: what must *not* show up as drift (DESIGN §3, reference §3)."""
+"""Essence normalisation: what must *not* show up as drift.
+
+See docs/design.md#decision-table and docs/api-notes.md#data-model.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The DESIGN §3 decision table on constructed data (the emulator versions live in tests/plan)."""
+"""docs/design.md#decision-table on constructed data (the emulator versions live in tests/plan)."""
 
 from __future__ import annotations
 

@@ -6,7 +6,8 @@ Draft 2020-12 validation) and adds what that module leaves unchecked:
 * error answers: their bodies must have the flat shape of the document's "Error Messages"
   section (`FLAT_ERROR`: `code` as a string equal to the status, `error`, `message`, and
   `details.fieldViolations` on 422), and a 401 must have an empty body and `WWW-Authenticate`;
-* the skill's document download path (reference §8), which must answer like the documented one;
+* the skill's document download path (docs/api-notes.md#document-conflicts), which must answer like
+  the documented one;
 * the token endpoint's OAuth2 answer.
 
 `response_problems(response)` returns a list of human-readable problems (empty = conforms).

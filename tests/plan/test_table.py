@@ -1,5 +1,5 @@
-"""DESIGN §3, row by row, on the emulator: each world is set up through the emulator's own
-controls and planned through the real CLI (`--detailed-exitcode --format json`)."""
+"""docs/design.md#decision-table, row by row, on the emulator: each world is set up through the
+emulator's own controls and planned through the real CLI (`--detailed-exitcode --format json`)."""
 
 from __future__ import annotations
 
@@ -148,7 +148,7 @@ ROWS: list[tuple[Setup, str, tuple[str, str, str], int]] = [
     (conflict, "acme", ("conflict", "blocked", "conflicting_orders"), 3),
     (nonportable, "acme", ("blocked", "blocked", "number_not_portable"), 3),
 ]
-"""DESIGN §3's rows; each test is named by its setup's docstring (the row it builds)."""
+"""The rows of docs/design.md#decision-table; each test is named by its setup's docstring."""
 
 
 @pytest.mark.parametrize(

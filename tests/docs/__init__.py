@@ -1,0 +1,1 @@
+"""Tests that tie the documents in docs/ to the code that cites them."""
