@@ -7,21 +7,29 @@ portability check is the one POST, and it changes nothing).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from reconciler.desired import DesiredOrder, DesiredState
+from reconciler.lifecycle import (
+    OrderStatus,
+    is_canceling,
+    is_changeable,
+    is_locked,
+    is_open,
+    is_terminal,
+    open_orders,
+    order_status,
+    ported,
+)
 
 if TYPE_CHECKING:
     from reconciler.api import OrderSummary, PortingClient
 
 MAX_PAGE_SIZE = 1000
-
-TERMINAL_STATUSES: frozenset[str] = frozenset({"COMPLETED", "CANCELED"})
-PENDING_CANCELATION = "PENDING_CANCELATION"
 
 
 @dataclass(frozen=True)
@@ -30,18 +38,19 @@ class LiveOrderSummary:
 
     id: int
     reference: str
-    status: str
+    status: OrderStatus | str
+    """Parsed by `reconciler.lifecycle.order_status` (an unknown status is kept as a string)."""
     created_date: str = ""
 
     @property
-    def terminal(self) -> bool:
-        """COMPLETED or CANCELED: nothing can change any more."""
-        return self.status in TERMINAL_STATUSES
+    def is_terminal(self) -> bool:
+        """Nothing can change any more (`reconciler.lifecycle.is_terminal`)."""
+        return is_terminal(self.status)
 
     @property
     def is_open(self) -> bool:
-        """Neither terminal nor being canceled: the order a spec's reference points at."""
-        return not self.terminal and self.status != PENDING_CANCELATION
+        """The order a spec's reference points at (`reconciler.lifecycle.is_open`)."""
+        return is_open(self.status)
 
 
 @dataclass(frozen=True)
@@ -78,21 +87,6 @@ def _wants_activation(order: DesiredOrder) -> bool:
     )
 
 
-def _open(summaries: Iterable[LiveOrderSummary]) -> list[LiveOrderSummary]:
-    return [s for s in summaries if s.is_open]
-
-
-def _completed(summaries: Iterable[LiveOrderSummary]) -> bool:
-    """The newest order for a reference is COMPLETED and none is being canceled."""
-    group = list(summaries)
-    if any(s.status == PENDING_CANCELATION for s in group):
-        return False
-    newest = max(
-        (s for s in group if s.terminal), key=lambda s: (s.created_date, s.id), default=None
-    )
-    return newest is not None and newest.status == "COMPLETED"
-
-
 def calendar_date(value: Any) -> date | None:
     """The calendar date of an API date or date-time string (`2026-12-01T00:00:00Z` too);
     None for anything else, so odd live data never crashes a plan or a report."""
@@ -105,13 +99,13 @@ def calendar_date(value: Any) -> date | None:
 
 
 def live_summary(row: OrderSummary) -> LiveOrderSummary:
-    """A list row as `LiveOrderSummary` (status upper-cased, an unknown one kept as is).
+    """A list row as `LiveOrderSummary` (status parsed, an unknown one kept as a string).
 
     Shared by `fetch_live` and the importer so both judge an order's state the same way."""
     return LiveOrderSummary(
         id=int(row.id),
         reference=row.customer_order_reference or "",
-        status=str(row.status or "UNKNOWN").upper(),
+        status=order_status(row.status),
         created_date=str(row.raw.get("createdDate") or ""),
     )
 
@@ -157,26 +151,28 @@ def fetch_live(
         elif prefix and row.reference.startswith(prefix):
             orphans.append(row)
     creates = [
-        o for o in desired.orders if o.state == "active" and not _open(managed.get(o.reference, ()))
+        o
+        for o in desired.orders
+        if o.state == "active" and not open_orders(managed.get(o.reference, ()))
     ]
-    ids = [s.id for group in managed.values() for s in group if not s.terminal]
+    ids = [s.id for group in managed.values() for s in group if not s.is_terminal]
     if creates:
-        ids += [s.id for s in rows if s.status == PENDING_CANCELATION]
+        ids += [s.id for s in rows if is_canceling(s.status)]
     if prune:
-        ids += [s.id for s in orphans if s.status == "PENDING"]
+        ids += [s.id for s in orphans if is_changeable(s.status)]
     details = {i: order.raw for i, order in client.get_orders(sorted(set(ids))).items()}
     held = {
         str(n.get("phoneNumber")): order_id
         for order_id, order in details.items()
-        if str(order.get("status", "")).upper() == PENDING_CANCELATION
+        if is_canceling(order.get("status"))
         for n in order.get("phoneNumbers") or ()
     }
     offered_ids = sorted(
         current[0].id
         for order in desired.orders
         if _wants_activation(order)
-        and len(current := _open(managed.get(order.reference, ()))) == 1
-        and current[0].status == "CONFIRMED"
+        and len(current := open_orders(managed.get(order.reference, ()))) == 1
+        and is_locked(current[0].status)
     )
     activations = _available_activations(client, offered_ids)
     numbers = sorted(
@@ -184,7 +180,7 @@ def fetch_live(
             n
             for o in creates
             if not any(number in held for number in o.phone_numbers)
-            and not _completed(managed.get(o.reference, ()))
+            and not ported(managed.get(o.reference, ()))
             for n in o.phone_numbers
         }
     )

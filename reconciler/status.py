@@ -1,6 +1,6 @@
 """`portctl status` view: one row per spec with its order's lifecycle, as text or JSON.
 
-The rows are the lifecycle facts drift also shows (`reporting.lifecycle`); this module only
+The rows are the lifecycle facts drift also shows (`reporting.facts`); this module only
 decides the columns and the two renderings. Specs without a live order are listed too (status
 `NO ORDER`), since "what happens next" for them is a create.
 """
@@ -13,7 +13,7 @@ from datetime import date
 
 from reconciler.redact import scrub
 from reconciler.render.drift_text import table
-from reconciler.reporting.lifecycle import OrderFacts
+from reconciler.reporting.facts import OrderFacts
 
 FORMAT_VERSION = 1
 STATUS_FORMATS: tuple[str, ...] = ("text", "json")

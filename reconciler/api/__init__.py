@@ -2,7 +2,7 @@
 
 Import from here; the sub-modules are an implementation detail:
 `PortingClient` (client), `StaticToken`/`ClientCredentials` (auth), `RetryPolicy` (retry),
-the live models and status helpers (models), and `errors` for the error hierarchy.
+the live models (models; statuses are `reconciler.lifecycle`), and `errors` for the error hierarchy.
 """
 
 from __future__ import annotations
@@ -19,14 +19,11 @@ from reconciler.api.models import (
     Document,
     DocumentRef,
     Note,
-    NumberStatus,
     Order,
-    OrderStatus,
     OrderSummary,
     PhoneNumber,
     PhoneNumberGroup,
     Portability,
-    is_terminal,
 )
 from reconciler.api.retry import RetryEvent, RetryPolicy
 from reconciler.api.urls import InsecureURLError
@@ -44,9 +41,7 @@ __all__ = [
     "DocumentRef",
     "InsecureURLError",
     "Note",
-    "NumberStatus",
     "Order",
-    "OrderStatus",
     "OrderSummary",
     "OutcomeUnknown",
     "PhoneNumber",
@@ -57,5 +52,4 @@ __all__ = [
     "RetryPolicy",
     "StaticToken",
     "errors",
-    "is_terminal",
 ]

@@ -43,6 +43,7 @@ from reconciler.api.models import (
 from reconciler.api.retry import RetryEvent, RetryPolicy
 from reconciler.api.session import ApiSession, json_body, parse, parse_body, shape_error
 from reconciler.api.urls import require_secure_url
+from reconciler.lifecycle import order_status
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
 """Explicit timeouts: a hung connection must end in an error, never hang a CI job."""
@@ -184,7 +185,7 @@ class PortingClient:
             raise ValueError(f"page_size must be 1..{MAX_PAGE_SIZE}")
         params: dict[str, str | int] = {"pageSize": page_size}
         for key, value in (
-            ("orderStatus", status.upper() if status else None),
+            ("orderStatus", order_status(status) if status else None),
             ("customerOrderReference", reference),
             ("phoneNumber", phone_number),
             ("orderId", order_id),

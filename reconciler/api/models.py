@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import copy
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Annotated, Any, Self
 
 from pydantic import (
@@ -26,40 +25,17 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-
-class OrderStatus(StrEnum):
-    """Order statuses known today; the API may send others, which are kept as plain strings."""
-
-    ORDER_BUILDING = "ORDER_BUILDING"
-    PENDING = "PENDING"
-    CONFIRMED = "CONFIRMED"
-    COMPLETED = "COMPLETED"
-    PENDING_CANCELATION = "PENDING_CANCELATION"
-    CANCELED = "CANCELED"
+from reconciler.lifecycle import number_status, order_status
 
 
-class NumberStatus(StrEnum):
-    """Per-number statuses known today (docs/api-notes.md#statuses)."""
-
-    PENDING = "PENDING"
-    CONFIRMED = "CONFIRMED"
-    REJECTED = "REJECTED"
-    ACTIVATED = "ACTIVATED"
-    CANCELED = "CANCELED"
-    EXCLUDED = "EXCLUDED"
+def _order_status(value: Any) -> Any:
+    """A status string read case-insensitively (`reconciler.lifecycle`); others pass through."""
+    return order_status(value) if isinstance(value, str) and value.strip() else value
 
 
-TERMINAL_ORDER_STATUSES = frozenset({OrderStatus.COMPLETED, OrderStatus.CANCELED})
-
-
-def normalize_status(value: Any) -> Any:
-    """Upper-case a status string ("Activated" -> "ACTIVATED"); other values pass through."""
-    return value.strip().upper() if isinstance(value, str) else value
-
-
-def is_terminal(status: str | None) -> bool:
-    """True for order statuses after which nothing changes any more (COMPLETED, CANCELED)."""
-    return normalize_status(status) in TERMINAL_ORDER_STATUSES
+def _number_status(value: Any) -> Any:
+    """As `_order_status`, for a number's (or an activation group's) status."""
+    return number_status(value) if isinstance(value, str) and value.strip() else value
 
 
 def parse_when(value: Any) -> Any:
@@ -75,7 +51,8 @@ def parse_when(value: Any) -> Any:
         return text
 
 
-Status = Annotated[str, BeforeValidator(normalize_status)]
+OrderStatusText = Annotated[str, BeforeValidator(_order_status)]
+NumberStatusText = Annotated[str, BeforeValidator(_number_status)]
 When = Annotated[datetime | date | str | None, BeforeValidator(parse_when)]
 """A moment the API reports; an unparseable string is kept rather than failing the model."""
 
@@ -177,7 +154,7 @@ class PhoneNumber(LiveModel):
     """One number of an order with its status and carrier progress."""
 
     phone_number: str
-    status: Status | None = None
+    status: NumberStatusText | None = None
     country_code: str | None = None
     phone_number_group: str | None = None
     end_user: dict[str, Any] | None = None
@@ -200,7 +177,7 @@ class OrderSummary(LiveModel):
     """One row of the order list (no numbers, only counts)."""
 
     id: Id
-    status: Status | None = None
+    status: OrderStatusText | None = None
     customer_order_reference: str | None = None
     created_date: When = None
     phone_number_quantity: Count = None
@@ -214,7 +191,7 @@ class Order(LiveModel):
     """A full port-in order as `GET /orders/portIns/{id}` returns it."""
 
     id: Id
-    status: Status | None = None
+    status: OrderStatusText | None = None
     customer_order_reference: str | None = None
     on_demand_activation: bool | None = None
     desired_port_schedule: DesiredPortSchedule | None = None
@@ -225,11 +202,6 @@ class Order(LiveModel):
     documents: list[DocumentRef] = Field(default_factory=list)
     created_date: When = None
     reseller_name: str | None = None
-
-    @property
-    def is_terminal(self) -> bool:
-        """COMPLETED or CANCELED."""
-        return is_terminal(self.status)
 
 
 class ActivationNumber(LiveModel):
@@ -245,7 +217,7 @@ class ActivationGroup(LiveModel):
 
     phone_number_group: str
     foc_date: When = None
-    status: Status | None = None
+    status: NumberStatusText | None = None
     phone_numbers: list[ActivationNumber] = Field(default_factory=list)
 
     @model_validator(mode="before")
@@ -282,7 +254,7 @@ class GroupActivation(LiveModel):
     """One group named in an activation answer, with the status the API gave it."""
 
     phone_number_group: str | None = None
-    status: Status | None = None
+    status: NumberStatusText | None = None
 
 
 class ActivationResult(LiveModel):

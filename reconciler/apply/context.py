@@ -20,10 +20,9 @@ from reconciler.apply.session import ApiSession
 from reconciler.desired import DesiredOrder, DesiredState
 from reconciler.diff import diff_essence
 from reconciler.essence import IgnoreRules, PortDefaults, configuration_essence, order_essence
+from reconciler.lifecycle import OrderStatus, order_status
 from reconciler.savedplan import fingerprint
 
-CANCELING = frozenset({"PENDING_CANCELATION", "CANCELED"})
-TERMINAL = frozenset({"COMPLETED", "CANCELED"})
 MAX_SENDS = 2
 """A mutation is sent at most this often per item, each re-send only after a re-read."""
 REPLAN = (
@@ -41,9 +40,9 @@ then shows both orders as a `conflict` (blocked), never guessing which one to ke
 """
 
 
-def status_of(order: Mapping[str, Any]) -> str:
-    """The order status, upper-cased (unknown strings kept)."""
-    return str(order.get("status") or "UNKNOWN").upper()
+def status_of(order: Mapping[str, Any]) -> OrderStatus | str:
+    """The status of an order dict (`reconciler.lifecycle.order_status`)."""
+    return order_status(order.get("status"))
 
 
 class StepError(Exception):

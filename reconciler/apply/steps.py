@@ -18,11 +18,9 @@ from typing import Any, Literal
 from reconciler.api import ApiError, OrderSummary, OutcomeUnknown
 from reconciler.api.errors import Conflict
 from reconciler.apply.context import (
-    CANCELING,
     MAX_SENDS,
     RELOOK_DELAYS,
     REPLAN,
-    TERMINAL,
     StepContext,
     StepError,
     status_of,
@@ -30,6 +28,15 @@ from reconciler.apply.context import (
 from reconciler.apply.outcomes import Outcome
 from reconciler.apply.putbody import configuration_body, update_body
 from reconciler.desired import DesiredOrder
+from reconciler.lifecycle import (
+    ACTIVATABLE,
+    CHANGEABLE,
+    is_canceled_or_canceling,
+    is_changeable,
+    is_number_activated,
+    is_number_dropped,
+    is_open,
+)
 from reconciler.planning.items import Kind, PlanItem
 
 Probe = Literal["done", "needed", "moved"]
@@ -114,7 +121,7 @@ def _configuration(ctx: StepContext) -> Mapping[str, Any] | None:
 
 
 def _open(rows: list[OrderSummary]) -> list[OrderSummary]:
-    return [r for r in rows if str(r.status or "").upper() not in TERMINAL | CANCELING]
+    return [r for r in rows if is_open(r.status)]
 
 
 def _find_created(ctx: StepContext, spec: DesiredOrder) -> int | None:
@@ -202,7 +209,7 @@ def update(ctx: StepContext, item: PlanItem) -> StepResult:
     if ctx.matches_spec(spec, live):
         ctx.expect(order_id, live)
         return Outcome.SKIPPED, "order already matches the spec", order_id
-    ctx.precondition(order_id, live, {"PENDING"}, "an update")
+    ctx.precondition(order_id, live, CHANGEABLE, "an update")
     body = update_body(spec.body, live, ctx.ignore)
 
     def probe() -> Probe:
@@ -210,7 +217,7 @@ def update(ctx: StepContext, item: PlanItem) -> StepResult:
         live = ctx.reread(order_id)
         if ctx.matches_spec(spec, live):
             return "done"
-        if status_of(live) == "PENDING" and ctx.unmoved(order_id, live):
+        if is_changeable(status_of(live)) and ctx.unmoved(order_id, live):
             return "needed"
         return "moved"
 
@@ -228,14 +235,14 @@ def cancel(ctx: StepContext, item: PlanItem) -> StepResult:
     """DELETE a PENDING order that has not moved since the plan; skipped if already canceling."""
     order_id = _planned_id(item)
     live = ctx.reread(order_id)
-    if status_of(live) in CANCELING:
+    if is_canceled_or_canceling(status_of(live)):
         return Outcome.SKIPPED, f"order is already {status_of(live)}", order_id
-    ctx.precondition(order_id, live, {"PENDING"}, "a cancel")
+    ctx.precondition(order_id, live, CHANGEABLE, "a cancel")
 
     def probe() -> Probe:
         nonlocal live
         live = ctx.reread(order_id)
-        if status_of(live) in CANCELING:
+        if is_canceled_or_canceling(status_of(live)):
             return "done"
         return "needed" if ctx.unmoved(order_id, live) else "moved"
 
@@ -254,12 +261,8 @@ def _group_numbers(live: Mapping[str, Any], group: str) -> list[Mapping[str, Any
 
 
 def _activated(live: Mapping[str, Any], group: str) -> bool:
-    numbers = [
-        n
-        for n in _group_numbers(live, group)
-        if str(n.get("status") or "").upper() not in {"EXCLUDED", "CANCELED"}
-    ]
-    return bool(numbers) and all(str(n.get("status")).upper() == "ACTIVATED" for n in numbers)
+    numbers = [n for n in _group_numbers(live, group) if not is_number_dropped(n.get("status"))]
+    return bool(numbers) and all(is_number_activated(n.get("status")) for n in numbers)
 
 
 def activate(ctx: StepContext, item: PlanItem) -> StepResult:
@@ -270,7 +273,7 @@ def activate(ctx: StepContext, item: PlanItem) -> StepResult:
     if not remaining:
         ctx.expect(order_id, live)
         return Outcome.SKIPPED, f"groups already active: {', '.join(item.groups)}", order_id
-    ctx.precondition(order_id, live, {"CONFIRMED"}, "an activation")
+    ctx.precondition(order_id, live, ACTIVATABLE, "an activation")
     offered = {g.phone_number_group for g in ctx.session.available_activations(order_id)}
     missing = [g for g in remaining if g not in offered]
     if missing:
@@ -316,7 +319,7 @@ def _attach(
         ctx.expect(order_id, live)
         return Outcome.SKIPPED, f"{what} already on the order", order_id
     status = status_of(live)
-    if status in TERMINAL | CANCELING:
+    if not is_open(status):
         raise StepError(f"order is {status} now; a {what} cannot be added; {REPLAN}")
     ctx.precondition(order_id, live, {status}, f"adding a {what}")
 

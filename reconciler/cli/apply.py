@@ -28,7 +28,7 @@ from reconciler.cli.common import (
     api_command_options,
     api_errors,
     format_option,
-    is_terminal,
+    is_tty,
     load_desired,
     make_client,
     use_color,
@@ -37,6 +37,7 @@ from reconciler.cli.exits import EXIT_BLOCKED, EXIT_ERROR, EXIT_OK
 from reconciler.clock import cli_today
 from reconciler.desired import DesiredState
 from reconciler.essence import port_defaults
+from reconciler.lifecycle import OrderStatus
 from reconciler.live import LiveSnapshot, fetch_live
 from reconciler.planning import Plan, build_plan
 from reconciler.render import FORMATS, render
@@ -108,7 +109,9 @@ def _audit(path: Path | None) -> Iterator[list[Observer]]:
     type=click.IntRange(min=1),
     help="Numbers this run may create, change or cancel.",
 )
-@click.option("--prune", is_flag=True, help="Cancel PENDING orphans (counted as cancels).")
+@click.option(
+    "--prune", is_flag=True, help=f"Cancel {OrderStatus.PENDING} orphans (counted as cancels)."
+)
 @click.option(
     "--audit-log",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -133,7 +136,7 @@ def apply(
     plan is applied only if the specs and every order it touches are unchanged; otherwise it
     is refused as stale and nothing is applied. Without a terminal, --auto-approve is needed.
     """
-    interactive = is_terminal(sys.stdin)
+    interactive = is_tty(sys.stdin)
     if not auto_approve and not interactive:
         raise click.UsageError(
             "apply asks for 'yes' on a terminal; without one, pass --auto-approve"
@@ -171,7 +174,7 @@ def apply(
                 raise click.ClickException("apply cancelled; nothing was changed")
         config = desired.configuration.body if desired.configuration else live.configuration
         with _audit(audit_log) as observers:
-            progress = progress_for(sys.stderr, interactive=is_terminal(sys.stderr))
+            progress = progress_for(sys.stderr, interactive=is_tty(sys.stderr))
             executor = Executor(
                 client,
                 desired,

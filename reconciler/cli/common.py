@@ -240,7 +240,7 @@ def plan_exit_code(plan: Plan, *, detailed: bool) -> int:
     return EXIT_OK
 
 
-def is_terminal(stream: IO[str]) -> bool:
+def is_tty(stream: IO[str]) -> bool:
     """Whether `stream` is a terminal (streams without `isatty`, like some captures, are not)."""
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
@@ -250,4 +250,4 @@ def use_color(stream: IO[str] | None = None) -> bool:
     """Colour only on a terminal, and never when `NO_COLOR` is set (https://no-color.org)."""
     if os.environ.get("NO_COLOR"):
         return False
-    return is_terminal(stream if stream is not None else sys.stdout)
+    return is_tty(stream if stream is not None else sys.stdout)

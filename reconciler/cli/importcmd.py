@@ -29,6 +29,7 @@ from reconciler.importing import (
     parse_statuses,
 )
 from reconciler.importing.run import existing_prefix
+from reconciler.lifecycle import OrderStatus
 from reconciler.redact import scrub
 from reconciler.spec import load_project
 
@@ -112,7 +113,8 @@ def _text(result: ImportResult, out_dir: Path) -> list[str]:
     "statuses",
     multiple=True,
     metavar="S,...",
-    help="Only orders in these statuses (comma-separated or repeated), e.g. PENDING,CONFIRMED.",
+    help="Only orders in these statuses (comma-separated or repeated), "
+    f"e.g. {OrderStatus.PENDING},{OrderStatus.CONFIRMED}.",
 )
 @click.option(
     "--reference-prefix",

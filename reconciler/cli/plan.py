@@ -21,6 +21,7 @@ from reconciler.cli.common import (
     use_color,
 )
 from reconciler.clock import cli_today
+from reconciler.lifecycle import OrderStatus
 from reconciler.live import fetch_live
 from reconciler.planning import build_plan
 from reconciler.render import FORMATS, render
@@ -40,7 +41,11 @@ from reconciler.savedplan import write_saved_plan
     is_flag=True,
     help="Exit 2 when changes are pending and 3 when anything is blocked (3 wins).",
 )
-@click.option("--prune", is_flag=True, help="Plan to cancel PENDING orphans (never by default).")
+@click.option(
+    "--prune",
+    is_flag=True,
+    help=f"Plan to cancel {OrderStatus.PENDING} orphans (never by default).",
+)
 @click.option("--stats", is_flag=True, help="Print the number of API calls on stderr.")
 def plan(
     paths: tuple[Path, ...],

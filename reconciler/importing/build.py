@@ -32,12 +32,12 @@ from reconciler.essence import (
     normalise_time,
 )
 from reconciler.importing.naming import secret_variable
+from reconciler.lifecycle import is_canceled_or_canceling, order_status
 from reconciler.redact import register_secret
 from reconciler.spec.v1 import E911, EndUser, NumberSettings, PhoneNumberEntry, PortOutInfo
 
 KEYWISE_PATHS: tuple[tuple[str, ...], ...] = (("endUser",), ("portOutInfo",), ("features", "e911"))
 REPLACED_WHOLE = ("voiceConfiguration", "smsConfiguration", "newPortOutPin")
-CANCELED_STATUSES = frozenset({"CANCELED", "PENDING_CANCELATION"})
 
 
 @dataclass(frozen=True)
@@ -230,7 +230,7 @@ def in_schema_order(tree: dict[str, Any], kind: str) -> dict[str, Any]:
 def spec_from_order(order: Mapping[str, Any], *, name: str) -> ImportedSpec:
     """The PortIn spec (plain data) that describes live `order` exactly."""
     order_id = int(order["id"])
-    status = str(order.get("status") or "UNKNOWN").upper()
+    status = order_status(order.get("status"))
     reference = str(order.get("customerOrderReference") or "")
     warnings: list[str] = []
     numbers = [input_number(n) for n in order.get("phoneNumbers") or () if isinstance(n, Mapping)]
@@ -239,7 +239,7 @@ def spec_from_order(order: Mapping[str, Any], *, name: str) -> ImportedSpec:
         defaults, numbers, name=name, order_id=order_id, reference=reference
     )
     spec: dict[str, Any] = {}
-    if status in CANCELED_STATUSES:
+    if is_canceled_or_canceling(status):
         spec["state"] = "canceled"
     spec["schedule"] = _schedule(order, warnings)
     if order.get("onDemandActivation"):

@@ -29,14 +29,15 @@ from reconciler.api import PortingClient
 from reconciler.importing.build import ImportedSpec, SecretUse, spec_from_order
 from reconciler.importing.naming import adoptable_name, derived_name
 from reconciler.importing.writer import dump_settings, dump_spec, schema_reference
-from reconciler.live import (
-    MAX_PAGE_SIZE,
-    PENDING_CANCELATION,
-    TERMINAL_STATUSES,
-    LiveOrderSummary,
-    live_summary,
+from reconciler.lifecycle import (
+    OrderStatus,
+    current_order,
+    is_changeable,
+    is_locked,
+    is_open,
+    order_status,
 )
-from reconciler.reporting.lifecycle import current_order
+from reconciler.live import MAX_PAGE_SIZE, LiveOrderSummary, live_summary
 
 SETTINGS_FILE = "portctl.yaml"
 
@@ -135,7 +136,7 @@ def choose(
             ids = ", ".join(str(s.id) for s in current)
             reason = f"{len(current)} open orders share this reference (ids {ids})"
             hint = "cancel the one that is wrong in Sinch (or give it another reference while "
-            hint += "it is PENDING), then import again"
+            hint += f"it is {OrderStatus.PENDING}), then import again"
             skipped += [Skipped(s.id, s.reference, s.status, reason, hint) for s in selected]
             continue
         name = adoptable_name(reference, prefix)
@@ -163,15 +164,18 @@ def _invalid_name(summary: LiveOrderSummary, prefix: str) -> str:
 
 def _unmanageable(summary: LiveOrderSummary, reason: str, prefix: str) -> Skipped:
     """A skip for an order no spec can match as it stands, with what the user can do."""
-    if summary.status == "PENDING":
+    if is_changeable(summary.status):
         target = prefix + derived_name(summary.reference, prefix, summary.id)
         hint = (
             f"to manage it, set its reference to {target} in Sinch (possible while the order "
-            "is PENDING), then import again"
+            f"is {OrderStatus.PENDING}), then import again"
         )
-    elif summary.status == "CONFIRMED":
-        hint = "its reference can no longer change (CONFIRMED): it completes without portctl"
-    elif summary.status in TERMINAL_STATUSES or summary.status == PENDING_CANCELATION:
+    elif is_locked(summary.status):
+        hint = (
+            f"its reference can no longer change ({OrderStatus.CONFIRMED}): it completes "
+            "without portctl"
+        )
+    elif not is_open(summary.status):
         hint = "nothing to do: the order is finished or being canceled"
     else:
         hint = f"check the order in Sinch (status {summary.status} is unknown to portctl)"
@@ -225,9 +229,10 @@ def import_orders(
 
 
 def parse_statuses(values: Sequence[str]) -> frozenset[str]:
-    """`("pending,confirmed", "COMPLETED")` -> {"PENDING", "CONFIRMED", "COMPLETED"}."""
+    """`("pending,confirmed", "completed")` -> those three statuses (any case; unknown ones
+    are kept, and simply match no order)."""
     return frozenset(
-        part.strip().upper() for value in values for part in value.split(",") if part.strip()
+        order_status(part) for value in values for part in value.split(",") if part.strip()
     )
 
 

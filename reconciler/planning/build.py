@@ -8,7 +8,6 @@ would burn the numbers. Pure: no I/O, `today` injected.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -20,7 +19,8 @@ from reconciler.essence import (
     order_essence,
     port_defaults,
 )
-from reconciler.live import PENDING_CANCELATION, LiveOrderSummary, LiveSnapshot
+from reconciler.lifecycle import OrderStatus, is_canceling, is_changeable, is_completed, newest
+from reconciler.live import LiveOrderSummary, LiveSnapshot
 from reconciler.planning.context import PlanContext, attachment_items, differ, noop, spec_item
 from reconciler.planning.items import Kind, Plan, PlanItem, Portability, Risk
 from reconciler.planning.notices import ORDER_COMPLETED, port_date_notice
@@ -105,26 +105,22 @@ def _order_items(order: DesiredOrder, ctx: PlanContext) -> list[PlanItem]:
     return _no_open_order_items(order, summaries, ctx)
 
 
-def _newest(summaries: Iterable[LiveOrderSummary]) -> LiveOrderSummary | None:
-    return max(summaries, key=lambda s: (s.created_date, s.id), default=None)
-
-
 def _no_open_order_items(
     order: DesiredOrder, summaries: tuple[LiveOrderSummary, ...], ctx: PlanContext
 ) -> list[PlanItem]:
-    ending = [s for s in summaries if s.status == PENDING_CANCELATION]
-    newest = _newest(s for s in summaries if s.terminal)
+    ending = [s for s in summaries if is_canceling(s.status)]
+    last = newest(s for s in summaries if s.is_terminal)
     if order.state == "canceled":
         if ending:
             code, reason, status = "cancelation_in_progress", "cancelation in progress", ending[0]
-        elif newest is not None and newest.status == "COMPLETED":
-            code, reason, status = "order_completed", "order completed; nothing to cancel", newest
-        elif newest is not None:
-            code, reason, status = "already_canceled", "order is already canceled", newest
+        elif last is not None and is_completed(last.status):
+            code, reason, status = "order_completed", "order completed; nothing to cancel", last
+        elif last is not None:
+            code, reason, status = "already_canceled", "order is already canceled", last
         else:
             return [noop(order, "no_live_order", "spec is canceled and no order exists")]
         return [noop(order, code, reason, summary=status)]
-    if newest is not None and newest.status == "COMPLETED" and not ending:
+    if last is not None and is_completed(last.status) and not ending:
         # The original brief had two noop rows for a COMPLETED order (spec unchanged; spec differs,
         # with the archive notice). Both are noops and "spec can be archived" is true of
         # either, so the order is not fetched to tell them apart: plan stays at its lower
@@ -134,7 +130,7 @@ def _no_open_order_items(
                 order,
                 "order_completed",
                 "order completed; spec can be archived",
-                summary=newest,
+                summary=last,
                 notices=(ORDER_COMPLETED,),
             )
         ]
@@ -148,11 +144,11 @@ def _no_open_order_items(
                 risk=Risk.NONE,
                 reason_code="numbers_held_by_cancelation",
                 reason="numbers are held by an order being canceled "
-                f"(id {', '.join(map(str, holders))}); create once it is CANCELED",
+                f"(id {', '.join(map(str, holders))}); create once it is {OrderStatus.CANCELED}",
                 numbers=tuple(held) or order.phone_numbers,
             )
         ]
-    return _create_items(order, newest, ctx)
+    return _create_items(order, last, ctx)
 
 
 def _create_items(
@@ -214,7 +210,7 @@ def _orphan_item(orphan: LiveOrderSummary, live: LiveSnapshot, *, prune: bool) -
         "status": orphan.status,
         "numbers": numbers,
     }
-    if prune and orphan.status == "PENDING":
+    if prune and is_changeable(orphan.status):
         return PlanItem(
             kind=Kind.CANCEL,
             risk=Risk.IRREVERSIBLE,

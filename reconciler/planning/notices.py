@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
+from reconciler.lifecycle import NumberStatus, is_number_activated, number_status
 from reconciler.live import calendar_date
 from reconciler.planning.items import Notice
 
@@ -31,15 +32,15 @@ def number_notices(order: Mapping[str, Any], *, today: date) -> tuple[Notice, ..
     foc: dict[date, int] = defaultdict(int)
     for number in order.get("phoneNumbers") or ():
         e164 = str(number.get("phoneNumber", ""))
-        status = str(number.get("status") or "").upper()
-        if status == "REJECTED":
+        status = number_status(number.get("status"))
+        if status == NumberStatus.REJECTED:
             reason = number.get("rejectReason") or "no reason given"
             notices.append(Notice("number_rejected", f"{e164} rejected: {reason}", e164))
-        elif status == "EXCLUDED":
+        elif status == NumberStatus.EXCLUDED:
             reason = number.get("exclusionReason") or "no reason given"
             notices.append(Notice("number_excluded", f"{e164} excluded: {reason}", e164))
         foc_date = calendar_date(number.get("focDate"))
-        if foc_date and status != "ACTIVATED" and today <= foc_date <= today + SOON:
+        if foc_date and not is_number_activated(status) and today <= foc_date <= today + SOON:
             foc[foc_date] += 1
     for when in sorted(foc):
         count = foc[when]

@@ -13,6 +13,7 @@ from typing import Any
 from reconciler.desired import DesiredOrder
 from reconciler.diff import FieldChange, diff_essence
 from reconciler.essence import order_essence
+from reconciler.lifecycle import OrderStatus, is_building, is_changeable, is_locked
 from reconciler.live import LiveOrderSummary
 from reconciler.planning.context import PlanContext, attachment_items, differ, noop, spec_item, wait
 from reconciler.planning.items import Kind, PlanItem, Risk
@@ -25,9 +26,9 @@ def existing_order_items(
     """The item for a spec whose reference has one open order, plus notes and documents."""
     detail = ctx.live.details[summary.id]
     status = summary.status
-    if status == "ORDER_BUILDING":
+    if is_building(status):
         return [wait(order, summary, "order_building", "order is still being created by Sinch")]
-    if status not in {"PENDING", "CONFIRMED"}:
+    if not is_changeable(status) and not is_locked(status):
         return [
             spec_item(
                 order,
@@ -47,7 +48,7 @@ def existing_order_items(
     )
     base: dict[str, Any] = {"order_id": summary.id, "status": status, "notices": notices}
     live_numbers = tuple(sorted(str(n["phoneNumber"]) for n in detail.get("phoneNumbers") or ()))
-    if status == "PENDING":
+    if is_changeable(status):
         if order.state == "canceled":
             item = spec_item(
                 order,
@@ -55,7 +56,7 @@ def existing_order_items(
                 risk=Risk.IRREVERSIBLE,
                 reason_code="spec_canceled",
                 reason="spec says state: canceled; cancel is final and holds the numbers "
-                "until CANCELED",
+                f"until {OrderStatus.CANCELED}",
                 numbers=live_numbers,
                 **base,
             )
@@ -94,7 +95,7 @@ def _confirmed_item(
             kind=Kind.BLOCKED,
             risk=Risk.BLOCKED,
             reason_code="cancel_locked",
-            reason="order is CONFIRMED; it can no longer be canceled",
+            reason=f"order is {OrderStatus.CONFIRMED}; it can no longer be canceled",
             **base,
         )
     if changes:
@@ -103,7 +104,7 @@ def _confirmed_item(
             kind=Kind.BLOCKED,
             risk=Risk.BLOCKED,
             reason_code="order_confirmed_locked",
-            reason="order is CONFIRMED; changes are locked"
+            reason=f"order is {OrderStatus.CONFIRMED}; changes are locked"
             + (
                 " (activation waits until the spec matches)"
                 if order.activation_mode == "on-demand"
@@ -114,7 +115,8 @@ def _confirmed_item(
             **base,
         )
     if order.activation_mode != "on-demand":
-        return noop(order, "in_sync", "order is CONFIRMED and matches the spec", **base)
+        reason = f"order is {OrderStatus.CONFIRMED} and matches the spec"
+        return noop(order, "in_sync", reason, **base)
     offered = ctx.live.available_activations.get(summary.id, ())
     if order.activation_when == "ready":
         groups = tuple(sorted(offered))

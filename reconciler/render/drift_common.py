@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from reconciler.planning.items import Kind, PlanItem
 from reconciler.render.common import describe_change
 from reconciler.reporting.drift import DriftReport
-from reconciler.reporting.lifecycle import OrderFacts
+from reconciler.reporting.facts import OrderFacts
 
 Row = tuple[str, ...]
 

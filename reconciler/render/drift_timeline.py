@@ -14,14 +14,15 @@ import html
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from reconciler.reporting.lifecycle import OrderFacts, day
+from reconciler.lifecycle import OrderStatus
+from reconciler.reporting.facts import OrderFacts, day
 
 STATUS_COLORS: dict[str, str] = {
-    "PENDING": "#b45309",
-    "CONFIRMED": "#1d4ed8",
-    "COMPLETED": "#15803d",
-    "PENDING_CANCELATION": "#7e22ce",
-    "CANCELED": "#6b7280",
+    OrderStatus.PENDING: "#b45309",
+    OrderStatus.CONFIRMED: "#1d4ed8",
+    OrderStatus.COMPLETED: "#15803d",
+    OrderStatus.PENDING_CANCELATION: "#7e22ce",
+    OrderStatus.CANCELED: "#6b7280",
 }
 OTHER_COLOR = "#b91c1c"
 

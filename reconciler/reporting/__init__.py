@@ -5,8 +5,8 @@
 """
 
 from reconciler.reporting.drift import DriftReport, build_drift, classify
+from reconciler.reporting.facts import NO_ORDER, OrderFacts, all_facts
 from reconciler.reporting.fetch import fetch_report_live
-from reconciler.reporting.lifecycle import NO_ORDER, OrderFacts, all_facts
 
 __all__ = [
     "NO_ORDER",

@@ -8,7 +8,7 @@ Drift is *derived from the plan*, never computed by a second diff engine, so `dr
   that are not portable);
 * orphans: live orders under the reference prefix that no spec describes;
 * archivable: specs whose order is COMPLETED or CANCELED (nothing left to reconcile);
-* lifecycle: per managed order, status and carrier facts (see `reporting.lifecycle`).
+* lifecycle: per managed order, status and carrier facts (see `reporting.facts`).
 
 Exit code (docs/design.md#exit-codes): 3 when anything is blocked (wins), 2 for actionable drift or
 orphans, 0 otherwise; lifecycle facts and archivable specs are information, not drift. Pure.
@@ -23,7 +23,7 @@ from typing import Any
 from reconciler.desired import DesiredState
 from reconciler.live import LiveSnapshot
 from reconciler.planning.items import ACTION_KINDS, Kind, Plan, PlanItem, Risk
-from reconciler.reporting.lifecycle import OrderFacts, all_facts
+from reconciler.reporting.facts import OrderFacts, all_facts
 
 FORMAT_VERSION = 1
 

@@ -14,8 +14,8 @@ from datetime import datetime
 
 from reconciler.api import PortingClient
 from reconciler.desired import DesiredState
-from reconciler.live import PENDING_CANCELATION, LiveSnapshot, fetch_live
-from reconciler.reporting.lifecycle import current_order
+from reconciler.lifecycle import current_order
+from reconciler.live import LiveSnapshot, fetch_live
 
 
 def fetch_report_live(
@@ -28,7 +28,7 @@ def fetch_report_live(
         for order in desired.orders
         for summary in current_order(snapshot.managed.get(order.reference, ()))
     }
-    orphans = {s.id for s in snapshot.orphans if not s.terminal and s.status != PENDING_CANCELATION}
+    orphans = {s.id for s in snapshot.orphans if s.is_open}
     wanted = sorted((current | orphans) - set(snapshot.details))
     extra = {i: order.raw for i, order in client.get_orders(wanted).items()}
     return replace(snapshot, details={**snapshot.details, **extra})

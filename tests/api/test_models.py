@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from reconciler.api import NumberStatus, Order, OrderStatus, is_terminal
+from reconciler.api import Order
 from reconciler.api.models import ActivationGroup, Document, parse_activation_groups
+from reconciler.lifecycle import NumberStatus, OrderStatus
 
 ORDER = {
     "id": 890192331,
@@ -68,14 +69,6 @@ def test_secrets_stay_out_of_repr() -> None:
     text = repr(Order.from_api(ORDER))
     assert "9731" not in text
     assert "5555" not in text
-
-
-def test_terminal_statuses() -> None:
-    assert is_terminal("completed")
-    assert is_terminal(OrderStatus.CANCELED)
-    assert not is_terminal("PENDING_CANCELATION")
-    assert not is_terminal(None)
-    assert not is_terminal("SOMETHING_NEW")
 
 
 def test_activation_groups_openapi_and_skill_shapes() -> None:

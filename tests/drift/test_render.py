@@ -11,7 +11,7 @@ from reconciler.render.drift_formats import render_drift
 from reconciler.render.drift_markdown import render_drift_markdown
 from reconciler.render.drift_timeline import MAX_TICKS, OTHER_COLOR, render_timeline
 from reconciler.reporting import DriftReport
-from reconciler.reporting.lifecycle import OrderFacts
+from reconciler.reporting.facts import OrderFacts
 
 TODAY = date(2026, 11, 26)
 

@@ -17,15 +17,23 @@ from datetime import date
 from typing import Any
 
 from reconciler.desired import DesiredOrder
-from reconciler.live import PENDING_CANCELATION, LiveOrderSummary, LiveSnapshot, calendar_date
+from reconciler.lifecycle import (
+    NumberStatus,
+    current_order,
+    is_canceling,
+    is_changeable,
+    is_locked,
+    is_number_settled,
+    is_open,
+    is_terminal,
+    number_status,
+)
+from reconciler.live import LiveOrderSummary, LiveSnapshot, calendar_date
 from reconciler.planning.items import Kind, PlanItem
 from reconciler.planning.notices import SOON
 
 NO_ORDER = "NO ORDER"
 """Status shown for a spec that has no live order yet."""
-
-NUMBER_STATUS_ORDER = ("PENDING", "CONFIRMED", "ACTIVATED", "REJECTED", "EXCLUDED", "CANCELED")
-"""Display order of number statuses; unknown ones follow, sorted."""
 
 _ATTACHMENT_KINDS = frozenset({Kind.ADD_NOTE, Kind.UPLOAD_DOCUMENT})
 
@@ -134,26 +142,16 @@ day = calendar_date
 """`reconciler.live.calendar_date` under the name `render.drift_timeline` imports it by."""
 
 
-def current_order(summaries: Sequence[LiveOrderSummary]) -> tuple[LiveOrderSummary, ...]:
-    """The order(s) a spec is about: the open one(s), else one being canceled, else the newest."""
-    open_orders = [s for s in summaries if not s.terminal and s.status != PENDING_CANCELATION]
-    if open_orders:
-        return tuple(sorted(open_orders, key=lambda s: s.id))
-    ending = [s for s in summaries if s.status == PENDING_CANCELATION]
-    pool = ending or list(summaries)
-    newest = max(pool, key=lambda s: (s.created_date, s.id), default=None)
-    return (newest,) if newest is not None else ()
-
-
 def main_item(items: Iterable[PlanItem], name: str) -> PlanItem | None:
     """The plan item that decides a spec's fate (not one of its notes or documents)."""
     return next((i for i in items if i.name == name and i.kind not in _ATTACHMENT_KINDS), None)
 
 
 def _numbers_by_status(numbers: Sequence[Mapping[str, Any]]) -> dict[str, int]:
-    counts = Counter(str(n.get("status") or "UNKNOWN").upper() for n in numbers)
-    known = [s for s in NUMBER_STATUS_ORDER if counts[s]]
-    unknown = sorted(s for s in counts if s not in NUMBER_STATUS_ORDER)
+    """Count per number status: known ones in `NumberStatus` order, unknown ones after, sorted."""
+    counts = Counter(str(number_status(n.get("status"))) for n in numbers)
+    known = [str(s) for s in NumberStatus if counts[s]]
+    unknown = sorted(s for s in counts if s not in set(NumberStatus))
     return {s: counts[s] for s in [*known, *unknown]}
 
 
@@ -182,8 +180,7 @@ def _upcoming(
     foc: Counter[date] = Counter()
     for number in numbers:
         when = calendar_date(number.get("focDate"))
-        status = str(number.get("status") or "").upper()
-        live = status not in {"ACTIVATED", "CANCELED"}
+        live = not is_number_settled(number.get("status"))
         if when is not None and live and today <= when <= today + SOON:
             foc[when] += 1
     soon.extend(UpcomingDate("foc", d.isoformat(), foc[d]) for d in sorted(foc))
@@ -207,18 +204,18 @@ def next_step(status: str, item: PlanItem | None, facts: OrderFacts) -> str:
         return f"portctl apply activates {', '.join(item.groups)}"
     if kind is Kind.WAIT:
         return item.reason if item is not None else "wait"
-    if status == "PENDING":
+    if is_changeable(status):
         if facts.rejections:
             return "fix the rejected numbers in the spec, then apply (update)"
         return "wait for the losing carrier to confirm (FOC)"
-    if status == "CONFIRMED":
+    if is_locked(status):
         if facts.activation == "on-demand":
             reason = item.reason if item is not None else "waiting for activation"
             return f"on-demand: {reason}"
         return f"ports on its FOC date ({facts.foc_range}), activated by Sinch"
-    if status == PENDING_CANCELATION:
+    if is_canceling(status):
         return "wait for the cancelation to finish"
-    if status in {"COMPLETED", "CANCELED"}:
+    if is_terminal(status):
         return "archive the spec (nothing left to do)"
     if status == NO_ORDER:
         return "nothing: the spec is canceled and no order exists"
@@ -246,7 +243,7 @@ def order_facts(
     rejections = tuple(
         Rejection(str(n.get("phoneNumber")), str(n.get("rejectReason") or "no reason given"))
         for n in numbers
-        if str(n.get("status") or "").upper() == "REJECTED"
+        if number_status(n.get("status")) == NumberStatus.REJECTED
     )
     facts = OrderFacts(
         name=order.name,
@@ -266,7 +263,7 @@ def order_facts(
 
 def _heading_to_port(summary: LiveOrderSummary) -> bool:
     """A port date matters only while the order can still port (not finished or canceling)."""
-    return not summary.terminal and summary.status != PENDING_CANCELATION
+    return is_open(summary.status)
 
 
 def _with_step(facts: OrderFacts, item: PlanItem | None) -> OrderFacts:
