@@ -17,8 +17,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from fnmatch import fnmatchcase
 from typing import Any
+
+from reconciler.dates import parse_moment
 
 ORDER_SERVER_FIELDS: frozenset[str] = frozenset(
     {
@@ -59,7 +62,6 @@ E911_SERVER_PREFIX = "enh"
 SYSTEM_PORT_TIME = "09:00:00"
 SYSTEM_PORT_TIME_ZONE = "US/Eastern"
 
-_MIDNIGHT_UTC = re.compile(r"^(\d{4}-\d{2}-\d{2})T00:00(:00(\.0+)?)?(Z|[+-]00:?00)?$")
 _DATE_FIELDS = frozenset({"loaAttachmentDate", "authorizingDate"})
 
 
@@ -89,8 +91,14 @@ def normalise_time(value: str) -> str:
 
 def normalise_date(value: str) -> str:
     """A date-time at midnight UTC is the date the spec wrote (`2026-04-01`)."""
-    match = _MIDNIGHT_UTC.match(value)
-    return match.group(1) if match else value
+    moment = parse_moment(value)
+    if (
+        isinstance(moment, datetime)
+        and moment.time() == time()
+        and moment.utcoffset() in (None, timedelta(0))
+    ):
+        return moment.date().isoformat()
+    return value
 
 
 class IgnoreRules:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from reconciler.desired import DesiredOrder, DesiredState
@@ -85,17 +85,6 @@ def _wants_activation(order: DesiredOrder) -> bool:
         and order.activation_mode == "on-demand"
         and (order.activation_when == "ready" or bool(order.activation_groups))
     )
-
-
-def calendar_date(value: Any) -> date | None:
-    """The calendar date of an API date or date-time string (`2026-12-01T00:00:00Z` too);
-    None for anything else, so odd live data never crashes a plan or a report."""
-    if not isinstance(value, str) or len(value) < 10:
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
 
 
 def live_summary(row: OrderSummary) -> LiveOrderSummary:

@@ -25,6 +25,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from reconciler.dates import parse_moment
 from reconciler.lifecycle import number_status, order_status
 
 
@@ -39,16 +40,11 @@ def _number_status(value: Any) -> Any:
 
 
 def parse_when(value: Any) -> Any:
-    """A date (`2026-05-15`) or a date-time (`2026-05-15T12:00:00.000Z`); else kept as is."""
-    if not isinstance(value, str) or not value.strip():
-        return value if value != "" else None
-    text = value.strip()
-    try:
-        if "T" in text or " " in text:
-            return datetime.fromisoformat(text)
-        return date.fromisoformat(text)
-    except ValueError:
-        return text
+    """A date or a date-time (`reconciler.dates.parse_moment`); "" is None, else kept as is."""
+    moment = parse_moment(value)
+    if moment is not None:
+        return moment
+    return None if value == "" else value
 
 
 OrderStatusText = Annotated[str, BeforeValidator(_order_status)]

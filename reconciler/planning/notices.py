@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
+from reconciler.dates import calendar_date
 from reconciler.lifecycle import NumberStatus, is_number_activated, number_status
-from reconciler.live import calendar_date
 from reconciler.planning.items import Notice
 
 SOON = timedelta(days=7)

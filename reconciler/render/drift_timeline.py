@@ -14,8 +14,9 @@ import html
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+from reconciler.dates import calendar_date
 from reconciler.lifecycle import OrderStatus
-from reconciler.reporting.facts import OrderFacts, day
+from reconciler.reporting.facts import OrderFacts
 
 STATUS_COLORS: dict[str, str] = {
     OrderStatus.PENDING: "#b45309",
@@ -54,7 +55,7 @@ def short_date(when: date) -> str:
 
 
 def _dates(facts: OrderFacts) -> list[date]:
-    found = [day(d) for d in (*facts.foc_dates, facts.port_date)]
+    found = [calendar_date(d) for d in (*facts.foc_dates, facts.port_date)]
     return [d for d in found if d is not None]
 
 
@@ -131,13 +132,13 @@ def _row(facts: OrderFacts, scale: _Scale, y: int) -> list[str]:
         f'stroke="{color}" stroke-width="3" stroke-linecap="round"/>',
     ]
     for foc in facts.foc_dates:
-        when = day(foc)
+        when = calendar_date(foc)
         if when is not None:
             parts.append(
                 f'<circle cx="{scale.x(when):.1f}" cy="{line_y}" r="4.5" '
                 f'fill="{color}"><title>FOC {html.escape(foc)}</title></circle>'
             )
-    port = day(facts.port_date)
+    port = calendar_date(facts.port_date)
     if port is not None:
         px = scale.x(port)
         points = " ".join(

@@ -49,11 +49,6 @@ class DriftReport:
     specs: int = 0
 
     @property
-    def has_drift(self) -> bool:
-        """Live state and git disagree somewhere."""
-        return bool(self.actionable or self.blocked or self.orphans)
-
-    @property
     def verdict(self) -> str:
         """`blocked` (wins), `drift` or `in-sync`; the CLI maps it to exit 3, 2 or 0."""
         if self.blocked:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from reconciler.dates import calendar_date
 from reconciler.desired import DesiredOrder
 from reconciler.lifecycle import (
     NumberStatus,
@@ -28,7 +29,7 @@ from reconciler.lifecycle import (
     is_terminal,
     number_status,
 )
-from reconciler.live import LiveOrderSummary, LiveSnapshot, calendar_date
+from reconciler.live import LiveOrderSummary, LiveSnapshot
 from reconciler.planning.items import Kind, PlanItem
 from reconciler.planning.notices import SOON
 
@@ -136,10 +137,6 @@ class OrderFacts:
             "upcoming": [u.to_dict() for u in self.upcoming],
             "nextStep": self.next_step,
         }
-
-
-day = calendar_date
-"""`reconciler.live.calendar_date` under the name `render.drift_timeline` imports it by."""
 
 
 def main_item(items: Iterable[PlanItem], name: str) -> PlanItem | None:
