@@ -31,13 +31,13 @@ from reconciler.api.models import (
     ActivationGroup,
     ActivationResult,
     Configuration,
-    Document,
     DocumentRef,
+    DownloadedDocument,
     Note,
     Order,
     OrderSummary,
     PhoneNumberGroup,
-    Portability,
+    PortabilityCheckResult,
     parse_activation_groups,
 )
 from reconciler.api.retry import RetryEvent, RetryPolicy
@@ -148,10 +148,10 @@ class PortingClient:
 
     # -- portability ---------------------------------------------------------------------------
 
-    def check_portability(self, numbers: Iterable[str]) -> list[Portability]:
+    def check_portability(self, numbers: Iterable[str]) -> list[PortabilityCheckResult]:
         """Ask whether each number can be ported (a query, so it is retried like a read)."""
         wanted = list(numbers)
-        answers: list[Portability] = []
+        answers: list[PortabilityCheckResult] = []
         for start in range(0, len(wanted), PORTABILITY_BATCH):
             batch = wanted[start : start + PORTABILITY_BATCH]
             response = self._session.call(
@@ -162,7 +162,7 @@ class PortingClient:
                 idempotent=True,
             )
             items = json_body(response, dict).get("phoneNumbers") or []
-            answers.extend(parse(Portability, i, response) for i in items)
+            answers.extend(parse(PortabilityCheckResult, i, response) for i in items)
         return answers
 
     # -- orders --------------------------------------------------------------------------------
@@ -282,7 +282,7 @@ class PortingClient:
         )
         return parse_body(DocumentRef, response)
 
-    def download_document(self, order_id: int, document_id: int | str) -> Document:
+    def download_document(self, order_id: int, document_id: int | str) -> DownloadedDocument:
         """A document with its content.
 
         The OpenAPI path has no `portIns` segment, the skill's has one
@@ -301,7 +301,7 @@ class PortingClient:
                 )
             except errors.NotFound:
                 raise first from None
-        return parse_body(Document, response)
+        return parse_body(DownloadedDocument, response)
 
     # -- activation ----------------------------------------------------------------------------
 

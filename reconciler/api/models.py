@@ -99,8 +99,8 @@ class LiveModel(BaseModel):
         return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
 
-class Portability(LiveModel):
-    """One number's answer from a portability check."""
+class PortabilityCheckResult(LiveModel):
+    """One number's answer from `POST /portabilityChecks` (a plan keeps `planning.Portability`)."""
 
     phone_number: str
     portable: bool = False
@@ -125,8 +125,11 @@ class DocumentRef(LiveModel):
     description: str | None = None
 
 
-class Document(DocumentRef):
-    """A downloaded document; `content` decodes the base64 `fileContent`."""
+class DownloadedDocument(DocumentRef):
+    """A downloaded document; `content` decodes the base64 `fileContent`.
+
+    Not `spec.v1.Document`, which is a file a spec asks to upload.
+    """
 
     document_id: Id | None = None
     file_content: str = Field(default="", repr=False)
@@ -259,8 +262,8 @@ class ActivationResult(LiveModel):
     phone_number_groups: list[GroupActivation] = Field(default_factory=list)
 
 
-class Contact(LiveModel):
-    """The project's porting contact."""
+class LiveContact(LiveModel):
+    """The project's porting contact as the API reports it (the spec's is `spec.v1.Contact`)."""
 
     email: str | None = None
     name: str | None = None
@@ -270,7 +273,7 @@ class Contact(LiveModel):
 class Configuration(LiveModel):
     """Project porting defaults: contact, webhook URL, default port time and time zone."""
 
-    contact: Contact | None = None
+    contact: LiveContact | None = None
     webhook_url: str | None = None
     default_port_time: str | None = None
     default_port_time_zone: str | None = None

@@ -18,7 +18,7 @@ from reconciler.api import (
     Order,
     OrderSummary,
     OutcomeUnknown,
-    Portability,
+    PortabilityCheckResult,
     PortingClient,
 )
 from reconciler.api.errors import TransportFailure
@@ -80,7 +80,7 @@ class ApiSession:
             lambda: self._client.get_order(order_id),
         )
 
-    def check_portability(self, numbers: Sequence[str]) -> list[Portability]:
+    def check_portability(self, numbers: Sequence[str]) -> list[PortabilityCheckResult]:
         """Portability of the numbers of an order about to be created."""
         return self._run(
             "check_portability",

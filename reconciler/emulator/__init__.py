@@ -6,7 +6,14 @@ the virtual clock; `server` and `embedded` host it on a port or over a state fil
 
 from reconciler.emulator.config import EmulatorConfig
 from reconciler.emulator.core import Emulator, RequestRecord
-from reconciler.emulator.errors import ApiError
+from reconciler.emulator.errors import ErrorAnswer
 from reconciler.emulator.faults import ConnectionDropped, Fault
 
-__all__ = ["ApiError", "ConnectionDropped", "Emulator", "EmulatorConfig", "Fault", "RequestRecord"]
+__all__ = [
+    "ConnectionDropped",
+    "Emulator",
+    "EmulatorConfig",
+    "ErrorAnswer",
+    "Fault",
+    "RequestRecord",
+]

@@ -20,7 +20,7 @@ from urllib.parse import parse_qs
 import httpx
 
 from reconciler.emulator.config import EmulatorConfig
-from reconciler.emulator.errors import ApiError
+from reconciler.emulator.errors import ErrorAnswer
 
 INVALID = 'Bearer realm="sinch", error="invalid_token"'
 EXPIRED = 'Bearer realm="sinch", error="invalid_token", error_description="expired"'
@@ -82,26 +82,26 @@ class Tokens:
         return httpx.Response(200, json=body, headers={"Cache-Control": "no-store"})
 
     def check(self, request: httpx.Request, *, now: datetime, config: EmulatorConfig) -> str:
-        """The caller's identity (key id or "api"), or raise a 401 `ApiError`."""
+        """The caller's identity (key id or "api"), or raise a 401 `ErrorAnswer`."""
         header = request.headers.get("Authorization", "")
         if not header:
-            raise ApiError(401, "missing credentials", headers={"WWW-Authenticate": MISSING})
+            raise ErrorAnswer(401, "missing credentials", headers={"WWW-Authenticate": MISSING})
         creds = basic_credentials(header)
         if creds is not None:
             if creds == (config.client_id, config.client_secret):
                 return config.client_id
-            raise ApiError(401, "bad credentials", headers={"WWW-Authenticate": MISSING})
+            raise ErrorAnswer(401, "bad credentials", headers={"WWW-Authenticate": MISSING})
         scheme, _, token = header.partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
-            raise ApiError(401, "bad credentials", headers={"WWW-Authenticate": INVALID})
+            raise ErrorAnswer(401, "bad credentials", headers={"WWW-Authenticate": INVALID})
         if token in config.static_tokens:
             return "api"
         expiry = self.issued.get(token)
         if expiry is None:
-            raise ApiError(401, "unknown token", headers={"WWW-Authenticate": INVALID})
+            raise ErrorAnswer(401, "unknown token", headers={"WWW-Authenticate": INVALID})
         if datetime.fromisoformat(expiry) <= now:
-            raise ApiError(401, "expired token", headers={"WWW-Authenticate": EXPIRED})
+            raise ErrorAnswer(401, "expired token", headers={"WWW-Authenticate": EXPIRED})
         return config.client_id
 
 

@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 import httpx
 
-from reconciler.emulator.errors import ApiError, FieldViolation, invalid
+from reconciler.emulator.errors import ErrorAnswer, FieldViolation, invalid
 from reconciler.emulator.faults import Fault
 from reconciler.emulator.validation import parse_datetime
 
@@ -34,9 +34,9 @@ def body_of(request: httpx.Request) -> dict[str, Any]:
     try:
         data = json.loads(request.content)
     except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ApiError(400, "Malformed JSON in request body") from None
+        raise ErrorAnswer(400, "Malformed JSON in request body") from None
     if not isinstance(data, dict):
-        raise ApiError(400, "The request body must be a JSON object")
+        raise ErrorAnswer(400, "The request body must be a JSON object")
     return data
 
 
@@ -83,9 +83,9 @@ def handle_control(emu: Emulator, request: httpx.Request) -> tuple[int, Any]:
         elif method == "DELETE":
             emu.clear_faults()
         elif method != "GET":
-            raise ApiError(405, f"{method} is not allowed here")
+            raise ErrorAnswer(405, f"{method} is not allowed here")
         return 200, {"faults": [f.to_wire() for f in emu.faults]}
-    raise ApiError(404, f"No such control route: {method} {path}")
+    raise ErrorAnswer(404, f"No such control route: {method} {path}")
 
 
 def clock(emu: Emulator, body: dict[str, Any]) -> dict[str, Any]:

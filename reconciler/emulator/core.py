@@ -25,7 +25,7 @@ from reconciler.emulator import routes
 from reconciler.emulator.auth import Tokens
 from reconciler.emulator.config import EmulatorConfig
 from reconciler.emulator.control import handle_control
-from reconciler.emulator.errors import ApiError, FieldViolation, error_response
+from reconciler.emulator.errors import ErrorAnswer, FieldViolation, error_response
 from reconciler.emulator.faults import ConnectionDropped, Fault
 from reconciler.emulator.webhooks import post_webhook
 from reconciler.emulator.world import World, iso
@@ -236,7 +236,7 @@ class Emulator:
         headers = {} if fault.retry_after is None else {"Retry-After": fault.retry_after}
         # A documented 422 always names a field; an injected one must look the same.
         violations = [FieldViolation("body", "Injected fault")] if status == 422 else None
-        return error_response(ApiError(status, "Injected fault", violations, headers))
+        return error_response(ErrorAnswer(status, "Injected fault", violations, headers))
 
     def _with_latency(self, response: httpx.Response, latency: int) -> httpx.Response:
         # Like any HTTP server the emulator says what time it is; its clock is the virtual one,
@@ -255,11 +255,11 @@ class Emulator:
     def _answer(self, run: Callable[[], tuple[int, Any]]) -> httpx.Response:
         try:
             status, payload = run()
-        except ApiError as exc:
+        except ErrorAnswer as exc:
             return error_response(exc)
         except Exception:  # a handler bug answers 500, like a real server would
             log.exception("emulator handler failed")
-            return error_response(ApiError(500, "Internal error in the emulator"))
+            return error_response(ErrorAnswer(500, "Internal error in the emulator"))
         if payload is None:
             return httpx.Response(status)
         return httpx.Response(
@@ -271,16 +271,16 @@ class Emulator:
     def _serve(self, request: httpx.Request, path: str) -> tuple[int, Any]:
         if path == TOKEN_PATH:
             if request.method != "POST":
-                raise ApiError(405, "use POST", headers={"Allow": "POST"})
+                raise ErrorAnswer(405, "use POST", headers={"Allow": "POST"})
             response = self.tokens.issue(request, now=self.now, config=self.config)
             self.world.touch()
             return response.status_code, response.json()
         if not path.startswith(API_PREFIX):
-            raise ApiError(404, f"No such resource: {path}")
+            raise ErrorAnswer(404, f"No such resource: {path}")
         project, _, tail = path[len(API_PREFIX) :].partition("/")
         identity = self.tokens.check(request, now=self.now, config=self.config)
         if project != self.project_id:
-            raise ApiError(
+            raise ErrorAnswer(
                 401, "wrong project", headers={"WWW-Authenticate": 'Bearer realm="sinch"'}
             )
         call = routes.Call(

@@ -1,6 +1,6 @@
 """Error answers in the flat shape the porting docs show (`code` is a string).
 
-Handlers raise `ApiError`; the dispatcher turns it into a response. 422 carries
+Handlers raise `ErrorAnswer`; the dispatcher turns it into a response. 422 carries
 `details.fieldViolations`. Messages never echo secret values (PINs, account numbers): the
 validators only ever name the field.
 """
@@ -37,8 +37,12 @@ class FieldViolation:
     description: str
 
 
-class ApiError(Exception):
-    """An error answer: status, message and (for 422) the field violations."""
+class ErrorAnswer(Exception):
+    """An error answer: status, message and (for 422) the field violations.
+
+    Named apart from `reconciler.api.ApiError`, which is what the *client* raises on reading
+    such an answer.
+    """
 
     def __init__(
         self,
@@ -54,11 +58,11 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
-def invalid(violations: list[FieldViolation]) -> ApiError:
+def invalid(violations: list[FieldViolation]) -> ErrorAnswer:
     """A 422 naming every violation (the message summarises the first few)."""
     summary = "; ".join(f"{v.field}: {v.description}" for v in violations[:3])
     more = f" (+{len(violations) - 3} more)" if len(violations) > 3 else ""
-    return ApiError(422, f"Invalid parameters: {summary}{more}", violations)
+    return ErrorAnswer(422, f"Invalid parameters: {summary}{more}", violations)
 
 
 def error_body(status: int, message: str, violations: list[FieldViolation] | None = None) -> bytes:
@@ -77,8 +81,8 @@ def error_body(status: int, message: str, violations: list[FieldViolation] | Non
     return json.dumps(body).encode()
 
 
-def error_response(error: ApiError) -> httpx.Response:
-    """Turn an `ApiError` into a response; 401 has an empty body, as the docs say."""
+def error_response(error: ErrorAnswer) -> httpx.Response:
+    """Turn an `ErrorAnswer` into a response; 401 has an empty body, as the docs say."""
     headers = {**error.headers}
     if error.status == 401:
         return httpx.Response(401, headers=headers)

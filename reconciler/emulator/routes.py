@@ -21,7 +21,7 @@ from urllib.parse import unquote
 
 import httpx
 
-from reconciler.emulator.errors import ApiError, FieldViolation, invalid
+from reconciler.emulator.errors import ErrorAnswer, FieldViolation, invalid
 from reconciler.emulator.validation import parse_datetime
 from reconciler.emulator.world import World, from_iso
 
@@ -44,13 +44,13 @@ class Call:
         if not self.content.strip():
             if optional:
                 return NO_BODY
-            raise ApiError(400, "A JSON request body is required")
+            raise ErrorAnswer(400, "A JSON request body is required")
         try:
             return json.loads(self.content)
         except json.JSONDecodeError as exc:
-            raise ApiError(400, f"Malformed JSON in request body: {exc.msg}") from None
+            raise ErrorAnswer(400, f"Malformed JSON in request body: {exc.msg}") from None
         except UnicodeDecodeError:
-            raise ApiError(400, "Malformed JSON in request body: not UTF-8") from None
+            raise ErrorAnswer(400, "Malformed JSON in request body: not UTF-8") from None
 
 
 Handler = Callable[[World, Call, tuple[str, ...]], tuple[int, Any]]
@@ -80,11 +80,11 @@ def dispatch(world: World, call: Call) -> tuple[int, Any]:
             continue
         handler = methods.get(call.method)
         if handler is None:
-            raise ApiError(
+            raise ErrorAnswer(
                 405, f"{call.method} is not allowed here", headers={"Allow": ", ".join(methods)}
             )
         return handler(world, call, tuple(unquote(g) for g in match.groups()))
-    raise ApiError(404, f"No such resource: {call.path}")
+    raise ErrorAnswer(404, f"No such resource: {call.path}")
 
 
 @route("/portabilityChecks", "POST")

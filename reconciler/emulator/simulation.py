@@ -40,7 +40,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from reconciler.emulator.carrier import add_business_days, port_moment
-from reconciler.emulator.errors import ApiError, FieldViolation, invalid
+from reconciler.emulator.errors import ErrorAnswer, FieldViolation, invalid
 from reconciler.emulator.state import (
     DEAD_NUMBER,
     SINCH,
@@ -103,21 +103,21 @@ class Simulation(WorldState):
         rec = self.record(order_id)
         order = rec["order"]
         if not order["onDemandActivation"]:
-            raise ApiError(400, f"Order {order['id']} is not an on-demand order")
+            raise ErrorAnswer(400, f"Order {order['id']} is not an on-demand order")
         if order["status"] != "CONFIRMED":
-            raise ApiError(
+            raise ErrorAnswer(
                 400,
                 f"Order {order['id']} is {order['status']}; only CONFIRMED orders can be activated",
             )
         offered = self.offered(rec)
         wanted = list(offered) if groups is None else groups
         if not wanted:
-            raise ApiError(
+            raise ErrorAnswer(
                 400, f"Order {order['id']} has no activation group ready (FOC not reached)"
             )
         missing = [g for g in wanted if g not in offered]
         if missing:
-            raise ApiError(
+            raise ErrorAnswer(
                 400,
                 f"Activation group(s) not available for order {order['id']}: {', '.join(missing)}",
             )
@@ -242,17 +242,19 @@ class Simulation(WorldState):
         rec = self.record(order_id)
         order = rec["order"]
         if order["status"] not in ("PENDING", "CONFIRMED"):
-            raise ApiError(400, f"Order {order_id} is {order['status']}, not PENDING or CONFIRMED")
+            raise ErrorAnswer(
+                400, f"Order {order_id} is {order['status']}, not PENDING or CONFIRMED"
+            )
         entry = next((n for n in order["phoneNumbers"] if n["phoneNumber"] == number), None)
         if entry is None:
-            raise ApiError(404, f"Order {order_id} has no number {number}")
+            raise ErrorAnswer(404, f"Order {order_id} has no number {number}")
         if not reason.strip():
             raise invalid([FieldViolation("reason", "is required")])
         if entry["status"] not in ("PENDING", "CONFIRMED", "REJECTED"):
-            raise ApiError(400, f"{number} is {entry['status']} and cannot be excluded")
+            raise ErrorAnswer(400, f"{number} is {entry['status']} and cannot be excluded")
         live = [n for n in order["phoneNumbers"] if n["status"] not in DEAD_NUMBER]
         if live == [entry]:
-            raise ApiError(400, f"{number} is the last number of order {order_id}; cancel it")
+            raise ErrorAnswer(400, f"{number} is the last number of order {order_id}; cancel it")
         for key in ("focDate", "confirmedDate", "rejectReason"):
             entry.pop(key, None)
         entry.update(status="EXCLUDED", exclusionReason=reason, exclusionDate=iso(self.now))
@@ -267,9 +269,9 @@ class Simulation(WorldState):
         """The record of a PENDING order that has `group`, else 404/400."""
         rec = self.record(order_id)
         if group not in self.groups_of(rec):
-            raise ApiError(404, f"Order {order_id} has no group {group!r}")
+            raise ErrorAnswer(404, f"Order {order_id} has no group {group!r}")
         if rec["order"]["status"] != "PENDING":
-            raise ApiError(400, f"Order {order_id} is {rec['order']['status']}, not PENDING")
+            raise ErrorAnswer(400, f"Order {order_id} is {rec['order']['status']}, not PENDING")
         return rec
 
     def events(self, rec: dict[str, Any], until: datetime) -> list[tuple[datetime, str, str]]:

@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from reconciler.emulator.config import EmulatorConfig
-from reconciler.emulator.errors import ApiError
+from reconciler.emulator.errors import ErrorAnswer
 from reconciler.emulator.validation import SYSTEM_PORT_TIME, SYSTEM_PORT_ZONE
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -105,7 +105,7 @@ class WorldState:
             key = -1
         rec = self.orders.get(key)
         if rec is None:
-            raise ApiError(404, f"Order {order_id} not found")
+            raise ErrorAnswer(404, f"Order {order_id} not found")
         return rec
 
     def defaults(self) -> dict[str, str]:

@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from reconciler.emulator.carrier import assign_groups, carrier_for
-from reconciler.emulator.errors import ApiError, FieldViolation, invalid
+from reconciler.emulator.errors import ErrorAnswer, FieldViolation, invalid
 from reconciler.emulator.simulation import Simulation
 from reconciler.emulator.state import DEAD_NUMBER, TERMINAL, WorldState, from_iso, iso, ny_date
 from reconciler.emulator.validation import (
@@ -116,7 +116,7 @@ class World(Simulation):
         rec = self.record(order_id)
         order = rec["order"]
         if order["status"] != "PENDING":
-            raise ApiError(
+            raise ErrorAnswer(
                 400, f"Order {order['id']} is {order['status']}; only PENDING orders can be updated"
             )
         clean = self.validate(body, own_id=order["id"])
@@ -180,7 +180,7 @@ class World(Simulation):
         rec = self.record(order_id)
         order = rec["order"]
         if order["status"] != "PENDING":
-            raise ApiError(
+            raise ErrorAnswer(
                 400,
                 f"Order {order['id']} is {order['status']}; only PENDING orders can be canceled",
             )
@@ -216,7 +216,7 @@ class World(Simulation):
         if not isinstance(text, str) or not text.strip():
             raise invalid([FieldViolation("note", "is required and must be a non-empty string")])
         if rec["order"]["status"] == "CANCELED":
-            raise ApiError(400, f"Order {rec['order']['id']} is CANCELED; notes are closed")
+            raise ErrorAnswer(400, f"Order {rec['order']['id']} is CANCELED; notes are closed")
         note_id = self.put_note(rec, text, author=author)
         self.touch()
         return {"id": note_id, "note": text}
@@ -250,7 +250,7 @@ class World(Simulation):
         if violations:
             raise invalid(violations)
         if rec["order"]["status"] == "CANCELED":
-            raise ApiError(400, f"Order {rec['order']['id']} is CANCELED; documents are closed")
+            raise ErrorAnswer(400, f"Order {rec['order']['id']} is CANCELED; documents are closed")
         doc_id = self.next_document_id
         self.next_document_id += 1
         meta = {"id": doc_id, "documentName": str(name), "description": str(description)}
@@ -267,7 +267,7 @@ class World(Simulation):
         stored = rec["sim"]["files"].get(document_id)
         meta = next((d for d in rec["order"]["documents"] if str(d["id"]) == document_id), None)
         if stored is None or meta is None:
-            raise ApiError(404, f"Document {document_id} not found on order {order_id}")
+            raise ErrorAnswer(404, f"Document {document_id} not found on order {order_id}")
         return {"documentId": meta["id"], **meta, **stored}
 
     def phone_groups(self, order_id: str) -> list[dict[str, Any]]:
@@ -337,9 +337,9 @@ class World(Simulation):
         if violations:
             raise invalid(violations)
         if create and self.configuration is not None and self.config.configuration_post_conflicts:
-            raise ApiError(409, "The project configuration already exists; use PUT to update it")
+            raise ErrorAnswer(409, "The project configuration already exists; use PUT to update it")
         if not create and self.configuration is None:
-            raise ApiError(404, "No project configuration yet; create it with POST")
+            raise ErrorAnswer(404, "No project configuration yet; create it with POST")
         self.configuration = clean
         self.touch()
         return copy.deepcopy(clean)
@@ -347,5 +347,5 @@ class World(Simulation):
     def get_configuration(self) -> dict[str, Any]:
         """GET configuration, 404 before one was created."""
         if self.configuration is None:
-            raise ApiError(404, "No project configuration has been created")
+            raise ErrorAnswer(404, "No project configuration has been created")
         return copy.deepcopy(self.configuration)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from reconciler.api import Order
-from reconciler.api.models import ActivationGroup, Document, parse_activation_groups
+from reconciler.api.models import ActivationGroup, DownloadedDocument, parse_activation_groups
 from reconciler.lifecycle import NumberStatus, OrderStatus
 
 ORDER = {
@@ -96,6 +96,8 @@ def test_activation_groups_openapi_and_skill_shapes() -> None:
 
 
 def test_document_content_decodes_base64() -> None:
-    doc = Document.from_api({"documentId": 7, "documentName": "a", "fileContent": "aGVsbG8="})
+    doc = DownloadedDocument.from_api(
+        {"documentId": 7, "documentName": "a", "fileContent": "aGVsbG8="}
+    )
     assert doc.content == b"hello"
     assert "aGVsbG8" not in repr(doc)

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from reconciler.emulator import ApiError, Emulator, EmulatorConfig
+from reconciler.emulator import Emulator, EmulatorConfig, ErrorAnswer
 from tests.contract.openapi_contract import schema_errors
 from tests.emulator.conftest import Hooks, create, number, order
 
@@ -348,14 +348,14 @@ def test_an_excluded_number_leaves_the_order_and_frees_the_number(
 
 def test_exclusion_refusals(client: httpx.Client, emu: Emulator) -> None:
     oid = create(client, order(NY_212, CHI_312))["id"]
-    with pytest.raises(ApiError) as unknown:
+    with pytest.raises(ErrorAnswer) as unknown:
         emu.exclude_number(oid, "+13125550199", "gone")
     assert unknown.value.status == 404
     emu.exclude_number(oid, NY_212, "gone")
-    with pytest.raises(ApiError) as last:
+    with pytest.raises(ErrorAnswer) as last:
         emu.exclude_number(oid, CHI_312, "gone")
     assert (last.value.status, "last number" in last.value.message) == (400, True)
-    with pytest.raises(ApiError) as again:
+    with pytest.raises(ErrorAnswer) as again:
         emu.exclude_number(oid, NY_212, "gone")
     assert "EXCLUDED" in again.value.message
 
