@@ -112,7 +112,7 @@ class SpecWorld:
 
     def groups(self, order: Order) -> list[str]:
         """The carrier groups of an order."""
-        return sorted({str(n.phone_number_group) for n in order.phone_numbers})
+        return sorted({str(n["phoneNumberGroup"]) for n in order.raw["phoneNumbers"]})
 
     def confirm(self, order: Order, foc: str | None = None) -> None:
         """The losing carriers confirm every group of `order`."""

@@ -9,7 +9,7 @@ import pytest
 
 from reconciler.api import ActivationGroup, PortingClient, errors
 from reconciler.emulator import Emulator, Fault
-from reconciler.lifecycle import NumberStatus, OrderStatus, is_terminal
+from reconciler.lifecycle import NumberStatus, OrderStatus, is_terminal, number_status
 from tests.api.bodies import order_body
 from tests.api.conftest import BASE_URL, RecordingTransport, demo_client
 
@@ -21,7 +21,7 @@ def test_check_portability_reports_each_number(client: PortingClient, emu: Emula
         ("+13125550141", True),
         ("+13125550142", False),
     ]
-    assert answers[0].carrier
+    assert answers[0].raw["carrier"]
     assert answers[1].reason
 
 
@@ -30,9 +30,10 @@ def test_create_then_get_round_trips_the_order(client: PortingClient) -> None:
     assert created.status == OrderStatus.PENDING
     fetched = client.get_order(created.id)
     assert fetched.customer_order_reference == "gitops/acme"
-    assert [n.phone_number for n in fetched.phone_numbers] == ["+13125550141", "+13125550143"]
-    assert all(n.status == NumberStatus.PENDING for n in fetched.phone_numbers)
-    assert all(n.phone_number_group for n in fetched.phone_numbers)
+    numbers = fetched.raw["phoneNumbers"]
+    assert [n["phoneNumber"] for n in numbers] == ["+13125550141", "+13125550143"]
+    assert all(number_status(n["status"]) == NumberStatus.PENDING for n in numbers)
+    assert all(n["phoneNumberGroup"] for n in numbers)
     assert fetched.raw["phoneNumbers"][0]["portOutInfo"]["existingPortOutPin"] == "9731"
     assert client.calls == {"create_order": 1, "get_order": 1}
 
@@ -51,7 +52,7 @@ def test_list_orders_reads_every_page_and_filters(client: PortingClient) -> None
     everything = client.list_orders(page_size=2)
     assert [o.id for o in everything] == ids
     assert client.calls["list_orders"] == 3
-    assert everything[0].phone_number_quantity == 1
+    assert everything[0].raw["phoneNumberQuantity"] == 1
     assert [o.id for o in client.list_orders(reference="ref-3")] == [ids[3]]
     assert [o.id for o in client.list_orders(phone_number="+13125550152")] == [ids[2]]
     assert [o.id for o in client.list_orders(order_id=ids[4])] == [ids[4]]
@@ -65,7 +66,7 @@ def test_list_orders_reads_every_page_and_filters(client: PortingClient) -> None
 
 def test_list_orders_foc_filters(client: PortingClient, emu: Emulator) -> None:
     order = client.create_order(order_body())
-    group = order.phone_numbers[0].phone_number_group
+    group = order.raw["phoneNumbers"][0]["phoneNumberGroup"]
     assert group is not None
     emu.confirm_group(order.id, group, "2026-11-20")
     assert [o.id for o in client.list_orders(foc_start=date(2026, 11, 19))] == [order.id]
@@ -98,13 +99,13 @@ def test_update_replaces_a_pending_order(client: PortingClient) -> None:
     body = order_body(["+13125550141", "+13125550144"], reference="gitops/acme")
     body["loaUploadedBy"] = "Jane Roe"
     updated = client.update_order(order.id, body)
-    assert updated.loa_uploaded_by == "Jane Roe"
-    assert len(client.get_order(order.id).phone_numbers) == 2
+    assert updated.raw["loaUploadedBy"] == "Jane Roe"
+    assert len(client.get_order(order.id).raw["phoneNumbers"]) == 2
 
 
 def test_update_of_a_confirmed_order_is_refused(client: PortingClient, emu: Emulator) -> None:
     order = client.create_order(order_body())
-    group = order.phone_numbers[0].phone_number_group
+    group = order.raw["phoneNumbers"][0]["phoneNumberGroup"]
     assert group is not None
     emu.confirm_group(order.id, group)
     assert client.get_order(order.id).status == OrderStatus.CONFIRMED
@@ -127,11 +128,11 @@ def test_cancel_moves_through_pending_cancelation(client: PortingClient, emu: Em
 def test_notes_are_added_and_shown_on_the_order(client: PortingClient) -> None:
     order = client.create_order(order_body())
     note = client.add_note(order.id, "LOA signed by the CFO, attached")
-    assert note.id is not None
-    assert note.note == "LOA signed by the CFO, attached"
-    notes = client.get_order(order.id).notes
-    assert [n.note for n in notes] == ["LOA signed by the CFO, attached"]
-    assert notes[0].created_time is not None
+    assert note.raw["id"] is not None
+    assert note.raw["note"] == "LOA signed by the CFO, attached"
+    notes = client.get_order(order.id).raw["notes"]
+    assert [n["note"] for n in notes] == ["LOA signed by the CFO, attached"]
+    assert notes[0]["createdTime"]
 
 
 def test_document_upload_and_download_round_trip(client: PortingClient) -> None:
@@ -140,13 +141,14 @@ def test_document_upload_and_download_round_trip(client: PortingClient) -> None:
     ref = client.upload_document(
         order.id, name="acme-loa.pdf", description="Letter of authorization", content=content
     )
-    assert ref.id is not None
-    assert ref.document_name == "acme-loa.pdf"
-    assert [d.document_name for d in client.get_order(order.id).documents] == ["acme-loa.pdf"]
-    doc = client.download_document(order.id, ref.id)
+    assert ref.raw["id"] is not None
+    assert ref.raw["documentName"] == "acme-loa.pdf"
+    documents = client.get_order(order.id).raw["documents"]
+    assert [d["documentName"] for d in documents] == ["acme-loa.pdf"]
+    doc = client.download_document(order.id, ref.raw["id"])
     assert doc.content == content
-    assert doc.description == "Letter of authorization"
-    assert doc.content_type == "application/pdf"
+    assert doc.raw["description"] == "Letter of authorization"
+    assert doc.raw["contentType"] == "application/pdf"
     assert client.calls["download_document"] == 1
 
 
@@ -155,13 +157,14 @@ def test_document_download_falls_back_to_the_skill_path(
 ) -> None:
     order = client.create_order(order_body())
     ref = client.upload_document(order.id, name="a.txt", description="", content=b"hello")
-    assert ref.id is not None
+    ref_id = ref.raw["id"]
+    assert ref_id is not None
     emu.add_fault(Fault(method="GET", path=f"/orders/{order.id}/documents", status=404))
-    assert client.download_document(order.id, ref.id).content == b"hello"
+    assert client.download_document(order.id, ref_id).content == b"hello"
     paths = [x.request.url.path for x in recorder.exchanges if x.request.method == "GET"]
     assert paths[-2:] == [
-        f"/v1/projects/demo/orders/{order.id}/documents/{ref.id}",
-        f"/v1/projects/demo/orders/portIns/{order.id}/documents/{ref.id}",
+        f"/v1/projects/demo/orders/{order.id}/documents/{ref_id}",
+        f"/v1/projects/demo/orders/portIns/{order.id}/documents/{ref_id}",
     ]
 
 
@@ -176,7 +179,7 @@ def test_missing_document_is_not_found(client: PortingClient) -> None:
 def _confirmed_on_demand(client: PortingClient, emu: Emulator) -> tuple[int, list[str]]:
     numbers = ["+13125550141", "+14155550123"]
     order = client.create_order(order_body(numbers, on_demand=True, port_date="2026-11-05"))
-    groups = sorted({n.phone_number_group or "" for n in order.phone_numbers})
+    groups = sorted({n["phoneNumberGroup"] for n in order.raw["phoneNumbers"]})
     for group in groups:
         emu.confirm_group(order.id, group, "2026-11-05")
     return order.id, groups
@@ -191,24 +194,31 @@ def test_activation_groups_are_offered_from_the_foc_date(
     offered = client.available_activations(order_id)
     assert all(isinstance(g, ActivationGroup) for g in offered)
     assert sorted(g.phone_number_group for g in offered) == groups
-    assert sorted(n for g in offered for n in g.numbers) == ["+13125550141", "+14155550123"]
+    numbers = [
+        n if isinstance(n, str) else n["phoneNumber"]
+        for g in offered
+        for n in g.raw["phoneNumbers"]
+    ]
+    assert sorted(numbers) == ["+13125550141", "+14155550123"]
 
 
 def test_phone_groups_lists_every_number_by_group(client: PortingClient, emu: Emulator) -> None:
     numbers = ["+13125550141", "+13125550142", "+14155550123"]
     order = client.create_order(order_body(numbers, port_date="2026-11-05"))
-    by_number = {n.phone_number: n.phone_number_group or "" for n in order.phone_numbers}
+    by_number = {n["phoneNumber"]: n["phoneNumberGroup"] for n in order.raw["phoneNumbers"]}
     first = by_number["+13125550141"]
     emu.confirm_group(order.id, first, "2026-11-05")
     groups = client.phone_groups(order.id)
     assert sorted(g.phone_number_group for g in groups) == sorted(set(by_number.values()))
     for group in groups:
-        assert {n.phone_number for n in group.phone_numbers} == {
+        members = group.raw["phoneNumbers"]
+        assert {n["phoneNumber"] for n in members} == {
             k for k, v in by_number.items() if v == group.phone_number_group
         }
         confirmed = group.phone_number_group == first
-        assert (group.foc_date is not None) == confirmed
-        assert {n.status for n in group.phone_numbers} == {"CONFIRMED" if confirmed else "PENDING"}
+        assert (group.raw.get("focDate") is not None) == confirmed
+        wanted = NumberStatus.CONFIRMED if confirmed else NumberStatus.PENDING
+        assert {number_status(n["status"]) for n in members} == {wanted}
     with pytest.raises(errors.NotFound):
         client.phone_groups(order.id + 1000)
 
@@ -217,15 +227,16 @@ def test_activate_named_groups_then_the_rest(client: PortingClient, emu: Emulato
     order_id, groups = _confirmed_on_demand(client, emu)
     emu.advance(timedelta(days=3))
     first = client.activate(order_id, [groups[0]])
-    assert [(g.phone_number_group, g.status) for g in first.phone_number_groups] == [
-        (groups[0], "ACTIVATED")
-    ]
+    answered = [(g["phoneNumberGroup"], g["status"]) for g in first.raw["phoneNumberGroups"]]
+    assert answered == [(groups[0], NumberStatus.ACTIVATED)]
     assert client.get_order(order_id).status == OrderStatus.CONFIRMED
     if len(groups) > 1:
         client.activate(order_id, None)
     done = client.get_order(order_id)
     assert done.status == OrderStatus.COMPLETED
-    assert {n.status for n in done.phone_numbers} == {NumberStatus.ACTIVATED}
+    assert {number_status(n["status"]) for n in done.raw["phoneNumbers"]} == {
+        NumberStatus.ACTIVATED
+    }
 
 
 def test_activate_before_the_foc_is_refused(client: PortingClient, emu: Emulator) -> None:
@@ -245,13 +256,12 @@ def test_configuration_lifecycle(client: PortingClient) -> None:
         "defaultPortTimeZone": "US/Central",
     }
     created = client.create_configuration(body)
-    assert created.default_port_time_zone == "US/Central"
+    assert created.raw["defaultPortTimeZone"] == "US/Central"
     fetched = client.get_configuration()
     assert fetched is not None
-    assert fetched.contact is not None
-    assert fetched.contact.email == "ops@example.com"
+    assert fetched.raw["contact"]["email"] == "ops@example.com"
     updated = client.update_configuration({**body, "defaultPortTime": "11:00:00"})
-    assert updated.default_port_time == "11:00:00"
+    assert updated.raw["defaultPortTime"] == "11:00:00"
     with pytest.raises(errors.Conflict):
         client.create_configuration(body)
 

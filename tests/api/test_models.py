@@ -1,12 +1,10 @@
-"""Live models: unknown fields, statuses and date shapes tolerated; raw JSON kept; no secrets."""
+"""Live models: identity and status typed, the rest kept untyped in raw JSON; no secrets."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-
-from reconciler.api import Order
+from reconciler.api import Order, OrderSummary
 from reconciler.api.models import ActivationGroup, DownloadedDocument, parse_activation_groups
-from reconciler.lifecycle import NumberStatus, OrderStatus
+from reconciler.lifecycle import OrderStatus
 
 ORDER = {
     "id": 890192331,
@@ -30,38 +28,33 @@ ORDER = {
 }
 
 
-def test_status_is_upper_cased_and_unknown_values_are_kept() -> None:
-    order = Order.from_api({**ORDER, "status": "On_Hold"})
-    assert order.status == "ON_HOLD"
+def test_status_is_parsed_and_unknown_values_are_kept() -> None:
     assert Order.from_api(ORDER).status == OrderStatus.PENDING
-    assert order.phone_numbers[0].status == NumberStatus.ACTIVATED
-
-
-def test_foc_date_accepts_a_date_or_a_date_time() -> None:
-    number = Order.from_api(ORDER).phone_numbers[0]
-    assert number.foc_date == date(2026, 5, 15)
-    assert number.confirmed_date == datetime(2026, 5, 14, 12, tzinfo=UTC)
-
-
-def test_unparseable_dates_are_kept_not_fatal() -> None:
-    order = Order.from_api({**ORDER, "createdDate": "sometime soon"})
-    assert order.created_date == "sometime soon"
+    assert Order.from_api({**ORDER, "status": "On_Hold"}).status == "ON_HOLD"
+    assert OrderSummary.from_api({"id": 1, "status": "canceled"}).status == OrderStatus.CANCELED
 
 
 def test_unknown_fields_are_kept_and_raw_is_the_exact_json() -> None:
     order = Order.from_api(ORDER)
     assert order.raw == ORDER
     assert order.raw is not ORDER  # a private copy
-    assert order.phone_numbers[0].raw == ORDER["phoneNumbers"][0]  # type: ignore[index]
-    assert order.model_extra == {"futureField": [1, 2]}
+    assert order.model_extra is not None
+    assert order.model_extra["futureField"] == [1, 2]
     dumped = order.model_dump(by_alias=True, exclude_unset=True)
     assert dumped["futureField"] == [1, 2]
     assert dumped["customerOrderReference"] == "gitops/acme"
 
 
+def test_untyped_fields_are_not_read_or_checked() -> None:
+    """Only what the core reads through a model is typed; odd values elsewhere never fail."""
+    odd = {**ORDER, "createdDate": "sometime soon", "phoneNumbers": "not a list"}
+    assert Order.from_api(odd).raw["phoneNumbers"] == "not a list"
+    assert set(Order.model_fields) == {"id", "status", "customer_order_reference"}
+
+
 def test_ids_arriving_as_floats_become_ints() -> None:
-    order = Order.from_api(ORDER)
-    assert order.documents[0].id == 3
+    order = Order.from_api({**ORDER, "id": 890192331.0})
+    assert order.id == 890192331
     assert isinstance(order.id, int)
 
 
@@ -69,6 +62,7 @@ def test_secrets_stay_out_of_repr() -> None:
     text = repr(Order.from_api(ORDER))
     assert "9731" not in text
     assert "5555" not in text
+    assert "890192331" in text
 
 
 def test_activation_groups_openapi_and_skill_shapes() -> None:
@@ -90,8 +84,7 @@ def test_activation_groups_openapi_and_skill_shapes() -> None:
         (group,) = parse_activation_groups(body)
         assert isinstance(group, ActivationGroup)
         assert group.phone_number_group == "GW Verizon Grp1"
-        assert group.numbers == ["+13125550141"]
-    assert parse_activation_groups(skill)[0].status == "READY"
+        assert group.raw == (body[0] if isinstance(body, list) else body["activationGroups"][0])
     assert parse_activation_groups({"unexpected": 1}) == []
 
 

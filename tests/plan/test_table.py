@@ -196,7 +196,7 @@ def test_completed_order_says_the_spec_can_be_archived(world: PlanWorld) -> None
 def test_rejected_numbers_are_shown_with_the_carrier_reason(world: PlanWorld) -> None:
     world.spec("acme", A)
     order = world.create("acme")
-    group = str(order.phone_numbers[0].phone_number_group)
+    group = str(order.raw["phoneNumbers"][0]["phoneNumberGroup"])
     world.emu.reject_group(order.id, group, "Invalid port-out PIN")
     notices = world.plan().item("acme")["notices"]
     assert {
