@@ -14,8 +14,9 @@ client raises `OutcomeUnknown` and leaves the decision to the caller, who must l
 from __future__ import annotations
 
 import base64
+import contextlib
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from types import TracebackType
@@ -41,7 +42,14 @@ from reconciler.api.models import (
     parse_activation_groups,
 )
 from reconciler.api.retry import RetryEvent, RetryPolicy
-from reconciler.api.session import ApiSession, json_body, parse, parse_body, shape_error
+from reconciler.api.session import (
+    ApiCall,
+    ApiSession,
+    json_body,
+    parse,
+    parse_body,
+    shape_error,
+)
 from reconciler.api.urls import require_secure_url
 from reconciler.lifecycle import order_status
 
@@ -120,6 +128,20 @@ class PortingClient:
     def retry_log(self) -> list[RetryEvent]:
         """Every retry decided so far, with the wait that was chosen."""
         return self._session.retry_log
+
+    @contextlib.contextmanager
+    def recording(self) -> Iterator[list[ApiCall]]:
+        """The logical calls made while the block runs, in order, with how each ended.
+
+        Apply records each plan item's calls this way for its outcome table and audit log.
+        """
+        calls: list[ApiCall] = []
+        hook = calls.append
+        self._session.hooks.append(hook)
+        try:
+            yield calls
+        finally:
+            self._session.hooks.remove(hook)
 
     @property
     def auth(self) -> Auth:

@@ -3,7 +3,9 @@
 This is the plumbing under `PortingClient`: it owns the single `httpx.Client`, sends a logical
 call under the rules of `reconciler.api.retry`, turns every failure into the error class that
 decides what happens next (`reconciler.api.errors`), and parses answers into live models
-without ever quoting a value (answers can hold PINs).
+without ever quoting a value (answers can hold PINs). Each finished logical call is told to
+the session's call hooks as an `ApiCall`: that is how apply records which calls each plan item
+made (`PortingClient.recording`), without a second layer restating every endpoint.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import logging
 import re
 import threading
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
@@ -39,6 +42,51 @@ M = TypeVar("M", bound=LiveModel)
 _PROJECT_PREFIX = re.compile(r"^/v1/projects/[^/]+")
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 """Transport failures that happen before any byte of the request left this machine."""
+_PAGING = frozenset({"page", "pageSize"})
+"""Query parameters left out of `ApiCall.path`: how a list is read, not what is listed."""
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    """One logical API call as its caller made it (the retries inside it are not separate)."""
+
+    operation: str
+    method: str
+    path: str
+    """Relative to the project, with the query's filters (`/orders/portIns?phoneNumber=...`)."""
+    result: str
+    """`ok`, an HTTP status (`422`), `outcome-unknown` or `no-answer`."""
+
+    @property
+    def mutating(self) -> bool:
+        """POST/PUT/DELETE, except the portability check (a query sent as POST)."""
+        return self.method != "GET" and self.operation != "check_portability"
+
+    def to_dict(self) -> dict[str, str]:
+        """JSON shape (audit log, json output)."""
+        return {
+            "operation": self.operation,
+            "method": self.method,
+            "path": self.path,
+            "result": self.result,
+        }
+
+
+CallHook = Callable[[ApiCall], None]
+"""Told about every logical call when it ends, answered or failed."""
+
+
+def _result_of(exc: errors.ApiError) -> str:
+    if isinstance(exc, errors.OutcomeUnknown):
+        return "outcome-unknown"
+    if isinstance(exc, errors.TransportFailure) or exc.status is None:
+        return "no-answer"
+    return str(exc.status)
+
+
+def _shown_path(path: str, params: Mapping[str, str | int] | None) -> str:
+    filters = [f"{k}={v}" for k, v in (params or {}).items() if k not in _PAGING]
+    return f"{path}?{'&'.join(filters)}" if filters else path
 
 
 class ApiSession:
@@ -60,6 +108,8 @@ class ApiSession:
         self.calls: Counter[str] = Counter()
         """HTTP requests sent, by client method (retries and pages included)."""
         self.retry_log: list[RetryEvent] = []
+        self.hooks: list[CallHook] = []
+        """Told about each logical call as it ends (`PortingClient.recording` adds one)."""
         self.server_time: datetime | None = None
         """The `Date` of the latest answer: the API's own clock (an emulator's virtual one)."""
         self._http = httpx.Client(
@@ -92,13 +142,37 @@ class ApiSession:
         params: Mapping[str, str | int] | None = None,
         idempotent: bool | None = None,
     ) -> httpx.Response:
-        """Send one logical call; `idempotent` defaults to "is a GET"."""
+        """Send one logical call; `idempotent` defaults to "is a GET". The hooks hear of it."""
         safe = method == "GET" if idempotent is None else idempotent
-        hook = CallRetries(
+        shown = _shown_path(path, params)
+        try:
+            response = self._retried(operation, method, path, json=json, params=params, safe=safe)
+        except errors.ApiError as exc:
+            self._tell(ApiCall(operation, method, shown, _result_of(exc)))
+            raise
+        self._tell(ApiCall(operation, method, shown, "ok"))
+        return response
+
+    def _tell(self, call: ApiCall) -> None:
+        for hook in tuple(self.hooks):
+            hook(call)
+
+    def _retried(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        *,
+        json: Any,
+        params: Mapping[str, str | int] | None,
+        safe: bool,
+    ) -> httpx.Response:
+        """`_send` under the retry rules of `reconciler.api.retry`."""
+        retries = CallRetries(
             policy=self._retry, budget=self._budget, operation=operation, record=self._record
         )
         for attempt in stamina.retry_context(
-            on=hook, attempts=self._retry.attempts, timeout=self._retry.per_call_timeout
+            on=retries, attempts=self._retry.attempts, timeout=self._retry.per_call_timeout
         ):
             with attempt:
                 return self._send(operation, method, path, json=json, params=params, safe=safe)

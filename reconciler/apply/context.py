@@ -1,4 +1,4 @@
-"""What every apply step shares: the recorded API session, the specs, and what it expects.
+"""What every apply step shares: the API client, the specs, and what it expects.
 
 A step never trusts the plan's view of an order: it re-reads it (`reread`), decides whether
 the wanted state is already there (`matches_spec`, a note by exact text, a document by name),
@@ -16,7 +16,7 @@ from pathlib import Path
 from time import sleep as real_sleep
 from typing import Any
 
-from reconciler.apply.session import ApiSession
+from reconciler.api import PortingClient
 from reconciler.desired import DesiredOrder, DesiredState
 from reconciler.diff import diff_essence
 from reconciler.essence import IgnoreRules, PortDefaults, configuration_essence, order_essence
@@ -58,7 +58,7 @@ class StepError(Exception):
 class StepContext:
     """The state one apply run threads through its steps."""
 
-    session: ApiSession
+    client: PortingClient
     desired: DesiredState
     defaults: PortDefaults
     expected: dict[int, str] = field(default_factory=dict)
@@ -82,7 +82,7 @@ class StepContext:
 
     def reread(self, order_id: int) -> dict[str, Any]:
         """The order as the API shows it now."""
-        return self.session.get_order(order_id).raw
+        return self.client.get_order(order_id).raw
 
     def matches_spec(self, spec: DesiredOrder, live: Mapping[str, Any]) -> bool:
         """Whether the live order already is what the spec asks for (same rules as plan)."""

@@ -19,7 +19,6 @@ from typing import Protocol
 from reconciler.api import ApiError, OutcomeUnknown, PortingClient
 from reconciler.apply.context import StepContext, StepError
 from reconciler.apply.outcomes import ApplyReport, ItemResult, Outcome
-from reconciler.apply.session import ApiSession
 from reconciler.apply.steps import STEPS
 from reconciler.desired import DesiredState
 from reconciler.essence import PortDefaults
@@ -69,9 +68,9 @@ class Executor:
         sleep: Callable[[float], None] = real_sleep,
         observers: Sequence[Observer] = (),
     ) -> None:
-        self._session = ApiSession(client)
+        self._client = client
         self._context = StepContext(
-            session=self._session,
+            client=client,
             desired=desired,
             defaults=defaults,
             expected=dict(fingerprints),
@@ -97,7 +96,20 @@ class Executor:
         return ApplyReport(plan=plan, results=tuple(results))
 
     def _one(self, item: PlanItem) -> ItemResult:
-        self._session.begin_item()
+        with self._client.recording() as calls:
+            outcome, message, order_id = self._step(item)
+        if order_id is None:
+            order_id = self._context.created.get(item.name)
+        return ItemResult(
+            item=item,
+            outcome=outcome,
+            message=scrub(message),
+            order_id=order_id,
+            calls=tuple(calls),
+        )
+
+    def _step(self, item: PlanItem) -> tuple[Outcome, str, int | None]:
+        """Run the item's step; every error it may end in becomes its outcome and message."""
         order_id = item.order_id
         try:
             outcome, message, order_id = STEPS[item.kind](self._context, item)
@@ -110,12 +122,4 @@ class Executor:
             outcome, message = Outcome.FAILED, f"API refused: {exc}"
         except OSError as exc:
             outcome, message = Outcome.FAILED, f"cannot read a file: {exc}"
-        if order_id is None:
-            order_id = self._context.created.get(item.name)
-        return ItemResult(
-            item=item,
-            outcome=outcome,
-            message=scrub(message),
-            order_id=order_id,
-            calls=tuple(self._session.calls),
-        )
+        return outcome, message, order_id

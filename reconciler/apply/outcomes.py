@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from reconciler.api.session import ApiCall
 from reconciler.planning.items import Plan, PlanItem
 
 
@@ -23,31 +24,6 @@ class Outcome(StrEnum):
     SKIPPED = "skipped"
     FAILED = "failed"
     UNKNOWN = "unknown"
-
-
-@dataclass(frozen=True)
-class ApiCall:
-    """One logical API call an item made (retries inside the client are not separate)."""
-
-    operation: str
-    method: str
-    path: str
-    result: str
-    """`ok`, an HTTP status (`422`), `outcome-unknown` or `no-answer`."""
-
-    @property
-    def mutating(self) -> bool:
-        """POST/PUT/DELETE, except the portability check (a query sent as POST)."""
-        return self.method != "GET" and self.operation != "check_portability"
-
-    def to_dict(self) -> dict[str, str]:
-        """JSON shape (audit log, json output)."""
-        return {
-            "operation": self.operation,
-            "method": self.method,
-            "path": self.path,
-            "result": self.result,
-        }
 
 
 @dataclass(frozen=True)

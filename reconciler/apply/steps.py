@@ -96,12 +96,12 @@ def configure(ctx: StepContext, item: PlanItem) -> StepResult:
 
     def send() -> None:
         if seen[-1] is not None:
-            ctx.session.update_configuration(body)
+            ctx.client.update_configuration(body)
             return
         try:
-            ctx.session.create_configuration(body)
+            ctx.client.create_configuration(body)
         except Conflict:  # created meanwhile: POST-or-PUT
-            ctx.session.update_configuration(body)
+            ctx.client.update_configuration(body)
 
     def probe() -> Probe:
         seen.append(_configuration(ctx))
@@ -113,7 +113,7 @@ def configure(ctx: StepContext, item: PlanItem) -> StepResult:
 
 
 def _configuration(ctx: StepContext) -> Mapping[str, Any] | None:
-    found = ctx.session.get_configuration()
+    found = ctx.client.get_configuration()
     return found.raw if found is not None else None
 
 
@@ -126,7 +126,7 @@ def _open(rows: list[OrderSummary]) -> list[OrderSummary]:
 
 def _find_created(ctx: StepContext, spec: DesiredOrder) -> int | None:
     """After a lost create: the open order for the reference, by reference then by number."""
-    by_reference = _open(ctx.session.list_orders(reference=spec.reference))
+    by_reference = _open(ctx.client.list_orders(reference=spec.reference))
     if len(by_reference) > 1:
         ids = ", ".join(str(r.id) for r in by_reference)
         raise StepError(
@@ -137,7 +137,7 @@ def _find_created(ctx: StepContext, spec: DesiredOrder) -> int | None:
     if by_reference:
         return by_reference[0].id
     first = spec.phone_numbers[0]
-    for row in _open(ctx.session.list_orders(phone_number=first)):
+    for row in _open(ctx.client.list_orders(phone_number=first)):
         if row.customer_order_reference == spec.reference:
             return row.id
         raise StepError(
@@ -151,7 +151,7 @@ def _find_created(ctx: StepContext, spec: DesiredOrder) -> int | None:
 def create(ctx: StepContext, item: PlanItem) -> StepResult:
     """Look up by reference, re-check portability, POST once, look again if the answer is lost."""
     spec = ctx.order_spec(item.name)
-    existing = _open(ctx.session.list_orders(reference=spec.reference))
+    existing = _open(ctx.client.list_orders(reference=spec.reference))
     if len(existing) > 1:
         raise StepError(f"{len(existing)} open orders carry reference {spec.reference}")
     if existing:
@@ -165,7 +165,7 @@ def create(ctx: StepContext, item: PlanItem) -> StepResult:
         ctx.created[spec.name] = order_id
         ctx.expect(order_id, live)
         return Outcome.SKIPPED, f"order already exists (id {order_id}) and matches", order_id
-    answers = ctx.session.check_portability(list(spec.phone_numbers))
+    answers = ctx.client.check_portability(list(spec.phone_numbers))
     bad = [a for a in answers if not a.portable]
     if bad:
         listed = "; ".join(f"{a.phone_number}: {a.reason or 'not portable'}" for a in bad)
@@ -173,7 +173,7 @@ def create(ctx: StepContext, item: PlanItem) -> StepResult:
     created: list[int] = []
 
     def send() -> None:
-        created.append(ctx.session.create_order(spec.body).id)
+        created.append(ctx.client.create_order(spec.body).id)
 
     def probe() -> Probe:
         if created:
@@ -222,7 +222,7 @@ def update(ctx: StepContext, item: PlanItem) -> StepResult:
         return "moved"
 
     message = send_once_more_only_after_looking(
-        lambda: ctx.session.update_order(order_id, body),
+        lambda: ctx.client.update_order(order_id, body),
         probe,
         what="order updated",
         check=f"GET /orders/portIns/{order_id}",
@@ -247,7 +247,7 @@ def cancel(ctx: StepContext, item: PlanItem) -> StepResult:
         return "needed" if ctx.unmoved(order_id, live) else "moved"
 
     message = send_once_more_only_after_looking(
-        lambda: ctx.session.cancel_order(order_id),
+        lambda: ctx.client.cancel_order(order_id),
         probe,
         what=f"order canceled (now {status_of(live)})",
         check=f"GET /orders/portIns/{order_id}",
@@ -274,7 +274,7 @@ def activate(ctx: StepContext, item: PlanItem) -> StepResult:
         ctx.expect(order_id, live)
         return Outcome.SKIPPED, f"groups already active: {', '.join(item.groups)}", order_id
     ctx.precondition(order_id, live, ACTIVATABLE, "an activation")
-    offered = {g.phone_number_group for g in ctx.session.available_activations(order_id)}
+    offered = {g.phone_number_group for g in ctx.client.available_activations(order_id)}
     missing = [g for g in remaining if g not in offered]
     if missing:
         raise StepError(f"not offered for activation now: {', '.join(missing)}; nothing was sent")
@@ -287,7 +287,7 @@ def activate(ctx: StepContext, item: PlanItem) -> StepResult:
         return "needed" if ctx.unmoved(order_id, live) else "moved"
 
     message = send_once_more_only_after_looking(
-        lambda: ctx.session.activate(order_id, remaining),
+        lambda: ctx.client.activate(order_id, remaining),
         probe,
         what=f"activated {', '.join(remaining)}",
         check=f"GET /orders/portIns/{order_id}",
@@ -348,7 +348,7 @@ def add_note(ctx: StepContext, item: PlanItem) -> StepResult:
         ctx,
         item,
         present=present,
-        send=lambda order_id: ctx.session.add_note(order_id, text),
+        send=lambda order_id: ctx.client.add_note(order_id, text),
         what="note",
     )
 
@@ -367,7 +367,7 @@ def upload_document(ctx: StepContext, item: PlanItem) -> StepResult:
         )
 
     def send(order_id: int) -> None:
-        ctx.session.upload_document(
+        ctx.client.upload_document(
             order_id, name=document.name, description=document.description, content=content
         )
 

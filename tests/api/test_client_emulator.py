@@ -311,3 +311,35 @@ def test_paging_stops_when_a_page_brings_nothing_new(recorder: RecordingTranspor
             client.create_order(order_body([f"+1312555{500 + i:04d}"], reference=f"pg{i}"))
         assert len(client.list_orders(page_size=2)) == 2
         assert client.calls["list_orders"] == 2
+
+
+def test_recording_lists_each_logical_call_and_how_it_ended(client: PortingClient) -> None:
+    client.create_order(order_body(["+13125550141"], reference="gitops/acme"))
+    client.create_order(order_body(["+13125550142"], reference="gitops/other"))
+    with client.recording() as calls:
+        [order] = client.list_orders(reference="gitops/acme", page_size=1)
+        with pytest.raises(errors.NotFound):
+            client.get_order(424242)
+        assert client.get_configuration() is None
+    client.get_order(order.id)
+    assert [c.to_dict() for c in calls] == [
+        {
+            "operation": "list_orders",
+            "method": "GET",
+            "path": "/orders/portIns?customerOrderReference=gitops/acme",
+            "result": "ok",
+        },
+        {
+            "operation": "get_order",
+            "method": "GET",
+            "path": "/orders/portIns/424242",
+            "result": "404",
+        },
+        {
+            "operation": "get_configuration",
+            "method": "GET",
+            "path": "/configuration",
+            "result": "404",
+        },
+    ]
+    assert not any(c.mutating for c in calls)
