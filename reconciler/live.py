@@ -2,28 +2,26 @@
 
 `LiveSnapshot` is plain data so that the pure core (diff, plan, render) can be tested on
 constructed values; `fetch_live` fills it through the API client with only reads (the batched
-portability check is the one POST, and it changes nothing).
+portability check is the one POST, and it changes nothing). Which orders to read is not
+decided here: `fetch_live` carries out the reads a `LiveReads` asks for
+(`reconciler.planning.reads.PlanReads` for a plan, with a report's additions for drift and
+status).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from reconciler.desired import DesiredOrder, DesiredState
 from reconciler.lifecycle import (
     OrderStatus,
     is_canceling,
-    is_changeable,
-    is_locked,
     is_open,
     is_terminal,
-    open_orders,
     order_status,
-    ported,
 )
 
 if TYPE_CHECKING:
@@ -79,14 +77,6 @@ def _total_calls(client: PortingClient) -> int:
     return sum(client.calls.values())
 
 
-def _wants_activation(order: DesiredOrder) -> bool:
-    return (
-        order.state == "active"
-        and order.activation_mode == "on-demand"
-        and (order.activation_when == "ready" or bool(order.activation_groups))
-    )
-
-
 def live_summary(row: OrderSummary) -> LiveOrderSummary:
     """A list row as `LiveOrderSummary` (status parsed, an unknown one kept as a string).
 
@@ -113,75 +103,64 @@ def _available_activations(
         return dict(zip(order_ids, pool.map(groups, order_ids), strict=True))
 
 
-def fetch_live(
-    client: PortingClient,
-    desired: DesiredState,
-    *,
-    prune: bool = False,
-    now: datetime | None = None,
-) -> LiveSnapshot:
-    """Read what the plan needs, and nothing more; only reads (plus one portability check).
+@dataclass(frozen=True)
+class Listing:
+    """The order list, sorted for the specs being planned (`LiveReads.listing`)."""
 
-    Calls: the order list (pages of 1,000, filtered locally: the API has no prefix filter),
-    the configuration, details of non-terminal managed orders in parallel (plus
-    PENDING_CANCELATION orders when a create could collide with their numbers, and PENDING
-    orphans under `--prune`), `availableActivations` of CONFIRMED on-demand orders that want
-    activation, and one batched portability check for the numbers of orders to create.
+    rows: tuple[LiveOrderSummary, ...]
+    """Every listed order."""
+    managed: Mapping[str, tuple[LiveOrderSummary, ...]]
+    """The listed orders whose reference is a spec's, by reference."""
+    orphans: tuple[LiveOrderSummary, ...]
+    """Listed orders under the specs' reference prefix that match no spec."""
+
+
+class LiveReads(Protocol):
+    """What to read beyond the order list: planning's decision, `fetch_live` carries it out."""
+
+    def listing(self, rows: Sequence[LiveOrderSummary]) -> Listing:
+        """The listed orders sorted into the specs' and orphans."""
+
+    def details(self, listing: Listing) -> Iterable[int]:
+        """Orders to read in full."""
+
+    def activations(self, listing: Listing) -> Iterable[int]:
+        """Orders whose `availableActivations` to read."""
+
+    def portability(self, listing: Listing, held: Mapping[str, int]) -> Iterable[str]:
+        """Numbers to check, once the numbers held by canceling orders (`held`) are known."""
+
+
+def fetch_live(
+    client: PortingClient, reads: LiveReads, *, now: datetime | None = None
+) -> LiveSnapshot:
+    """Read what `reads` asks for, and nothing more; only reads (plus one portability check).
+
+    Calls: the order list (pages of 1,000), details of the orders `reads` names (in
+    parallel), `availableActivations` of the orders it names, one batched portability check
+    for the numbers it names (none when it names none) and the configuration.
     """
     start = _total_calls(client)
     rows = [live_summary(r) for r in client.list_orders(page_size=MAX_PAGE_SIZE)]
-    wanted = {o.reference: o for o in desired.orders}
-    managed: dict[str, list[LiveOrderSummary]] = {}
-    orphans: list[LiveOrderSummary] = []
-    prefix = desired.reference_prefix
-    for row in rows:
-        if row.reference in wanted:
-            managed.setdefault(row.reference, []).append(row)
-        elif prefix and row.reference.startswith(prefix):
-            orphans.append(row)
-    creates = [
-        o
-        for o in desired.orders
-        if o.state == "active" and not open_orders(managed.get(o.reference, ()))
-    ]
-    ids = [s.id for group in managed.values() for s in group if not s.is_terminal]
-    if creates:
-        ids += [s.id for s in rows if is_canceling(s.status)]
-    if prune:
-        ids += [s.id for s in orphans if is_changeable(s.status)]
-    details = {i: order.raw for i, order in client.get_orders(sorted(set(ids))).items()}
+    listing = reads.listing(rows)
+    details = {i: order.raw for i, order in client.get_orders(reads.details(listing)).items()}
     held = {
         str(n.get("phoneNumber")): order_id
         for order_id, order in details.items()
         if is_canceling(order.get("status"))
         for n in order.get("phoneNumbers") or ()
     }
-    offered_ids = sorted(
-        current[0].id
-        for order in desired.orders
-        if _wants_activation(order)
-        and len(current := open_orders(managed.get(order.reference, ()))) == 1
-        and is_locked(current[0].status)
-    )
-    activations = _available_activations(client, offered_ids)
-    numbers = sorted(
-        {
-            n
-            for o in creates
-            if not any(number in held for number in o.phone_numbers)
-            and not ported(managed.get(o.reference, ()))
-            for n in o.phone_numbers
-        }
-    )
+    activations = _available_activations(client, list(reads.activations(listing)))
+    numbers = list(reads.portability(listing, held))
     portability = {
         p.phone_number: (p.portable, p.reason or "")
         for p in (client.check_portability(numbers) if numbers else [])
     }
     configuration = client.get_configuration()
     return LiveSnapshot(
-        managed={ref: tuple(group) for ref, group in managed.items()},
+        managed=listing.managed,
         details=details,
-        orphans=tuple(sorted(orphans, key=lambda s: (s.reference, s.id))),
+        orphans=listing.orphans,
         configuration=configuration.raw if configuration is not None else None,
         available_activations=activations,
         portability=portability,

@@ -40,6 +40,7 @@ from reconciler.essence import port_defaults
 from reconciler.lifecycle import OrderStatus
 from reconciler.live import LiveSnapshot, fetch_live
 from reconciler.planning import Plan, build_plan
+from reconciler.planning.reads import PlanReads
 from reconciler.render import FORMATS, render
 from reconciler.savedplan import (
     SavedPlanError,
@@ -74,7 +75,7 @@ def _saved_plan(
         saved = read_saved_plan(plan_file)
     except SavedPlanError as exc:
         raise click.ClickException(str(exc)) from None
-    live = fetch_live(client, desired, prune=saved.prune)
+    live = fetch_live(client, PlanReads(desired, prune=saved.prune))
     reasons = stale_reasons(saved, desired=desired, live=live, today=cli_today(live.fetched_at))
     if reasons:
         for reason in reasons:
@@ -151,7 +152,7 @@ def apply(
         if plan_file is not None:
             plan, fingerprints, live = _saved_plan(plan_file, desired, client)
         else:
-            live = fetch_live(client, desired, prune=prune)
+            live = fetch_live(client, PlanReads(desired, prune=prune))
             plan = build_plan(desired, live, today=cli_today(live.fetched_at), prune=prune)
             fingerprints = plan_fingerprints(plan, live)
         breaches = plan.budget_breaches(budgets)

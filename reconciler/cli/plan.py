@@ -24,6 +24,7 @@ from reconciler.clock import cli_today
 from reconciler.lifecycle import OrderStatus
 from reconciler.live import fetch_live
 from reconciler.planning import build_plan
+from reconciler.planning.reads import PlanReads
 from reconciler.render import FORMATS, render
 from reconciler.savedplan import write_saved_plan
 
@@ -61,7 +62,7 @@ def plan(
     """Show what apply would change, without changing anything."""
     desired = load_desired(paths, env_file=env_file, selectors=selectors)
     with make_client(emulator) as client, api_errors(emulator):
-        live = fetch_live(client, desired, prune=prune)
+        live = fetch_live(client, PlanReads(desired, prune=prune))
     result = build_plan(desired, live, today=cli_today(live.fetched_at), prune=prune)
     click.echo(
         render(result, output_format, color=use_color(), api_calls=live.api_calls),

@@ -27,6 +27,7 @@ from reconciler.emulator.server import running
 from reconciler.essence import port_defaults
 from reconciler.live import fetch_live
 from reconciler.planning import Plan, build_plan
+from reconciler.planning.reads import PlanReads
 from reconciler.savedplan import plan_fingerprints
 from reconciler.spec import load_project
 from tests.core.builders import port_in_document, settings_document, write_yaml
@@ -138,7 +139,7 @@ def plan_and_execute(
     """
     clock = clock if clock is not None else VirtualClock()
     with client_for(emu, handler) as client:
-        live = fetch_live(client, desired, prune=prune)
+        live = fetch_live(client, PlanReads(desired, prune=prune))
         plan = build_plan(desired, live, today=TODAY, prune=prune)
         if between is not None:
             between(client)
@@ -158,7 +159,7 @@ def plan_and_execute(
 def fresh_plan(emu: Emulator, desired: DesiredState) -> Plan:
     """A new plan of `desired` against the emulator now."""
     with client_for(emu) as client:
-        return build_plan(desired, fetch_live(client, desired), today=TODAY)
+        return build_plan(desired, fetch_live(client, PlanReads(desired)), today=TODAY)
 
 
 def open_orders(emu: Emulator) -> list[dict[str, Any]]:

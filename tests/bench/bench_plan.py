@@ -22,6 +22,7 @@ from reconciler.emulator import Emulator, Fault
 from reconciler.emulator.server import running
 from reconciler.live import fetch_live
 from reconciler.planning import build_plan
+from reconciler.planning.reads import PlanReads
 from reconciler.render import render
 from tests.core.builders import desired, number
 
@@ -120,7 +121,7 @@ def main() -> None:
         for _ in range(args.repeat):
             with _client(url) as client:
                 t1 = time.perf_counter()
-                live = fetch_live(client, state)
+                live = fetch_live(client, PlanReads(state))
                 t2 = time.perf_counter()
                 plan = build_plan(state, live, today=date(2026, 11, 13))
                 t3 = time.perf_counter()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from reconciler.desired import DesiredState
 from reconciler.live import fetch_live
+from reconciler.planning.reads import PlanReads
 from reconciler.savedplan import read_saved_plan, stale_reasons
 from reconciler.spec import load_project
 from tests.plan.conftest import ACCOUNT, PIN, TODAY, PlanWorld
@@ -68,28 +68,21 @@ def test_saved_plan_has_no_secrets_and_goes_stale_when_live_or_specs_move(world:
     assert saved.creates_references == ("gitops/new",)
     assert len(saved.fingerprints) == 2
 
-    def desired() -> DesiredState:
+    def stale() -> list[str]:
         env = {"PLAN_PIN": PIN, "PLAN_ACCOUNT": ACCOUNT}
         state = load_project([world.specs], today=TODAY, env=env, resolve_secrets=True).state
         assert state is not None
-        return state
+        with world.client() as client:
+            live = fetch_live(client, PlanReads(state))
+        return stale_reasons(saved, desired=state, live=live, today=TODAY)
 
+    assert stale() == []
+    order_id = next(i.order_id for i in saved.plan.items if i.name == "pending" and i.order_id)
     with world.client() as client:
-        assert (
-            stale_reasons(saved, desired=desired(), live=fetch_live(client, desired()), today=TODAY)
-            == []
-        )
-        order_id = next(i.order_id for i in saved.plan.items if i.name == "pending" and i.order_id)
         client.add_note(order_id, "someone else was here")
-        reasons = stale_reasons(
-            saved, desired=desired(), live=fetch_live(client, desired()), today=TODAY
-        )
-    assert reasons == [f"order {order_id} changed since the plan was made"]
+    assert stale() == [f"order {order_id} changed since the plan was made"]
     world.spec("new", ["+13125550172"])
-    with world.client() as client:
-        reasons = stale_reasons(
-            saved, desired=desired(), live=fetch_live(client, desired()), today=TODAY
-        )
+    reasons = stale()
     assert "the spec files changed since the plan was made" in reasons
 
 

@@ -17,6 +17,7 @@ from reconciler.desired import DesiredOrder, DesiredState
 from reconciler.emulator import Emulator
 from reconciler.live import fetch_live
 from reconciler.planning import Kind, Plan, build_plan
+from reconciler.planning.reads import PlanReads
 from reconciler.spec import load_env, load_project
 from tests.core.test_properties import orders
 
@@ -44,7 +45,7 @@ def plan_after_applying_by_hand(state: DesiredState) -> Plan:
                 client.upload_document(
                     order.id, name=doc.name, description=doc.description, content=b"%PDF"
                 )
-        return build_plan(state, fetch_live(client, state), today=TODAY)
+        return build_plan(state, fetch_live(client, PlanReads(state)), today=TODAY)
 
 
 def test_example_specs_as_applied_plan_empty() -> None:

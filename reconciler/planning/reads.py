@@ -1,0 +1,95 @@
+"""Which live orders a plan needs read: decided here, carried out by `reconciler.live`.
+
+The decision table (`build`) only looks at what it needs, so what it needs is a planning rule
+too: details of the orders a plan can act on, `availableActivations` of orders that want
+activating, and portability of the numbers of orders to be created. Keeping these rules next
+to the table means a new case that looks at another order is one edit here, and
+`fetch_live` stays a plain executor of the reads (list, details, activations, portability,
+configuration) that a `PlanReads` asks for. Pure: decides from the order list and specs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from reconciler.desired import DesiredOrder, DesiredState
+from reconciler.lifecycle import is_canceling, is_changeable, is_locked, open_orders, ported
+from reconciler.live import Listing, LiveOrderSummary
+
+
+def _wants_activation(order: DesiredOrder) -> bool:
+    return (
+        order.state == "active"
+        and order.activation_mode == "on-demand"
+        and (order.activation_when == "ready" or bool(order.activation_groups))
+    )
+
+
+@dataclass(frozen=True)
+class PlanReads:
+    """The reads `build_plan` needs for `desired` (with `prune`: PENDING orphans too)."""
+
+    desired: DesiredState
+    prune: bool = False
+
+    def listing(self, rows: Sequence[LiveOrderSummary]) -> Listing:
+        """The listed orders sorted into the specs' (by reference) and orphans.
+
+        Orphans carry the specs' non-empty reference prefix but match no spec; the API has
+        no prefix filter, so the whole list is read and sorted here.
+        """
+        wanted = {o.reference for o in self.desired.orders}
+        prefix = self.desired.reference_prefix
+        managed: dict[str, list[LiveOrderSummary]] = {}
+        orphans: list[LiveOrderSummary] = []
+        for row in rows:
+            if row.reference in wanted:
+                managed.setdefault(row.reference, []).append(row)
+            elif prefix and row.reference.startswith(prefix):
+                orphans.append(row)
+        return Listing(
+            rows=tuple(rows),
+            managed={ref: tuple(group) for ref, group in managed.items()},
+            orphans=tuple(sorted(orphans, key=lambda s: (s.reference, s.id))),
+        )
+
+    def _creates(self, listing: Listing) -> list[DesiredOrder]:
+        """Specs that want an order and have no open one: the plan may create them."""
+        return [
+            o
+            for o in self.desired.orders
+            if o.state == "active" and not open_orders(listing.managed.get(o.reference, ()))
+        ]
+
+    def details(self, listing: Listing) -> list[int]:
+        """Non-terminal managed orders; PENDING_CANCELATION ones when a create could collide
+        with their numbers; PENDING orphans under `--prune`."""
+        ids = [s.id for group in listing.managed.values() for s in group if not s.is_terminal]
+        if self._creates(listing):
+            ids += [s.id for s in listing.rows if is_canceling(s.status)]
+        if self.prune:
+            ids += [s.id for s in listing.orphans if is_changeable(s.status)]
+        return sorted(set(ids))
+
+    def activations(self, listing: Listing) -> list[int]:
+        """The one open, CONFIRMED order of each on-demand spec that wants activating."""
+        return sorted(
+            current[0].id
+            for order in self.desired.orders
+            if _wants_activation(order)
+            and len(current := open_orders(listing.managed.get(order.reference, ()))) == 1
+            and is_locked(current[0].status)
+        )
+
+    def portability(self, listing: Listing, held: Mapping[str, int]) -> list[str]:
+        """Numbers of orders to create, unless held by a cancelation or already ported."""
+        return sorted(
+            {
+                n
+                for o in self._creates(listing)
+                if not any(number in held for number in o.phone_numbers)
+                and not ported(listing.managed.get(o.reference, ()))
+                for n in o.phone_numbers
+            }
+        )
