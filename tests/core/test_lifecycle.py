@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import reconciler
+from reconciler.emulator.routes import ORDER_STATUSES
 from reconciler.lifecycle import (
     NumberStatus,
     OrderStatus,
@@ -168,3 +169,10 @@ def test_statuses_are_not_upper_cased_by_hand() -> None:
         if HAND_UPPER.search(line)
     ]
     assert found == []
+
+
+def test_the_emulator_copy_of_the_order_statuses_matches() -> None:
+    """The emulator spells statuses itself (it stands in for the API); it knows every status
+    but ORDER_BUILDING, which it never produces (orders are built at once)."""
+    assert set(OrderStatus) - set(ORDER_STATUSES) == {OrderStatus.ORDER_BUILDING}
+    assert set(ORDER_STATUSES) <= set(OrderStatus)
