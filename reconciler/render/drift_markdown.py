@@ -2,8 +2,8 @@
 
 The summary line and a figures table come first so the issue preview says what needs
 attention; then one table per section. Field changes of each finding go in a `<details>`
-block. Issue bodies are capped at 65,536 characters: the text stays under `MAX_CHARS`,
-dropping detail blocks first and then table rows, with a notice pointing at the full report.
+block. Issue bodies have a size cap: `render.truncate` keeps the text under it, dropping
+detail blocks first and then table rows, with a notice pointing at the full report.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from reconciler.planning.items import Kind, PlanItem
 from reconciler.render.common import OP_SYMBOLS, describe_change, item_title
 from reconciler.render.drift_common import Section, sections, summary_line
 from reconciler.render.markdown import cell
+from reconciler.render.truncate import MAX_CHARS, fit_markdown
 from reconciler.reporting.drift import DriftReport
 
-MAX_CHARS = 60_000
 MARKER = "<!-- portctl:drift -->"
 DEFAULT_ARTIFACT = "the full report (`portctl drift --format html` or `--format json`)"
 
@@ -74,21 +74,17 @@ def render_drift_markdown(
         "",
     ]
     body = [line for section in sections(report) for line in _table(section)]
+    lines = "\n".join([*head, *body]).splitlines(keepends=True)
     changed = [
         i for i in (*report.blocked, *report.actionable) if i.changes and i.kind is not Kind.CREATE
     ]
-    blocks = [_details(i) for i in changed]
-    text = "\n".join([*head, *body])
-    notice = "\n**Truncated:** {what}. See " + artifact + ".\n"
-    room = max_chars - len(notice) - 100
-    if len(text) > room:
-        cut = text[:room].rsplit("\n", 1)[0]
-        return cut + "\n" + notice.format(what=f"the report exceeds {max_chars} characters")
-    if blocks:
-        text += "\n#### Field changes\n\n"
-    for index, block in enumerate(blocks):
-        if len(text) + len(block) + 2 > room:
-            left = len(blocks) - index
-            return text + notice.format(what=f"{left} more change block(s) not shown")
-        text += block + "\n\n"
-    return text
+    if changed:
+        lines.append("\n#### Field changes\n\n")
+    return fit_markdown(
+        lines,
+        [f"{_details(i)}\n\n" for i in changed],
+        head_name="tables",
+        unit="change block",
+        artifact=artifact,
+        max_chars=max_chars,
+    )

@@ -3,8 +3,8 @@
 Reviewers see the verdict before the detail: a summary line, a counts table (by kind, with
 risk and numbers affected), then blocked and irreversible items with their reasons and the
 notices (rejections, FOC and port dates soon). Per-order `<details>` blocks follow, each with
-a field-change table. GitHub caps a comment at 65,536 characters; the output stays under
-`MAX_CHARS` and says so, pointing at the full artifact, when blocks had to be left out.
+a field-change table. GitHub caps a comment's size: `render.truncate` keeps the output under
+its limit and says so, pointing at the full artifact, when blocks had to be left out.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from reconciler.render.common import (
     shown,
     summary_line,
 )
+from reconciler.render.truncate import MAX_CHARS, fit_markdown
 
-MAX_CHARS = 60_000
 MARKER = "<!-- portctl:plan -->"
 DEFAULT_ARTIFACT = "the full plan artifact (`portctl plan --format json`)"
 
@@ -108,9 +108,7 @@ def render_markdown(
 ) -> str:
     """The plan as Markdown for a PR comment, at most `max_chars` characters.
 
-    Pieces are added in reading order (head lines, then one `<details>` block per item) while
-    they fit with room for the truncation notice; the cap holds even when the blocked and
-    irreversible list alone would not fit (a thousand cancels).
+    Head lines first, then one `<details>` block per item, cut by `fit_markdown`.
     """
     head = [MARKER, f"### portctl plan: {summary_line(plan)}", "", *_counts_table(plan)]
     head += _attention(plan)
@@ -118,20 +116,13 @@ def render_markdown(
     if unchanged:
         head += ["", f"{unchanged} item{'s' if unchanged != 1 else ''} unchanged (not shown)."]
     blocks = [_details(item) for item in plan.items if shown(item)]
-    pieces = [(line, False) for line in head]
     if blocks:
-        pieces += [("\n#### Details\n", False), *((block, True) for block in blocks)]
-    text = ""
-    left = len(blocks)
-    for piece, is_block in pieces:
-        cut_head = "" if is_block else "the rest of the summary and "
-        notice = (
-            f"\n**Truncated:** {cut_head}{left} item{'s' if left != 1 else ''} not shown "
-            f"(comment size limit). See {artifact}.\n"
-        )
-        if len(text) + len(piece) + 1 + len(notice) > max_chars:
-            return text + notice
-        text += piece + "\n"
-        if is_block:
-            left -= 1
-    return text
+        head.append("\n#### Details\n")
+    return fit_markdown(
+        [f"{line}\n" for line in head],
+        [f"{block}\n" for block in blocks],
+        head_name="summary",
+        unit="item",
+        artifact=artifact,
+        max_chars=max_chars,
+    )
