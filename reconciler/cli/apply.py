@@ -23,7 +23,6 @@ from reconciler.apply import ApplyReport, Executor, Observer
 from reconciler.apply.audit import AuditIdentity, AuditLog, actor_from, commit_from
 from reconciler.apply.budgets import effective_budgets
 from reconciler.apply.progress import progress_for
-from reconciler.apply.report import render_report
 from reconciler.cli.common import (
     api_command_options,
     api_errors,
@@ -41,7 +40,7 @@ from reconciler.lifecycle import OrderStatus
 from reconciler.live import LiveSnapshot, fetch_live
 from reconciler.planning import Plan, build_plan
 from reconciler.planning.reads import PlanReads
-from reconciler.render import FORMATS, render
+from reconciler.render.registry import APPLY, PLAN, ApplyView, PlanView
 from reconciler.savedplan import (
     SavedPlanError,
     plan_fingerprints,
@@ -99,7 +98,7 @@ def _audit(path: Path | None) -> Iterator[list[Observer]]:
 
 @click.command("apply")
 @api_command_options
-@format_option(FORMATS)
+@format_option(APPLY)
 @click.option("--auto-approve", is_flag=True, help="Apply without asking (required without a TTY).")
 @click.option("--max-cancels", type=click.IntRange(min=0), help="Cancels allowed in this run.")
 @click.option("--max-prune", type=click.IntRange(min=0), help="Orphans --prune may cancel.")
@@ -157,14 +156,16 @@ def apply(
             fingerprints = plan_fingerprints(plan, live)
         breaches = plan.budget_breaches(budgets)
         if output_format != "json" or breaches:
-            click.echo(render(plan, output_format, color=color), nl=False, color=color)
+            click.echo(PLAN.render(PlanView(plan, color), output_format), nl=False, color=color)
         if breaches:
             for breach in breaches:
                 click.echo(f"refused: {breach.message}", err=True)
             raise click.ClickException("safety budget exceeded; nothing was applied")
         if plan.actions and not auto_approve:
             if output_format == "json":  # stdout is for the one json document; show it here
-                click.echo(render(plan, "text", color=color), nl=False, err=True, color=color)
+                click.echo(
+                    PLAN.render(PlanView(plan, color), "text"), nl=False, err=True, color=color
+                )
             answer = click.prompt(
                 f"Apply {len(plan.actions)} action(s)? Only '{CONFIRM_WORD}' is accepted",
                 default="",
@@ -188,5 +189,5 @@ def apply(
             finally:
                 progress.close()
     code = apply_exit_code(report)
-    click.echo(render_report(report, output_format, exit_code=code), nl=False)
+    click.echo(APPLY.render(ApplyView(report, code), output_format), nl=False)
     click.get_current_context().exit(code)

@@ -27,6 +27,7 @@ from reconciler.emulator.store import StateFileError
 from reconciler.live import LiveSnapshot
 from reconciler.planning import Plan, build_plan
 from reconciler.redact import scrub
+from reconciler.render.registry import Output
 from reconciler.reporting import fetch_report_live
 from reconciler.spec import LoadResult, load_env, load_project
 from reconciler.spec.envfile import EnvFileError
@@ -62,15 +63,19 @@ def selector_option(command: F) -> F:
     )(command)
 
 
-def format_option(choices: Sequence[str], default: str = "text") -> Callable[[F], F]:
-    """`--format` with the given choices."""
+def format_option(output: Output[Any], help: str = "Output format.") -> Callable[[F], F]:
+    """`--format`: the formats the output registry holds for this command's document.
+
+    The choices come from `output` only, so a format added to the registry is offered by the
+    command without touching it; the first format is the default.
+    """
     return click.option(
         "--format",
         "output_format",
-        type=click.Choice(list(choices)),
-        default=default,
+        type=click.Choice(list(output.formats)),
+        default=output.formats[0],
         show_default=True,
-        help="Output format.",
+        help=help,
     )
 
 

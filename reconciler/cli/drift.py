@@ -13,7 +13,7 @@ import click
 
 from reconciler.cli.common import api_command_options, format_option, read_for_report
 from reconciler.cli.exits import EXIT_BLOCKED, EXIT_CHANGES, EXIT_OK
-from reconciler.render.drift_formats import DRIFT_FORMATS, render_drift
+from reconciler.render.registry import DRIFT
 from reconciler.reporting import build_drift
 
 VERDICT_EXIT = {"in-sync": EXIT_OK, "drift": EXIT_CHANGES, "blocked": EXIT_BLOCKED}
@@ -21,7 +21,7 @@ VERDICT_EXIT = {"in-sync": EXIT_OK, "drift": EXIT_CHANGES, "blocked": EXIT_BLOCK
 
 @click.command("drift")
 @api_command_options
-@format_option(DRIFT_FORMATS)
+@format_option(DRIFT)
 @click.option(
     "--output",
     "-o",
@@ -39,7 +39,7 @@ def drift(
     """Report drift between the specs and live orders (read-only; exit 2 drift, 3 blocked)."""
     desired, live, plan, today = read_for_report(paths, env_file, selectors, emulator)
     report = build_drift(desired, live, plan, today=today)
-    text = render_drift(report, output_format)
+    text = DRIFT.render(report, output_format)
     if output is None:
         click.echo(text, nl=False)
     else:

@@ -7,7 +7,6 @@ printed or written. Exit 1 when a written spec does not validate.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from reconciler.importing import (
 from reconciler.importing.run import existing_prefix
 from reconciler.lifecycle import OrderStatus
 from reconciler.redact import scrub
+from reconciler.render.registry import IMPORT, ImportView
 from reconciler.spec import load_project
 
 
@@ -41,62 +41,6 @@ def _check(result: ImportResult, today: date) -> list[str]:
     files = [*result.written, *([result.settings] if result.settings else [])]
     loaded = load_project(files, today=today, env={}, resolve_secrets=False)
     return [str(issue) for issue in loaded.issues]
-
-
-def _document(result: ImportResult, out_dir: Path) -> dict[str, object]:
-    return {
-        "formatVersion": 1,
-        "outDir": str(out_dir),
-        "written": [str(p) for p in result.written],
-        "kept": [str(p) for p in result.kept],
-        "settings": str(result.settings) if result.settings else None,
-        "specs": [
-            {"name": s.name, "orderId": s.order_id, "status": s.status} for s in result.specs
-        ],
-        "variables": [
-            {
-                "name": v.variable,
-                "field": v.field,
-                "orderId": v.order_id,
-                "reference": v.reference,
-                "numbers": list(v.numbers),
-            }
-            for v in result.variables
-        ],
-        "skipped": [
-            {
-                "orderId": s.order_id,
-                "reference": s.reference,
-                "status": s.status,
-                "reason": s.reason,
-                "hint": s.hint,
-            }
-            for s in result.skipped
-        ],
-        "warnings": list(result.warnings),
-    }
-
-
-def _text(result: ImportResult, out_dir: Path) -> list[str]:
-    lines = [f"Wrote {len(result.written)} spec(s) to {out_dir}."]
-    if result.kept:
-        lines.append(f"Kept {len(result.kept)} existing file(s) as they were (--overwrite).")
-    if result.settings:
-        lines.append(f"Wrote {result.settings} (referencePrefix of the imported specs).")
-    if result.skipped:
-        lines += ["", f"Skipped {len(result.skipped)} order(s), no spec written for them:"]
-        for skip in result.skipped:
-            lines += [f"  {skip.describe()}", f"    -> {skip.hint}"]
-    if result.warnings:
-        lines += ["", "Warnings:", *(f"  {w}" for w in result.warnings)]
-    if result.variables:
-        lines += [
-            "",
-            "Set these variables (environment or --env-file) to the values the orders hold now;",
-            "import never writes secret values anywhere:",
-            *(f"  {v.describe()}" for v in result.variables),
-        ]
-    return lines
 
 
 @click.command("import")
@@ -131,7 +75,7 @@ def _text(result: ImportResult, out_dir: Path) -> list[str]:
     help="Only these order ids (repeatable).",
 )
 @click.option("--overwrite", is_flag=True, help="Replace spec files that already exist.")
-@format_option(("text", "json"))
+@format_option(IMPORT)
 def import_command(
     emulator: bool,
     out_dir: Path,
@@ -155,10 +99,7 @@ def import_command(
         except ImportRefused as exc:
             raise click.UsageError(str(exc)) from None
         today = cli_today(client.server_time)  # the API's clock, as plan will judge the specs
-    if output_format == "json":
-        click.echo(scrub(json.dumps(_document(result, out_dir), indent=2)))
-    else:
-        click.echo(scrub("\n".join(_text(result, out_dir))))
+    click.echo(IMPORT.render(ImportView(result, out_dir), output_format), nl=False)
     problems = _check(result, today)
     if problems:
         for problem in problems:

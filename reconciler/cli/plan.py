@@ -1,7 +1,7 @@
 """`portctl plan`: diff the specs against the live API and print a reviewable plan.
 
 Wiring only: load specs (`cli.common`), read live state (`live.fetch_live`), decide
-(`planning.build_plan`), render (`render`), optionally save (`savedplan`). Read-only against the
+(`planning.build_plan`), render (`render.registry.PLAN`), optionally save (`savedplan`). Read-only against the
 API: the portability check is the one POST, and it changes nothing.
 """
 
@@ -25,13 +25,13 @@ from reconciler.lifecycle import OrderStatus
 from reconciler.live import fetch_live
 from reconciler.planning import build_plan
 from reconciler.planning.reads import PlanReads
-from reconciler.render import FORMATS, render
+from reconciler.render.registry import PLAN, PlanView
 from reconciler.savedplan import write_saved_plan
 
 
 @click.command("plan")
 @api_command_options
-@format_option(FORMATS)
+@format_option(PLAN)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -65,7 +65,7 @@ def plan(
         live = fetch_live(client, PlanReads(desired, prune=prune))
     result = build_plan(desired, live, today=cli_today(live.fetched_at), prune=prune)
     click.echo(
-        render(result, output_format, color=use_color(), api_calls=live.api_calls),
+        PLAN.render(PlanView(result, color=use_color(), api_calls=live.api_calls), output_format),
         nl=False,
         color=use_color(),
     )

@@ -11,13 +11,13 @@ from pathlib import Path
 import click
 
 from reconciler.cli.common import api_command_options, format_option, read_for_report
+from reconciler.render.registry import STATUS, StatusView
 from reconciler.reporting import all_facts
-from reconciler.status import STATUS_FORMATS, render_status
 
 
 @click.command("status")
 @api_command_options
-@format_option(STATUS_FORMATS)
+@format_option(STATUS)
 def status(
     paths: tuple[Path, ...],
     env_file: Path | None,
@@ -28,4 +28,4 @@ def status(
     """Show each spec's order: status, numbers by status, FOC dates, next step."""
     desired, live, plan, today = read_for_report(paths, env_file, selectors, emulator)
     facts = all_facts(desired.orders, live, plan.items, today=today)
-    click.echo(render_status(facts, output_format, today=today), nl=False)
+    click.echo(STATUS.render(StatusView(facts, today), output_format), nl=False)

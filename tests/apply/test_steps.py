@@ -18,8 +18,8 @@ from reconciler.api import PortingClient
 from reconciler.apply import Outcome
 from reconciler.apply.audit import AuditIdentity, AuditLog, actor_from, commit_from
 from reconciler.apply.progress import PlainProgress, RichProgress
-from reconciler.apply.report import render_report
 from reconciler.emulator import Fault
+from reconciler.render.registry import APPLY, ApplyView
 from tests.apply.conftest import ApplyWorld, client_for, mutating, write_settings
 
 A = ["+13125550141", "+13125550142"]
@@ -238,6 +238,6 @@ def test_an_ignored_configuration_field_keeps_its_live_value_through_the_put(
 def test_markdown_outcome_table_escapes_what_users_wrote(world: ApplyWorld) -> None:
     world.spec("alpha", A, notes=["<img src=x> | call first"])
     report = world.execute()
-    md = render_report(report, "markdown", exit_code=0)
+    md = APPLY.render(ApplyView(report, exit_code=0), "markdown")
     assert "&lt;img src=x&gt; &#124; call first" in md
     assert "<img" not in md

@@ -23,8 +23,7 @@ from reconciler.emulator.server import running
 from reconciler.live import fetch_live
 from reconciler.planning import build_plan
 from reconciler.planning.reads import PlanReads
-from reconciler.render import render
-from tests.core.builders import desired, number
+from tests.core.builders import desired, number, render
 
 START = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
 PAGE = 1000

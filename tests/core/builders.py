@@ -18,6 +18,8 @@ import yaml
 
 from reconciler.desired import DesiredDocument, DesiredOrder, SourceLocation
 from reconciler.live import LiveOrderSummary
+from reconciler.planning import Plan
+from reconciler.render.registry import PLAN, PlanView
 
 TODAY = date(2026, 11, 26)
 PIN = "CANARY-PIN-7731"
@@ -207,3 +209,8 @@ def write_yaml(path: Path, document: Mapping[str, Any]) -> None:
     """Write one YAML document the way a user would lay a spec file out (keys in order)."""
     text = yaml.safe_dump(dict(document), sort_keys=False, allow_unicode=True)
     path.write_text(text, "utf-8")
+
+
+def render(plan: Plan, fmt: str, *, color: bool = False, api_calls: int | None = None) -> str:
+    """The plan in `fmt` through the output registry, as `portctl plan` prints it."""
+    return PLAN.render(PlanView(plan, color=color, api_calls=api_calls), fmt)

@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 from reconciler.desired import DesiredOrder, DesiredState
 from reconciler.live import LiveSnapshot
 from reconciler.planning import Kind, build_plan
-from reconciler.render import render
-from tests.core.builders import TODAY, desired, live_order, number, summary
+from tests.core.builders import TODAY, desired, live_order, number, render, summary
 
 CANARY = "CANARY-9f3b-PIN"
 

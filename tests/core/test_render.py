@@ -12,9 +12,8 @@ from reconciler.cli.common import plan_exit_code, use_color
 from reconciler.desired import DesiredState
 from reconciler.live import LiveSnapshot
 from reconciler.planning import Plan, build_plan
-from reconciler.render import render
 from reconciler.render.markdown import render_markdown
-from tests.core.builders import PIN, TODAY, desired, live_order, number, summary
+from tests.core.builders import PIN, TODAY, desired, live_order, number, render, summary
 
 
 def _creates(count: int, city: str = "Anytown") -> Plan:

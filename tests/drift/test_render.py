@@ -7,9 +7,9 @@ from datetime import date
 
 from reconciler.diff import FieldChange
 from reconciler.planning import Kind, PlanItem, Risk
-from reconciler.render.drift_formats import render_drift
 from reconciler.render.drift_markdown import render_drift_markdown
 from reconciler.render.drift_timeline import MAX_TICKS, OTHER_COLOR, render_timeline
+from reconciler.render.registry import DRIFT
 from reconciler.reporting import DriftReport
 from reconciler.reporting.facts import OrderFacts
 
@@ -68,7 +68,7 @@ def test_small_report_is_not_truncated_and_lists_field_changes() -> None:
 
 
 def test_text_rendering_aligns_columns_and_names_empty_sections() -> None:
-    text = render_drift(_report(1), "text")
+    text = DRIFT.render(_report(1), "text")
     lines = text.splitlines()
     assert lines[0] == "Drift on 2026-11-26: 1 actionable"
     assert "  Nothing is blocked." in lines
@@ -81,8 +81,8 @@ def test_text_rendering_aligns_columns_and_names_empty_sections() -> None:
 def test_in_sync_wording() -> None:
     empty = DriftReport(TODAY, (), (), (), (), ())
     assert empty.verdict == "in-sync"
-    assert "In sync: live orders match the specs" in render_drift(empty, "html")
-    assert render_drift(empty, "text").startswith("Drift on 2026-11-26: In sync")
+    assert "In sync: live orders match the specs" in DRIFT.render(empty, "html")
+    assert DRIFT.render(empty, "text").startswith("Drift on 2026-11-26: In sync")
 
 
 def _dated(name: str, status: str, port: str, *focs: str) -> OrderFacts:
@@ -119,7 +119,7 @@ def test_timeline_without_dates_says_so() -> None:
 
 def test_html_cells_keep_dates_on_one_line_on_wide_screens() -> None:
     report = DriftReport(TODAY, (), (), (), (), (_dated("a", "CONFIRMED", "2026-12-02"),))
-    page = render_drift(report, "html")
+    page = DRIFT.render(report, "html")
     assert '<td data-label="port date" class="short">2026-12-02</td>' in page
     assert 'class="short status" style="color:' in page
     assert "td.short { white-space: nowrap; }" in page

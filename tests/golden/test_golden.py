@@ -18,8 +18,7 @@ from reconciler import redact
 from reconciler.desired import DesiredConfiguration, DesiredState, SourceLocation
 from reconciler.live import LiveOrderSummary, LiveSnapshot
 from reconciler.planning import Plan, build_plan
-from reconciler.render import render
-from tests.core.builders import PIN, TODAY, desired, live_order, number, summary
+from tests.core.builders import PIN, TODAY, desired, live_order, number, render, summary
 
 HERE = Path(__file__).parent
 UPDATE = os.environ.get("PORTCTL_UPDATE_GOLDEN") == "1"

@@ -9,7 +9,7 @@ from typing import Any, NoReturn
 
 import pytest
 
-from reconciler.cli.validate import github_annotation
+from reconciler.render.validate import github_annotation
 from reconciler.spec import SpecIssue
 from tests.spec.conftest import CORPUS, SPECS, RunValidate
 

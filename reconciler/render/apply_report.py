@@ -2,7 +2,8 @@
 
 Text for terminals and CI logs, markdown for a PR or job summary, json for machines (one
 document holding the plan that was applied and every item's outcome, `formatVersion` 1).
-Everything passes through `scrub` last, like every other output.
+The output registry (`render.registry`) picks the renderer and scrubs the result, like every
+other output.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from typing import Any
 
 from reconciler.apply.outcomes import ApplyReport, ItemResult, Outcome
 from reconciler.planning.items import Risk
-from reconciler.redact import scrub
 from reconciler.render.common import item_title
 from reconciler.render.jsonfmt import plan_document
 from reconciler.render.markdown import cell
@@ -76,12 +76,6 @@ def apply_document(report: ApplyReport, *, exit_code: int) -> dict[str, Any]:
     }
 
 
-def render_report(report: ApplyReport, fmt: str, *, exit_code: int) -> str:
-    """The outcome table in `fmt` (`text`, `markdown` or `json`), scrubbed."""
-    if fmt == "json":
-        out = json.dumps(apply_document(report, exit_code=exit_code), indent=2) + "\n"
-    elif fmt == "markdown":
-        out = render_markdown(report)
-    else:
-        out = render_text(report)
-    return scrub(out)
+def render_json(report: ApplyReport, *, exit_code: int) -> str:
+    """`apply_document` as indented JSON text."""
+    return json.dumps(apply_document(report, exit_code=exit_code), indent=2) + "\n"

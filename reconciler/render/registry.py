@@ -1,0 +1,175 @@
+"""The output registry: every command's output, keyed by (document, format).
+
+Each command hands its result to one `Output` (`PLAN.render(PlanView(plan), "json")`) and
+prints what comes back; it never formats anything itself. The formats an `Output` holds are
+the `--format` choices of the command of the same name (`cli.common.format_option` reads them
+from here, and a test walks the command tree to check it). Every rendering passes through
+`reconciler.redact.scrub` here, last, so a secret value that slipped into any string (a carrier
+note quoting a PIN) never reaches the output, whatever the format.
+
+Adding a format is one renderer function (in its own module if it is a new medium) and one
+entry in the `Output` below; the command's `--format` picks it up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from reconciler.apply.outcomes import ApplyReport
+from reconciler.importing import ImportResult
+from reconciler.planning.items import Plan
+from reconciler.redact import scrub
+from reconciler.render import apply_report, import_summary, status, validate
+from reconciler.render.drift_json import render_drift_json
+from reconciler.render.drift_markdown import render_drift_markdown
+from reconciler.render.drift_text import render_drift_text
+from reconciler.render.html import render_drift_html
+from reconciler.render.jsonfmt import render_json
+from reconciler.render.markdown import render_markdown
+from reconciler.render.text import render_text
+from reconciler.reporting.drift import DriftReport
+from reconciler.reporting.facts import OrderFacts
+from reconciler.spec import LoadResult
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Output(Generic[T]):
+    """One document (what a command prints) and its renderers, one per format.
+
+    `asides` are for formats whose standard output must stay one machine-readable document:
+    what text output would add for a person goes to standard error instead (validate's JSON).
+    """
+
+    document: str
+    renderers: Mapping[str, Callable[[T], str]]
+    asides: Mapping[str, Callable[[T], str]] = field(default_factory=dict)
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        """The format names, in the order `--help` lists them (the first is the default)."""
+        return tuple(self.renderers)
+
+    def _check(self, fmt: str) -> None:
+        if fmt not in self.renderers:
+            raise ValueError(
+                f"unknown {self.document} format {fmt!r}; choose one of {', '.join(self.formats)}"
+            )
+
+    def render(self, value: T, fmt: str) -> str:
+        """`value` in `fmt`, scrubbed of registered secrets; for standard output."""
+        self._check(fmt)
+        return scrub(self.renderers[fmt](value))
+
+    def aside(self, value: T, fmt: str) -> str:
+        """What goes to standard error beside `render(value, fmt)` (usually nothing)."""
+        self._check(fmt)
+        renderer = self.asides.get(fmt)
+        return scrub(renderer(value)) if renderer else ""
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """A plan, and how `plan`/`apply` were asked to show it."""
+
+    plan: Plan
+    color: bool = False
+    """ANSI colour in text (a terminal without NO_COLOR)."""
+    api_calls: int | None = None
+    """Reads the plan took, for the JSON document (`plan` only)."""
+
+
+@dataclass(frozen=True)
+class ApplyView:
+    """The outcome of an apply and the exit code it ends with (the JSON document holds it)."""
+
+    report: ApplyReport
+    exit_code: int
+
+
+@dataclass(frozen=True)
+class StatusView:
+    """Each spec's lifecycle facts as of `today` (the API's clock)."""
+
+    facts: Sequence[OrderFacts]
+    today: date
+
+
+@dataclass(frozen=True)
+class ValidateView:
+    """What loading the specs found; `annotate` on GitHub Actions (`GITHUB_ACTIONS=true`)."""
+
+    result: LoadResult
+    annotate: bool = False
+
+
+@dataclass(frozen=True)
+class ImportView:
+    """What an import wrote to `out_dir` and what it left out."""
+
+    result: ImportResult
+    out_dir: Path
+
+
+PLAN: Output[PlanView] = Output(
+    "plan",
+    {
+        "text": lambda v: render_text(v.plan, color=v.color),
+        "markdown": lambda v: render_markdown(v.plan),
+        "json": lambda v: render_json(v.plan, api_calls=v.api_calls),
+    },
+)
+
+APPLY: Output[ApplyView] = Output(
+    "apply",
+    {
+        "text": lambda v: apply_report.render_text(v.report),
+        "markdown": lambda v: apply_report.render_markdown(v.report),
+        "json": lambda v: apply_report.render_json(v.report, exit_code=v.exit_code),
+    },
+)
+
+DRIFT: Output[DriftReport] = Output(
+    "drift",
+    {
+        "text": render_drift_text,
+        "markdown": render_drift_markdown,
+        "json": render_drift_json,
+        "html": render_drift_html,
+    },
+)
+
+STATUS: Output[StatusView] = Output(
+    "status",
+    {
+        "text": lambda v: status.render_status_text(v.facts, today=v.today),
+        "json": lambda v: status.render_status_json(v.facts, today=v.today),
+    },
+)
+
+VALIDATE: Output[ValidateView] = Output(
+    "validate",
+    {
+        "text": lambda v: validate.render_validate_text(v.result, annotate=v.annotate),
+        "json": lambda v: validate.render_validate_json(v.result),
+    },
+    asides={"json": lambda v: validate.validate_json_aside(v.result, annotate=v.annotate)},
+)
+
+IMPORT: Output[ImportView] = Output(
+    "import",
+    {
+        "text": lambda v: import_summary.render_import_text(v.result, v.out_dir),
+        "json": lambda v: import_summary.render_import_json(v.result, v.out_dir),
+    },
+)
+
+REGISTRY: Mapping[str, Output[Any]] = {
+    output.document: output for output in (PLAN, APPLY, DRIFT, STATUS, VALIDATE, IMPORT)
+}
+"""Every output by document name, which is also the name of the command that prints it."""
