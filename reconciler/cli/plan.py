@@ -1,8 +1,8 @@
 """`portctl plan`: diff the specs against the live API and print a reviewable plan.
 
 Wiring only: load specs (`cli.common`), read live state (`live.fetch_live`), decide
-(`planning.build_plan`), render (`render.registry.PLAN`), optionally save (`savedplan`). Read-only against the
-API: the portability check is the one POST, and it changes nothing.
+(`planning.build_plan`), render (`render.registry.PLAN`), optionally save (`savedplan`).
+Read-only against the API: the portability check is the one POST, and it changes nothing.
 """
 
 from __future__ import annotations
