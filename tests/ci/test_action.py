@@ -8,7 +8,6 @@ checked for real.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from typing import Any
 
@@ -175,13 +174,3 @@ def test_empty_command_is_an_error(runner: Runner) -> None:
     assert result.returncode == 1
     assert "::error title=portctl action::input 'command' is empty" in result.stdout
     assert runner.calls == []
-
-
-def test_run_script_is_shellcheck_clean() -> None:
-    shellcheck = shutil.which("shellcheck")
-    if shellcheck is None:
-        pytest.skip("shellcheck is not installed (Debian package `shellcheck`)")
-    result = subprocess.run(
-        [shellcheck, str(RUN_SH)], capture_output=True, text=True, timeout=60, check=False
-    )
-    assert result.returncode == 0, result.stdout

