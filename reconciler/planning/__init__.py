@@ -11,6 +11,7 @@ from reconciler.planning.items import (
     Plan,
     PlanItem,
     Portability,
+    Reason,
     Risk,
 )
 
@@ -22,6 +23,7 @@ __all__ = [
     "Plan",
     "PlanItem",
     "Portability",
+    "Reason",
     "Risk",
     "build_plan",
 ]

@@ -22,7 +22,7 @@ from reconciler.essence import (
 from reconciler.lifecycle import OrderStatus, is_canceling, is_changeable, is_completed, newest
 from reconciler.live import LiveOrderSummary, LiveSnapshot
 from reconciler.planning.context import PlanContext, attachment_items, differ, noop, spec_item
-from reconciler.planning.items import Kind, Plan, PlanItem, Portability, Risk
+from reconciler.planning.items import Kind, Plan, PlanItem, Portability, Reason
 from reconciler.planning.notices import ORDER_COMPLETED, port_date_notice
 from reconciler.planning.open_orders import existing_order_items
 
@@ -57,9 +57,8 @@ def _configuration_item(desired: DesiredState, ctx: PlanContext) -> PlanItem:
     if ctx.live.configuration is None:
         return PlanItem(
             kind=Kind.CONFIGURE,
-            risk=Risk.SAFE,
             name="configuration",
-            reason_code="configuration_missing",
+            reason_code=Reason.CONFIGURATION_MISSING,
             reason="project has no porting configuration yet; it will be created",
             changes=diff_essence(wanted, {}),
             source=source,
@@ -68,17 +67,15 @@ def _configuration_item(desired: DesiredState, ctx: PlanContext) -> PlanItem:
     if not changes:
         return PlanItem(
             kind=Kind.NOOP,
-            risk=Risk.NONE,
             name="configuration",
-            reason_code="in_sync",
+            reason_code=Reason.IN_SYNC,
             reason="configuration matches the spec",
             source=source,
         )
     return PlanItem(
         kind=Kind.CONFIGURE,
-        risk=Risk.SAFE,
         name="configuration",
-        reason_code="configuration_differs",
+        reason_code=Reason.CONFIGURATION_DIFFERS,
         reason=f"{differ(changes)} from the project configuration",
         changes=changes,
         source=source,
@@ -94,8 +91,7 @@ def _order_items(order: DesiredOrder, ctx: PlanContext) -> list[PlanItem]:
             spec_item(
                 order,
                 kind=Kind.CONFLICT,
-                risk=Risk.BLOCKED,
-                reason_code="conflicting_orders",
+                reason_code=Reason.CONFLICTING_ORDERS,
                 reason=f"{len(open_orders)} open orders share this reference (ids {ids}); "
                 "portctl will not guess which is current: cancel the wrong one by hand",
             )
@@ -112,13 +108,21 @@ def _no_open_order_items(
     last = newest(s for s in summaries if s.is_terminal)
     if order.state == "canceled":
         if ending:
-            code, reason, status = "cancelation_in_progress", "cancelation in progress", ending[0]
+            code, reason, status = (
+                Reason.CANCELATION_IN_PROGRESS,
+                "cancelation in progress",
+                ending[0],
+            )
         elif last is not None and is_completed(last.status):
-            code, reason, status = "order_completed", "order completed; nothing to cancel", last
+            code, reason, status = (
+                Reason.ORDER_COMPLETED,
+                "order completed; nothing to cancel",
+                last,
+            )
         elif last is not None:
-            code, reason, status = "already_canceled", "order is already canceled", last
+            code, reason, status = Reason.ALREADY_CANCELED, "order is already canceled", last
         else:
-            return [noop(order, "no_live_order", "spec is canceled and no order exists")]
+            return [noop(order, Reason.NO_LIVE_ORDER, "spec is canceled and no order exists")]
         return [noop(order, code, reason, summary=status)]
     if last is not None and is_completed(last.status) and not ending:
         # The original brief had two noop rows for a COMPLETED order (spec unchanged; spec differs,
@@ -128,7 +132,7 @@ def _no_open_order_items(
         return [
             noop(
                 order,
-                "order_completed",
+                Reason.ORDER_COMPLETED,
                 "order completed; spec can be archived",
                 summary=last,
                 notices=(ORDER_COMPLETED,),
@@ -141,8 +145,7 @@ def _no_open_order_items(
             spec_item(
                 order,
                 kind=Kind.WAIT,
-                risk=Risk.NONE,
-                reason_code="numbers_held_by_cancelation",
+                reason_code=Reason.NUMBERS_HELD_BY_CANCELATION,
                 reason="numbers are held by an order being canceled "
                 f"(id {', '.join(map(str, holders))}); create once it is {OrderStatus.CANCELED}",
                 numbers=tuple(held) or order.phone_numbers,
@@ -170,8 +173,7 @@ def _create_items(
             spec_item(
                 order,
                 kind=Kind.BLOCKED,
-                risk=Risk.BLOCKED,
-                reason_code="number_not_portable",
+                reason_code=Reason.NUMBER_NOT_PORTABLE,
                 reason=f"not portable, the whole order would fail: {listed}",
                 changes=changes,
                 numbers=numbers,
@@ -180,14 +182,13 @@ def _create_items(
             )
         ]
     if previous is not None:
-        code = "previous_order_canceled"
+        code = Reason.PREVIOUS_ORDER_CANCELED
         reason = "previous order was canceled; a new one is created"
     else:
-        code, reason = "order_missing", "no order exists for this spec"
+        code, reason = Reason.ORDER_MISSING, "no order exists for this spec"
     create = spec_item(
         order,
         kind=Kind.CREATE,
-        risk=Risk.SAFE,
         reason_code=code,
         reason=reason,
         changes=changes,
@@ -195,7 +196,7 @@ def _create_items(
         portability=checked,
         notices=notices,
     )
-    return [create, *attachment_items(order, None, None, "new_order")]
+    return [create, *attachment_items(order, None, None, Reason.NEW_ORDER)]
 
 
 def _orphan_item(orphan: LiveOrderSummary, live: LiveSnapshot, *, prune: bool) -> PlanItem | None:
@@ -213,20 +214,16 @@ def _orphan_item(orphan: LiveOrderSummary, live: LiveSnapshot, *, prune: bool) -
     if prune and is_changeable(orphan.status):
         return PlanItem(
             kind=Kind.CANCEL,
-            risk=Risk.IRREVERSIBLE,
-            reason_code="orphan_pruned",
+            reason_code=Reason.ORPHAN_PRUNED,
             reason="no spec has this reference and --prune was given; cancel is final",
             **common,
         )
     if prune:
         reason = f"no spec has this reference; it is {orphan.status} and cannot be canceled"
-        return PlanItem(
-            kind=Kind.ORPHAN, risk=Risk.NONE, reason_code="orphan_locked", reason=reason, **common
-        )
+        return PlanItem(kind=Kind.ORPHAN, reason_code=Reason.ORPHAN_LOCKED, reason=reason, **common)
     return PlanItem(
         kind=Kind.ORPHAN,
-        risk=Risk.NONE,
-        reason_code="no_spec",
+        reason_code=Reason.NO_SPEC,
         reason="no spec has this reference; not touched (--prune cancels it)",
         **common,
     )

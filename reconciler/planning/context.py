@@ -15,7 +15,7 @@ from reconciler.desired import DesiredOrder
 from reconciler.diff import FieldChange
 from reconciler.essence import IgnoreRules, PortDefaults
 from reconciler.live import LiveOrderSummary, LiveSnapshot
-from reconciler.planning.items import Kind, Notice, PlanItem, Risk
+from reconciler.planning.items import Kind, Notice, PlanItem, Reason
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def spec_item(order: DesiredOrder, **fields: Any) -> PlanItem:
 
 def noop(
     order: DesiredOrder,
-    code: str,
+    code: Reason,
     reason: str,
     *,
     summary: LiveOrderSummary | None = None,
@@ -55,17 +55,14 @@ def noop(
         fields.setdefault("order_id", summary.id)
         fields.setdefault("status", summary.status)
     fields.setdefault("notices", notices)
-    return spec_item(
-        order, kind=Kind.NOOP, risk=Risk.NONE, reason_code=code, reason=reason, **fields
-    )
+    return spec_item(order, kind=Kind.NOOP, reason_code=code, reason=reason, **fields)
 
 
-def wait(order: DesiredOrder, summary: LiveOrderSummary, code: str, reason: str) -> PlanItem:
+def wait(order: DesiredOrder, summary: LiveOrderSummary, code: Reason, reason: str) -> PlanItem:
     """A `wait` item: nothing can happen to this order yet."""
     return spec_item(
         order,
         kind=Kind.WAIT,
-        risk=Risk.NONE,
         order_id=summary.id,
         status=summary.status,
         reason_code=code,
@@ -77,7 +74,7 @@ def attachment_items(
     order: DesiredOrder,
     summary: LiveOrderSummary | None,
     detail: Mapping[str, Any] | None,
-    code: str,
+    code: Reason,
 ) -> list[PlanItem]:
     """`add-note` / `upload-document` items for what the spec has and the order lacks."""
     live_notes = {str(n.get("note", "")) for n in (detail or {}).get("notes") or ()}
@@ -91,7 +88,6 @@ def attachment_items(
                 spec_item(
                     order,
                     kind=Kind.ADD_NOTE,
-                    risk=Risk.SAFE,
                     order_id=order_id,
                     status=status,
                     reason_code=code,
@@ -106,7 +102,6 @@ def attachment_items(
                 spec_item(
                     order,
                     kind=Kind.UPLOAD_DOCUMENT,
-                    risk=Risk.SAFE,
                     order_id=order_id,
                     status=status,
                     reason_code=code,

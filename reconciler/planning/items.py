@@ -1,7 +1,8 @@
 """Typed plan items and the `Plan` value: what apply will do, in the order it will do it.
 
-Every item carries a kind (what), a risk tier (how bad if wrong), a stable snake_case reason
-code (for scripts and tests) and a one-line reason (for the reviewer). Items hold no secret
+Every item carries a kind (what), the risk tier that kind has (how bad if wrong), a stable
+snake_case reason code (`Reason`, for scripts and tests) and a one-line reason (for the
+reviewer). Items hold no secret
 values: field changes are redacted in `reconciler.diff`, so a plan can be rendered, saved and
 checksummed freely. Pure: no I/O.
 """
@@ -44,6 +45,63 @@ class Risk(StrEnum):
     IRREVERSIBLE = "irreversible"
     BLOCKED = "blocked"
     NONE = "none"
+
+
+KIND_RISK: dict[Kind, Risk] = {
+    Kind.CONFIGURE: Risk.SAFE,
+    Kind.CANCEL: Risk.IRREVERSIBLE,
+    Kind.UPDATE: Risk.SAFE,
+    Kind.CREATE: Risk.SAFE,
+    Kind.ADD_NOTE: Risk.SAFE,
+    Kind.UPLOAD_DOCUMENT: Risk.SAFE,
+    Kind.ACTIVATE: Risk.IRREVERSIBLE,
+    Kind.BLOCKED: Risk.BLOCKED,
+    Kind.CONFLICT: Risk.BLOCKED,
+    Kind.WAIT: Risk.NONE,
+    Kind.ORPHAN: Risk.NONE,
+    Kind.NOOP: Risk.NONE,
+}
+"""The risk of each kind: a cancel or an activation cannot be undone, nothing else can be."""
+
+
+class Reason(StrEnum):
+    """Why an item is what it is: the stable `reasonCode` of the json output.
+
+    The values are part of the output contract (scripts match on them); the names are the
+    rows of docs/design.md#decision-table that produce them.
+    """
+
+    # configuration
+    CONFIGURATION_MISSING = "configuration_missing"
+    CONFIGURATION_DIFFERS = "configuration_differs"
+    # a spec with one open order
+    IN_SYNC = "in_sync"
+    FIELDS_DIFFER = "fields_differ"
+    SPEC_CANCELED = "spec_canceled"
+    ORDER_BUILDING = "order_building"
+    UNKNOWN_STATUS = "unknown_status"
+    CANCEL_LOCKED = "cancel_locked"
+    ORDER_CONFIRMED_LOCKED = "order_confirmed_locked"
+    AWAITING_ACTIVATION = "awaiting_activation"
+    GROUPS_READY = "groups_ready"
+    MISSING_LIVE = "missing_live"
+    """A note or document of the spec that the open order lacks."""
+    CONFLICTING_ORDERS = "conflicting_orders"
+    # a spec with no open order
+    ORDER_MISSING = "order_missing"
+    PREVIOUS_ORDER_CANCELED = "previous_order_canceled"
+    NEW_ORDER = "new_order"
+    """A note or document of an order this plan creates."""
+    NUMBER_NOT_PORTABLE = "number_not_portable"
+    NUMBERS_HELD_BY_CANCELATION = "numbers_held_by_cancelation"
+    ORDER_COMPLETED = "order_completed"
+    CANCELATION_IN_PROGRESS = "cancelation_in_progress"
+    ALREADY_CANCELED = "already_canceled"
+    NO_LIVE_ORDER = "no_live_order"
+    # live orders under the reference prefix that match no spec
+    NO_SPEC = "no_spec"
+    ORPHAN_PRUNED = "orphan_pruned"
+    ORPHAN_LOCKED = "orphan_locked"
 
 
 ACTION_KINDS: frozenset[Kind] = frozenset(
@@ -103,9 +161,8 @@ class PlanItem:
     """One thing the plan says about one spec, order, note, document or the configuration."""
 
     kind: Kind
-    risk: Risk
     name: str
-    reason_code: str
+    reason_code: Reason
     reason: str
     reference: str = ""
     order_id: int | None = None
@@ -118,6 +175,11 @@ class PlanItem:
     portability: tuple[Portability, ...] = ()
     notices: tuple[Notice, ...] = ()
     source: str = ""
+
+    @property
+    def risk(self) -> Risk:
+        """How bad if wrong: decided by the kind alone (`KIND_RISK`)."""
+        return KIND_RISK[self.kind]
 
     @property
     def sort_key(self) -> tuple[int, str, str, str, int]:
@@ -139,7 +201,7 @@ class PlanItem:
             "reference": self.reference,
             "orderId": self.order_id,
             "status": self.status,
-            "reasonCode": self.reason_code,
+            "reasonCode": str(self.reason_code),
             "reason": self.reason,
             "numbers": list(self.numbers),
             "changes": [c.to_dict() for c in self.changes],
@@ -162,9 +224,8 @@ class PlanItem:
         """Inverse of `to_dict` (reading a saved plan)."""
         return cls(
             kind=Kind(data["kind"]),
-            risk=Risk(data["risk"]),
             name=str(data["name"]),
-            reason_code=str(data["reasonCode"]),
+            reason_code=Reason(data["reasonCode"]),
             reason=str(data["reason"]),
             reference=str(data.get("reference", "")),
             order_id=data.get("orderId"),
@@ -255,7 +316,7 @@ class Plan:
     def budget_breaches(self, budgets: SafetyBudgets) -> tuple[BudgetBreach, ...]:
         """The safety budgets this plan exceeds (apply refuses if any)."""
         cancels = [i for i in self.items if i.kind is Kind.CANCEL]
-        pruned = [i for i in cancels if i.reason_code == "orphan_pruned"]
+        pruned = [i for i in cancels if i.reason_code is Reason.ORPHAN_PRUNED]
         breaches: list[BudgetBreach] = []
         if len(cancels) > budgets.max_cancels:
             breaches.append(

@@ -16,7 +16,7 @@ from reconciler.essence import order_essence
 from reconciler.lifecycle import OrderStatus, is_building, is_changeable, is_locked
 from reconciler.live import LiveOrderSummary
 from reconciler.planning.context import PlanContext, attachment_items, differ, noop, spec_item, wait
-from reconciler.planning.items import Kind, PlanItem, Risk
+from reconciler.planning.items import Kind, PlanItem, Reason
 from reconciler.planning.notices import number_notices, port_date_notice
 
 
@@ -27,16 +27,17 @@ def existing_order_items(
     detail = ctx.live.details[summary.id]
     status = summary.status
     if is_building(status):
-        return [wait(order, summary, "order_building", "order is still being created by Sinch")]
+        return [
+            wait(order, summary, Reason.ORDER_BUILDING, "order is still being created by Sinch")
+        ]
     if not is_changeable(status) and not is_locked(status):
         return [
             spec_item(
                 order,
                 kind=Kind.BLOCKED,
-                risk=Risk.BLOCKED,
                 order_id=summary.id,
                 status=status,
-                reason_code="unknown_status",
+                reason_code=Reason.UNKNOWN_STATUS,
                 reason=f"order status {status} is unknown to portctl; nothing is changed",
             )
         ]
@@ -53,8 +54,7 @@ def existing_order_items(
             item = spec_item(
                 order,
                 kind=Kind.CANCEL,
-                risk=Risk.IRREVERSIBLE,
-                reason_code="spec_canceled",
+                reason_code=Reason.SPEC_CANCELED,
                 reason="spec says state: canceled; cancel is final and holds the numbers "
                 f"until {OrderStatus.CANCELED}",
                 numbers=live_numbers,
@@ -65,20 +65,19 @@ def existing_order_items(
             main = spec_item(
                 order,
                 kind=Kind.UPDATE,
-                risk=Risk.SAFE,
-                reason_code="fields_differ",
+                reason_code=Reason.FIELDS_DIFFER,
                 reason=f"{differ(changes)}; the full order is sent (PUT)",
                 changes=changes,
                 numbers=_touched_numbers(changes, order.phone_numbers),
                 **base,
             )
         else:
-            main = noop(order, "in_sync", "order matches the spec", summary=summary, **base)
+            main = noop(order, Reason.IN_SYNC, "order matches the spec", summary=summary, **base)
     else:
         main = _confirmed_item(order, summary, detail, changes, ctx, base)
     if order.state == "canceled":
         return [main]
-    return [main, *attachment_items(order, summary, detail, "missing_live")]
+    return [main, *attachment_items(order, summary, detail, Reason.MISSING_LIVE)]
 
 
 def _confirmed_item(
@@ -93,8 +92,7 @@ def _confirmed_item(
         return spec_item(
             order,
             kind=Kind.BLOCKED,
-            risk=Risk.BLOCKED,
-            reason_code="cancel_locked",
+            reason_code=Reason.CANCEL_LOCKED,
             reason=f"order is {OrderStatus.CONFIRMED}; it can no longer be canceled",
             **base,
         )
@@ -102,8 +100,7 @@ def _confirmed_item(
         return spec_item(
             order,
             kind=Kind.BLOCKED,
-            risk=Risk.BLOCKED,
-            reason_code="order_confirmed_locked",
+            reason_code=Reason.ORDER_CONFIRMED_LOCKED,
             reason=f"order is {OrderStatus.CONFIRMED}; changes are locked"
             + (
                 " (activation waits until the spec matches)"
@@ -116,7 +113,7 @@ def _confirmed_item(
         )
     if order.activation_mode != "on-demand":
         reason = f"order is {OrderStatus.CONFIRMED} and matches the spec"
-        return noop(order, "in_sync", reason, **base)
+        return noop(order, Reason.IN_SYNC, reason, **base)
     offered = ctx.live.available_activations.get(summary.id, ())
     if order.activation_when == "ready":
         groups = tuple(sorted(offered))
@@ -130,7 +127,7 @@ def _confirmed_item(
             if order.activation_when == "ready"
             else "no groups approved for activation (activation.groups)"
         )
-        return noop(order, "awaiting_activation", reason, **base)
+        return noop(order, Reason.AWAITING_ACTIVATION, reason, **base)
     numbers = tuple(
         sorted(
             str(n["phoneNumber"])
@@ -141,8 +138,7 @@ def _confirmed_item(
     return spec_item(
         order,
         kind=Kind.ACTIVATE,
-        risk=Risk.IRREVERSIBLE,
-        reason_code="groups_ready",
+        reason_code=Reason.GROUPS_READY,
         reason=f"activate {', '.join(groups)}: moves live traffic to Sinch",
         groups=groups,
         numbers=numbers,

@@ -22,13 +22,13 @@ from typing import Any
 
 from reconciler.desired import DesiredState
 from reconciler.live import LiveSnapshot
-from reconciler.planning.items import ACTION_KINDS, Kind, Plan, PlanItem, Risk
+from reconciler.planning.items import ACTION_KINDS, Kind, Plan, PlanItem, Reason, Risk
 from reconciler.reporting.facts import OrderFacts, all_facts
 
 FORMAT_VERSION = 1
 
-ARCHIVABLE_CODES: frozenset[str] = frozenset(
-    {"order_completed", "already_canceled", "no_live_order"}
+ARCHIVABLE_CODES: frozenset[Reason] = frozenset(
+    {Reason.ORDER_COMPLETED, Reason.ALREADY_CANCELED, Reason.NO_LIVE_ORDER}
 )
 """Plan reason codes of specs with nothing left to reconcile.
 

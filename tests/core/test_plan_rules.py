@@ -9,7 +9,8 @@ import pytest
 
 from reconciler.desired import DesiredConfiguration, DesiredOrder, DesiredState, SafetyBudgets
 from reconciler.live import LiveOrderSummary, LiveSnapshot
-from reconciler.planning import Plan, build_plan
+from reconciler.planning import ACTION_KINDS, Kind, Plan, Reason, Risk, build_plan
+from reconciler.planning.items import KIND_RISK
 from tests.core.builders import TODAY, desired, live_order, number, summary
 
 N1, N2 = "+13125550141", "+13125550142"
@@ -240,3 +241,9 @@ def test_items_come_in_apply_order() -> None:
     )
     plan = build_plan(DesiredState(orders=(create, update, cancel)), snapshot, today=TODAY)
     assert [str(i.kind) for i in plan.items] == ["cancel", "update", "create", "add-note"]
+
+
+def test_every_kind_has_one_risk_and_reason_codes_stay_snake_case() -> None:
+    assert set(KIND_RISK) == set(Kind)
+    assert {KIND_RISK[k] for k in ACTION_KINDS} <= {Risk.SAFE, Risk.IRREVERSIBLE}
+    assert all(str(code) == code.name.lower() for code in Reason)

@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 from reconciler.diff import FieldChange
-from reconciler.planning import Kind, PlanItem, Risk
+from reconciler.planning import Kind, PlanItem, Reason
 from reconciler.render.drift_markdown import render_drift_markdown
 from reconciler.render.drift_timeline import MAX_TICKS, OTHER_COLOR, render_timeline
 from reconciler.render.registry import DRIFT
@@ -28,9 +28,8 @@ def _update(index: int) -> PlanItem:
     )
     return PlanItem(
         kind=Kind.UPDATE,
-        risk=Risk.SAFE,
         name=f"order-{index:03d}",
-        reason_code="fields_differ",
+        reason_code=Reason.FIELDS_DIFFER,
         reason="20 fields differ; the full order is sent (PUT)",
         order_id=1000 + index,
         status="PENDING",
