@@ -17,8 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-SECRET_FIELDS: frozenset[str] = frozenset({"existingPortOutPin", "newPortOutPin", "accountNum"})
-"""Field names whose values are secrets wherever they appear in an order."""
+from reconciler.fieldmap import SECRET_NAMES
+
+SECRET_FIELDS: frozenset[str] = SECRET_NAMES
+"""Field names whose values are secrets wherever they appear in an order (the field map's
+`Direction.SECRET` rows)."""
 
 OrderState = Literal["active", "canceled"]
 ActivationMode = Literal["scheduled", "on-demand"]

@@ -14,14 +14,17 @@ must never be printed from an essence; `diff` redacts them. Pure: no I/O.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
 from fnmatch import fnmatchcase
 from typing import Any
 
-from reconciler.dates import parse_moment
+from reconciler.apidefaults import SYSTEM_PORT_TIME, SYSTEM_PORT_TIME_ZONE
+from reconciler.fieldmap import fill_number, normalise_number, normalise_order
+from reconciler.fieldmap import normalise_date as normalise_date  # re-exported
+from reconciler.fieldmap import normalise_time as normalise_time  # re-exported
 
 ORDER_SERVER_FIELDS: frozenset[str] = frozenset(
     {
@@ -59,11 +62,6 @@ NUMBER_SERVER_FIELDS: frozenset[str] = frozenset(
 E911_SERVER_PREFIX = "enh"
 """`features.e911.enh*` are the carrier-validated read-only copies of the e911 address."""
 
-SYSTEM_PORT_TIME = "09:00:00"
-SYSTEM_PORT_TIME_ZONE = "US/Eastern"
-
-_DATE_FIELDS = frozenset({"loaAttachmentDate", "authorizingDate"})
-
 
 @dataclass(frozen=True)
 class PortDefaults:
@@ -79,26 +77,6 @@ def port_defaults(configuration: Mapping[str, Any] | None) -> PortDefaults:
     time = config.get("defaultPortTime") or SYSTEM_PORT_TIME
     zone = config.get("defaultPortTimeZone") or SYSTEM_PORT_TIME_ZONE
     return PortDefaults(time=normalise_time(str(time)), time_zone=str(zone))
-
-
-def normalise_time(value: str) -> str:
-    """`09:00:00Z` and `09:00` both mean `09:00:00` (one doc example carries a trailing Z)."""
-    text = value.strip().removesuffix("Z").removesuffix("z")
-    if re.fullmatch(r"\d{2}:\d{2}", text):
-        text += ":00"
-    return text
-
-
-def normalise_date(value: str) -> str:
-    """A date-time at midnight UTC is the date the spec wrote (`2026-04-01`)."""
-    moment = parse_moment(value)
-    if (
-        isinstance(moment, datetime)
-        and moment.time() == time()
-        and moment.utcoffset() in (None, timedelta(0))
-    ):
-        return moment.date().isoformat()
-    return value
 
 
 class IgnoreRules:
@@ -186,9 +164,7 @@ def input_number(number: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = drop_empty(
         {k: v for k, v in number.items() if k not in NUMBER_SERVER_FIELDS}
     )
-    port_out = out.get("portOutInfo")
-    if isinstance(port_out, dict) and isinstance(port_out.get("authorizingDate"), str):
-        port_out["authorizingDate"] = normalise_date(port_out["authorizingDate"])
+    normalise_number(out)
     features = out.get("features")
     if isinstance(features, dict) and isinstance(features.get("e911"), dict):
         e911 = {k: v for k, v in features["e911"].items() if not k.startswith(E911_SERVER_PREFIX)}
@@ -201,9 +177,7 @@ def input_number(number: Mapping[str, Any]) -> dict[str, Any]:
 def _number_essence(number: Mapping[str, Any]) -> dict[str, Any]:
     out = input_number(number)
     out.pop("phoneNumber", None)
-    end_user = out.get("endUser")
-    if isinstance(end_user, Mapping):
-        out["endUser"] = {"typeOfService": "B", **end_user}
+    fill_number(out)
     return out
 
 
@@ -214,22 +188,11 @@ def order_essence(
     ignore: IgnoreRules | None = None,
 ) -> dict[str, Any]:
     """Normalise a desired body or a live order into the comparable input-shape essence."""
-    out: dict[str, Any] = {
-        k: v for k, v in order.items() if k not in ORDER_SERVER_FIELDS and k != "phoneNumbers"
-    }
-    out.setdefault("onDemandActivation", False)
-    out["onDemandActivation"] = bool(out["onDemandActivation"])
-    schedule = dict(out.get("desiredPortSchedule") or {})
-    schedule["desiredPortTime"] = normalise_time(
-        str(schedule.get("desiredPortTime") or defaults.time)
+    out: dict[str, Any] = copy.deepcopy(
+        {k: v for k, v in order.items() if k not in ORDER_SERVER_FIELDS and k != "phoneNumbers"}
     )
-    schedule["desiredPortTimeZone"] = schedule.get("desiredPortTimeZone") or defaults.time_zone
-    if isinstance(schedule.get("desiredPortDate"), str):
-        schedule["desiredPortDate"] = normalise_date(schedule["desiredPortDate"])
-    out["desiredPortSchedule"] = schedule
-    for key in _DATE_FIELDS & out.keys():
-        if isinstance(out[key], str):
-            out[key] = normalise_date(out[key])
+    fallback = {"defaultPortTime": defaults.time, "defaultPortTimeZone": defaults.time_zone}
+    normalise_order(out, fallback)
     numbers: dict[str, Any] = {}
     for number in order.get("phoneNumbers") or ():
         numbers[str(number["phoneNumber"])] = _number_essence(number)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from reconciler.apidefaults import MAX_PAGE_SIZE
 from reconciler.lifecycle import (
     OrderStatus,
     is_canceling,
@@ -26,8 +27,6 @@ from reconciler.lifecycle import (
 
 if TYPE_CHECKING:
     from reconciler.api import OrderSummary, PortingClient
-
-MAX_PAGE_SIZE = 1000
 
 
 @dataclass(frozen=True)

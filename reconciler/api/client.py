@@ -51,13 +51,13 @@ from reconciler.api.session import (
     shape_error,
 )
 from reconciler.api.urls import require_secure_url
+from reconciler.apidefaults import MAX_PAGE_SIZE
 from reconciler.lifecycle import order_status
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
 """Explicit timeouts: a hung connection must end in an error, never hang a CI job."""
 DEFAULT_RETRY = RetryPolicy()
 """5 tries, 60 s per call, 300 s of retry waiting per run, `Retry-After` capped at 30 s."""
-MAX_PAGE_SIZE = 1000
 PORTABILITY_BATCH = 500
 """Numbers per portability check; the API documents no limit, orders stop at 500."""
 

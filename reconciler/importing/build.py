@@ -25,19 +25,31 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from reconciler.desired import SECRET_FIELDS
-from reconciler.essence import (
-    input_number,
-    normalise_date,
-    normalise_time,
+from reconciler.apidefaults import PORT_TIME_ZONES
+from reconciler.essence import input_number
+from reconciler.fieldmap import (
+    KEYWISE_GROUPS,
+    NUMBER_ROWS,
+    WHOLE_NUMBER_FIELDS,
+    Direction,
+    get_path,
+    spec_fields,
 )
 from reconciler.importing.naming import secret_variable
 from reconciler.lifecycle import is_canceled_or_canceling, order_status
 from reconciler.redact import register_secret
-from reconciler.spec.v1 import E911, EndUser, NumberSettings, PhoneNumberEntry, PortOutInfo
+from reconciler.spec.v1 import (
+    E911,
+    EndUser,
+    Loa,
+    NumberSettings,
+    PhoneNumberEntry,
+    PortInSpec,
+    PortOutInfo,
+)
 
-KEYWISE_PATHS: tuple[tuple[str, ...], ...] = (("endUser",), ("portOutInfo",), ("features", "e911"))
-REPLACED_WHOLE = ("voiceConfiguration", "smsConfiguration", "newPortOutPin")
+KEYWISE_PATHS: tuple[tuple[str, ...], ...] = KEYWISE_GROUPS
+REPLACED_WHOLE: tuple[str, ...] = WHOLE_NUMBER_FIELDS
 
 
 @dataclass(frozen=True)
@@ -144,12 +156,20 @@ def factor_defaults(numbers: list[dict[str, Any]]) -> dict[str, Any]:
     return defaults
 
 
+_SECRET_PATHS = sorted(
+    (row.spec for row in NUMBER_ROWS if row.direction is Direction.SECRET),
+    key=lambda path: path.count("."),
+)
+
+
 def _secret_slots(tree: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
     """(container, field) pairs holding a secret in a defaults or number mapping."""
-    slots = [(tree, k) for k in tree if k in SECRET_FIELDS]
-    port_out = tree.get("portOutInfo")
-    if isinstance(port_out, dict):
-        slots += [(port_out, k) for k in port_out if k in SECRET_FIELDS]
+    slots = []
+    for path in _SECRET_PATHS:
+        parent, _, leaf = path.rpartition(".")
+        holder = get_path(tree, parent) if parent else tree
+        if isinstance(holder, dict) and leaf in holder:
+            slots.append((holder, leaf))
     return slots
 
 
@@ -179,25 +199,17 @@ def reference_secrets(
     return tuple(uses)
 
 
-def _schedule(order: Mapping[str, Any], warnings: list[str]) -> dict[str, Any]:
-    live = order.get("desiredPortSchedule") or {}
-    schedule: dict[str, Any] = {"date": normalise_date(str(live.get("desiredPortDate", "")))[:10]}
-    if live.get("desiredPortTime"):
-        schedule["time"] = normalise_time(str(live["desiredPortTime"]))
-    if live.get("desiredPortTimeZone"):
-        schedule["timeZone"] = str(live["desiredPortTimeZone"])
-        if schedule["timeZone"] not in ("US/Eastern", "US/Central", "US/Mountain", "US/Pacific"):
-            warnings.append(f"port time zone {schedule['timeZone']} is not one portctl accepts")
-    return schedule
-
-
-def _loa(order: Mapping[str, Any], warnings: list[str]) -> dict[str, Any] | None:
-    by, when = order.get("loaUploadedBy"), order.get("loaAttachmentDate")
-    if by and when:
-        return {"uploadedBy": str(by), "attachmentDate": normalise_date(str(when))[:10]}
-    if by or when:
+def _order_spec(order: Mapping[str, Any], warnings: list[str]) -> dict[str, Any]:
+    """The order-level spec fields (the field map's), with what a spec cannot say warned of."""
+    spec = spec_fields(order)
+    zone = spec.get("schedule", {}).get("timeZone")
+    if zone is not None and zone not in PORT_TIME_ZONES:
+        warnings.append(f"port time zone {zone} is not one portctl accepts")
+    loa = spec.get("loa")
+    if loa is not None and set(loa) != set(Loa.model_fields):
         warnings.append("only one of loaUploadedBy/loaAttachmentDate is set; a spec needs both")
-    return None
+        del spec["loa"]
+    return spec
 
 
 def _key_order(model: type[BaseModel]) -> dict[str, int]:
@@ -210,6 +222,7 @@ FIELD_ORDER: dict[str, dict[str, int]] = {
     "e911": _key_order(E911),
     "number": {**_key_order(PhoneNumberEntry), "number": -1},  # the E.164 first, then overrides
     "defaults": _key_order(NumberSettings),
+    "spec": _key_order(PortInSpec),
 }
 """Keys are written in the order the spec models (and the JSON schema) list them."""
 
@@ -238,17 +251,9 @@ def spec_from_order(order: Mapping[str, Any], *, name: str) -> ImportedSpec:
     secrets = reference_secrets(
         defaults, numbers, name=name, order_id=order_id, reference=reference
     )
-    spec: dict[str, Any] = {}
+    spec: dict[str, Any] = _order_spec(order, warnings)
     if is_canceled_or_canceling(status):
         spec["state"] = "canceled"
-    spec["schedule"] = _schedule(order, warnings)
-    if order.get("onDemandActivation"):
-        spec["activation"] = {"mode": "on-demand"}
-    if order.get("resellerName"):
-        spec["resellerName"] = str(order["resellerName"])
-    loa = _loa(order, warnings)
-    if loa is not None:
-        spec["loa"] = loa
     if defaults:
         spec["defaults"] = in_schema_order(defaults, "defaults")
     spec["phoneNumbers"] = [
@@ -261,6 +266,6 @@ def spec_from_order(order: Mapping[str, Any], *, name: str) -> ImportedSpec:
         "apiVersion": "portctl/v1",
         "kind": "PortIn",
         "metadata": {"name": name},
-        "spec": spec,
+        "spec": in_schema_order(spec, "spec"),
     }
     return ImportedSpec(name, order_id, status, document, secrets, tuple(warnings))

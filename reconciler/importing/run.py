@@ -26,6 +26,7 @@ from pathlib import Path
 from ruamel.yaml import YAML
 
 from reconciler.api import PortingClient
+from reconciler.apidefaults import MAX_PAGE_SIZE
 from reconciler.importing.build import ImportedSpec, SecretUse, spec_from_order
 from reconciler.importing.naming import adoptable_name, derived_name
 from reconciler.importing.writer import dump_settings, dump_spec, schema_reference
@@ -37,7 +38,7 @@ from reconciler.lifecycle import (
     is_open,
     order_status,
 )
-from reconciler.live import MAX_PAGE_SIZE, LiveOrderSummary, live_summary
+from reconciler.live import LiveOrderSummary, live_summary
 
 SETTINGS_FILE = "portctl.yaml"
 

@@ -14,20 +14,22 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from reconciler.fieldmap import (
+    NUMBER_KEYS,
+    NUMBER_ROWS,
+    ORDER_ROWS,
+    Direction,
+    Shape,
+    fill_number,
+    get_path,
+    order_fields,
+    set_path,
+)
 from reconciler.spec.v1 import PhoneNumberEntry, PortIn, PortInSpec
 
-DEFAULT_PORT_TIME = "09:00:00"
-DEFAULT_PORT_TIME_ZONE = "US/Eastern"
-DEFAULT_TYPE_OF_SERVICE = "B"
-_REPLACED_WHOLE = frozenset({"voiceConfiguration"})
-_NUMBER_KEYS = (
-    "endUser",
-    "portOutInfo",
-    "voiceConfiguration",
-    "smsConfiguration",
-    "features",
-    "newPortOutPin",
-)
+_REPLACED_WHOLE = frozenset(row.spec for row in NUMBER_ROWS if row.shape is Shape.OBJECT)
+_SECRET_PATHS = tuple(row.spec for row in NUMBER_ROWS if row.direction is Direction.SECRET)
+_REFERENCE = next(str(row.api) for row in ORDER_ROWS if row.direction is Direction.IDENTITY)
 
 
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -71,7 +73,7 @@ def _merged_numbers(spec: PortInSpec) -> list[dict[str, Any]]:
         number = item if isinstance(item, str) else item.number
         merged = deep_merge(defaults, overrides_of(item))
         entry: dict[str, Any] = {"phoneNumber": number}
-        entry.update((key, merged[key]) for key in _NUMBER_KEYS if key in merged)
+        entry.update((key, merged[key]) for key in NUMBER_KEYS if key in merged)
         numbers.append(entry)
     return numbers
 
@@ -85,35 +87,19 @@ def order_body(
     secret: Callable[[str], str],
 ) -> dict[str, Any]:
     """The create/PUT body for `document`; `secret` maps each secret field's text to its value."""
+    fallback = {"defaultPortTime": default_time, "defaultPortTimeZone": default_zone}
+    body: dict[str, Any] = {_REFERENCE: reference}
+    body.update(order_fields(document.model_dump(exclude_none=True), fallback))
     spec = document.spec
-    body: dict[str, Any] = {
-        "customerOrderReference": reference,
-        "onDemandActivation": spec.activation.mode == "on-demand",
-        "desiredPortSchedule": {
-            "desiredPortDate": spec.schedule.date,
-            "desiredPortTime": spec.schedule.time or default_time or DEFAULT_PORT_TIME,
-            "desiredPortTimeZone": spec.schedule.timeZone or default_zone or DEFAULT_PORT_TIME_ZONE,
-        },
-    }
-    if spec.loa is not None:
-        body["loaUploadedBy"] = spec.loa.uploadedBy
-        body["loaAttachmentDate"] = spec.loa.attachmentDate
-    if spec.resellerName is not None:
-        body["resellerName"] = spec.resellerName
     body["phoneNumbers"] = [_api_number(n, secret) for n in _merged_numbers(spec)]
     return body
 
 
 def _api_number(number: dict[str, Any], secret: Callable[[str], str]) -> dict[str, Any]:
     """Fill API defaults and put secret values in place of their references."""
-    end_user = number.get("endUser")
-    if end_user is not None:
-        end_user.setdefault("typeOfService", DEFAULT_TYPE_OF_SERVICE)
-    port_out = number.get("portOutInfo")
-    if port_out is not None:
-        for key in ("existingPortOutPin", "accountNum"):
-            if key in port_out:
-                port_out[key] = secret(port_out[key])
-    if "newPortOutPin" in number:
-        number["newPortOutPin"] = secret(number["newPortOutPin"])
+    fill_number(number)
+    for path in _SECRET_PATHS:
+        value = get_path(number, path)
+        if value is not None:
+            set_path(number, path, secret(value))
     return number

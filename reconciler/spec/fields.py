@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, ValidationInfo
 
+from reconciler.apidefaults import PortTimeZone
 from reconciler.spec.phone import check_portable_e164
 from reconciler.spec.secrets import is_reference
 
-TimeZone = Literal["US/Eastern", "US/Central", "US/Mountain", "US/Pacific"]
+TimeZone = PortTimeZone
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TIME = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]")
