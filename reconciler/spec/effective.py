@@ -2,11 +2,13 @@
 
 The input shape is that of docs/api-notes.md#data-model.
 
-`defaults` are deep-merged into every number (the number's own value wins, key by key), except
-`voiceConfiguration`, which is a tagged union and is replaced whole: merging an EST trunk into
-an RTC app would make a configuration nobody wrote. Short-form numbers take the defaults only.
-Unset fields are left out rather than sent as null, because a PUT clears what it omits and the
-diff must compare like with like.
+Which spec field goes where, its API default and whether it is a secret come from the field
+map (`reconciler.fieldmap`); this module adds the merge. `defaults` are deep-merged into every
+number (the number's own value wins, key by key), except the map's `Shape.OBJECT` fields such as
+`voiceConfiguration`, a tagged union replaced whole: merging an EST trunk into an RTC app would
+make a configuration nobody wrote. Short-form numbers take the defaults only. Unset fields are
+left out rather than sent as null, because a PUT clears what it omits and the diff must compare
+like with like.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ _REFERENCE = next(str(row.api) for row in ORDER_ROWS if row.direction is Directi
 
 
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    """`base` with `override` laid over it, recursively; `voiceConfiguration` replaced whole.
+    """`base` with `override` laid over it, recursively; `Shape.OBJECT` fields replaced whole.
 
     The result shares no mapping with its inputs, so filling it in never alters `defaults`.
     """

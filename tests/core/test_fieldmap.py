@@ -18,10 +18,12 @@ from pydantic import BaseModel
 from reconciler import apidefaults
 from reconciler.emulator import validation as emulator
 from reconciler.emulator.config import EmulatorConfig
+from reconciler.emulator.core import SECRET_FIELDS as emulator_secrets
 from reconciler.fieldmap import (
     NUMBER_ROWS,
     NUMBER_SCOPES,
     ORDER_ROWS,
+    SECRET_NAMES,
     Direction,
     Shape,
     body_rows,
@@ -132,6 +134,7 @@ def test_the_emulator_agrees_with_the_api_defaults() -> None:
     assert set(apidefaults.PORT_TIME_ZONES) < set(emulator.TIME_ZONES)
     assert EmulatorConfig().page_size_max == apidefaults.MAX_PAGE_SIZE
     assert emulator.VOICE_ID_FIELD == VOICE_ID_FIELD
+    assert set(emulator_secrets) <= SECRET_NAMES
     defaults = {r.api: r.default for r in (*ORDER_ROWS, *NUMBER_ROWS) if r.default is not None}
     assert defaults == {
         "desiredPortSchedule.desiredPortTime": emulator.SYSTEM_PORT_TIME,
