@@ -44,6 +44,7 @@ from reconciler.render.registry import APPLY, PLAN, ApplyView, PlanView
 from reconciler.savedplan import (
     SavedPlanError,
     plan_fingerprints,
+    plan_key,
     read_saved_plan,
     stale_reasons,
 )
@@ -67,15 +68,26 @@ def apply_exit_code(report: ApplyReport) -> int:
 
 
 def _saved_plan(
-    plan_file: Path, desired: DesiredState, client: PortingClient
+    plan_file: Path, desired: DesiredState, client: PortingClient, *, prune: bool
 ) -> tuple[Plan, dict[int, str], LiveSnapshot]:
-    """The saved plan, if it is still exactly what would be done now; else exit 1."""
+    """A fresh plan, if it takes exactly the saved plan's actions; else exit 1.
+
+    The file only says what was reviewed: the plan acted on, its budgets, `--prune` and
+    fingerprints all come from this run (docs/design.md#saved-plans).
+    """
     try:
-        saved = read_saved_plan(plan_file)
+        saved = read_saved_plan(plan_file, key=plan_key(os.environ))
     except SavedPlanError as exc:
-        raise click.ClickException(str(exc)) from None
-    live = fetch_live(client, PlanReads(desired, prune=saved.prune))
-    reasons = stale_reasons(saved, desired=desired, live=live, today=cli_today(live.fetched_at))
+        raise click.ClickException(f"{exc}; nothing was applied") from None
+    if saved.prune != prune:
+        made, needs = ("with", "pass --prune") if saved.prune else ("without", "drop --prune")
+        raise click.ClickException(
+            f"saved plan {plan_file} was made {made} --prune; {needs} to apply it (apply "
+            "takes --prune from its own command line, never from the file); nothing was applied"
+        )
+    live = fetch_live(client, PlanReads(desired, prune=prune))
+    fresh = build_plan(desired, live, today=cli_today(live.fetched_at), prune=prune)
+    reasons = stale_reasons(saved, desired=desired, live=live, fresh=fresh)
     if reasons:
         for reason in reasons:
             click.echo(f"stale: {reason}", err=True)
@@ -83,7 +95,7 @@ def _saved_plan(
             f"saved plan {plan_file} is stale; nothing was applied. Make a new one with "
             "`portctl plan --out FILE`, review it, and apply that"
         )
-    return saved.plan, dict(saved.fingerprints), live
+    return fresh, plan_fingerprints(fresh, live), live
 
 
 @contextlib.contextmanager
@@ -149,7 +161,7 @@ def apply(
     color = use_color()
     with make_client(emulator) as client, api_errors(emulator):
         if plan_file is not None:
-            plan, fingerprints, live = _saved_plan(plan_file, desired, client)
+            plan, fingerprints, live = _saved_plan(plan_file, desired, client, prune=prune)
         else:
             live = fetch_live(client, PlanReads(desired, prune=prune))
             plan = build_plan(desired, live, today=cli_today(live.fetched_at), prune=prune)

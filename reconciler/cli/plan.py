@@ -7,6 +7,7 @@ Read-only against the API: the portability check is the one POST, and it changes
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -26,7 +27,7 @@ from reconciler.live import fetch_live
 from reconciler.planning import build_plan
 from reconciler.planning.reads import PlanReads
 from reconciler.render.registry import PLAN, PlanView
-from reconciler.savedplan import write_saved_plan
+from reconciler.savedplan import PLAN_KEY_VARIABLE, plan_key, write_saved_plan
 
 
 @click.command("plan")
@@ -70,8 +71,10 @@ def plan(
         color=use_color(),
     )
     if out is not None:
-        write_saved_plan(out, result, desired=desired, live=live, prune=prune)
-        click.echo(f"Plan saved to {out} (checksum {result.checksum()[:12]}).", err=True)
+        key = plan_key(os.environ)
+        checksum = write_saved_plan(out, result, desired=desired, live=live, prune=prune, key=key)
+        signed = f", signed with {PLAN_KEY_VARIABLE}" if key is not None else ""
+        click.echo(f"Plan saved to {out} (checksum {checksum[:12]}{signed}).", err=True)
     if stats:
         click.echo(f"API calls: {live.api_calls}", err=True)
     click.get_current_context().exit(plan_exit_code(result, detailed=detailed_exitcode))

@@ -36,7 +36,7 @@ def test_round_trip_keeps_items_and_binds_fingerprints(tmp_path: Path) -> None:
     saved = read_saved_plan(path)
     assert saved.plan == plan
     assert saved.fingerprints == {7: fingerprint(live.details[7])}
-    assert stale_reasons(saved, desired=state, live=live, today=TODAY) == []
+    assert stale_reasons(saved, desired=state, live=live, fresh=plan) == []
 
 
 def test_edited_or_foreign_files_are_refused(tmp_path: Path) -> None:
@@ -73,10 +73,10 @@ def test_stale_when_the_order_or_the_specs_moved(tmp_path: Path) -> None:
     moved = LiveSnapshot(
         managed=live.managed, details={7: {**live.details[7], "status": "CONFIRMED"}}
     )
-    assert stale_reasons(saved, desired=state, live=moved, today=TODAY) == [
-        "order 7 changed since the plan was made"
-    ]
+    assert stale_reasons(
+        saved, desired=state, live=moved, fresh=build_plan(state, moved, today=TODAY)
+    ) == ["order 7 changed since the plan was made"]
     edited = DesiredState(orders=state.orders, spec_digest="digest-2")
-    assert stale_reasons(saved, desired=edited, live=live, today=TODAY) == [
-        "the spec files changed since the plan was made"
-    ]
+    assert stale_reasons(
+        saved, desired=edited, live=live, fresh=build_plan(edited, live, today=TODAY)
+    ) == ["the spec files changed since the plan was made"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from reconciler.live import fetch_live
+from reconciler.planning import build_plan
 from reconciler.planning.reads import PlanReads
 from reconciler.savedplan import read_saved_plan, stale_reasons
 from reconciler.spec import load_project
@@ -74,7 +75,8 @@ def test_saved_plan_has_no_secrets_and_goes_stale_when_live_or_specs_move(world:
         assert state is not None
         with world.client() as client:
             live = fetch_live(client, PlanReads(state))
-        return stale_reasons(saved, desired=state, live=live, today=TODAY)
+        fresh = build_plan(state, live, today=TODAY)
+        return stale_reasons(saved, desired=state, live=live, fresh=fresh)
 
     assert stale() == []
     order_id = next(i.order_id for i in saved.plan.items if i.name == "pending" and i.order_id)
