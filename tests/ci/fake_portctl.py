@@ -1,4 +1,4 @@
-"""Stand-in for the `portctl` program in tests of the composite action's run script.
+"""Stand-in for the `portctl` program (and `python` for pip) in tests of the composite action.
 
 Why a fake: these tests are about the wrapper (argument splitting, exit-code mapping, the env
 file), not portctl itself. It records its argv and the content of any `--env-file` it was
@@ -17,7 +17,7 @@ from pathlib import Path
 def main() -> int:
     """Record the call, print the canned output, exit with the canned code."""
     argv = sys.argv[1:]
-    record: dict[str, object] = {"argv": ["portctl", *argv]}
+    record: dict[str, object] = {"argv": [os.environ.get("FAKE_PROGRAM", "portctl"), *argv]}
     if "--env-file" in argv:
         env_file = Path(argv[argv.index("--env-file") + 1])
         record["env_file_content"] = env_file.read_text(encoding="utf-8")

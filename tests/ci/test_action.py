@@ -19,31 +19,19 @@ from tests.ci.runner_sim import (
     Runner,
     iter_steps,
     load_yaml,
+    run_action,
     workflow_files,
 )
 
 ACTION = load_yaml(ACTION_DIR / "action.yml")
-RUN_SH = ACTION_DIR / "run.sh"
 
 
 def _run_action(
     runner: Runner, inputs: dict[str, str], fake: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Execute the action's `portctl` step: its env mapping applied to `inputs` and defaults.
-
-    `fake` sets the fake portctl's behaviour (FAKE_PORTCTL_EXIT, FAKE_PORTCTL_STDOUT).
-    """
-    step = next(s for s in ACTION["runs"]["steps"] if s.get("id") == "run")
-    env: dict[str, str] = dict(fake or {})
-    for name, expression in step["env"].items():
-        match = re.fullmatch(r"\$\{\{ inputs\.([\w-]+) \}\}", expression)
-        assert match, f"{name} should map one input, got {expression!r}"
-        env[name] = inputs.get(
-            match.group(1), str(ACTION["inputs"][match.group(1)].get("default", ""))
-        )
-    script = str(step["run"]).replace('"$GITHUB_ACTION_PATH/run.sh"', f'"{RUN_SH}"')
-    assert script != step["run"], "the step should run run.sh from the action directory"
-    return runner.run(script, env)
+    """Execute the action's `portctl` step; `fake` sets the fake portctl's behaviour
+    (FAKE_PORTCTL_EXIT, FAKE_PORTCTL_STDOUT)."""
+    return run_action(runner, inputs, env=fake)
 
 
 @pytest.fixture

@@ -56,7 +56,8 @@ def test_plan_comment_is_created_when_none_exists(runner: Runner) -> None:
     body = comments[2]["body"]
     assert comments[2]["issue"] == 7
     assert body.startswith(
-        f"{MARKER}\n> Changes pending: merging applies them. (commit 0123456, exit code 2)\n"
+        f"{MARKER}\n> Changes pending: after merge, a new plan is made and applied once a"
+        " reviewer approves it. (commit 0123456, exit code 2; secret values not compared)\n"
     )
     assert PLAN in body
     assert RUN_URL in body

@@ -103,34 +103,74 @@ def _workflow(name: str) -> Mapping[str, Any]:
     return loaded
 
 
-def test_pr_workflow_plans_spec_changes_with_minimal_permissions() -> None:
+def _jobs_with_secrets(workflow: Mapping[str, Any]) -> dict[str, set[str]]:
+    """Per job, the secrets it names (in its env, steps or `with:` inputs)."""
+    return {
+        job_id: set(re.findall(r"secrets\.(\w+)", str(job)))
+        for job_id, job in workflow["jobs"].items()
+    }
+
+
+@pytest.mark.parametrize("workflow", workflow_files(), ids=lambda path: path.name)
+def test_permissions_are_granted_per_job_and_secrets_only_inside_environments(
+    workflow: Path,
+) -> None:
+    """Point 13: nothing by default; each job asks for what it needs. A secret lives in an
+    environment restricted to main, so a pull request's own workflow cannot reach it."""
+    loaded = load_yaml(workflow)
+    assert loaded["permissions"] == {}, "no workflow-wide token permissions"
+    for job_id, job in loaded["jobs"].items():
+        assert "permissions" in job, f"{workflow.name}: job {job_id} declares no permissions"
+    for job_id, names in _jobs_with_secrets(loaded).items():
+        if names:
+            assert loaded["jobs"][job_id].get("environment"), (workflow.name, job_id, names)
+
+
+def test_pr_workflow_validates_any_pr_and_plans_same_repo_prs_as_data() -> None:
     workflow = _workflow("portctl-pr.yml")
-    assert set(workflow["on"]) == {"pull_request"}
-    assert "specs/**" in workflow["on"]["pull_request"]["paths"]
-    assert workflow["permissions"] == {"contents": "read", "pull-requests": "write"}
-    plan_args = next(s for _, s in iter_steps(workflow) if s.get("id") == "plan")["with"]
-    assert "--detailed-exitcode" in plan_args["args"]
-    assert plan_args["allowed-exit-codes"] == "0,2,3"
+    assert set(workflow["on"]) == {"pull_request", "pull_request_target"}
+    for trigger in workflow["on"].values():
+        assert trigger["paths"] == ["specs/**"]
+    jobs = workflow["jobs"]
+    assert set(jobs) == {"validate", "fork-notice", "plan"}
+
+    # validate: the PR's own files and workflow, no secrets, a read-only token.
+    assert jobs["validate"]["if"] == "github.event_name == 'pull_request'"
+    assert jobs["validate"]["permissions"] == {"contents": "read"}
+    assert "secrets." not in str(jobs["validate"])
+
+    # plan: the base branch's workflow and tooling; the PR's commit only as data in pr/.
+    plan = jobs["plan"]
+    assert "github.event_name == 'pull_request_target'" in plan["if"]
+    assert SAME_REPO in plan["if"]
+    assert SAME_REPO.replace("==", "!=") in jobs["fork-notice"]["if"]
+    assert plan["environment"] == "portctl-plan"
+    assert plan["permissions"] == {"contents": "read", "pull-requests": "write"}
+    base, head = [s for s in plan["steps"] if str(s.get("uses", "")).startswith("actions/checkout")]
+    assert "ref" not in base["with"], "the base branch, at the workspace root"
+    assert base["with"]["persist-credentials"] is False
+    assert head["with"] == {
+        "ref": "${{ github.event.pull_request.head.sha }}",
+        "path": "pr",
+        "persist-credentials": False,
+    }
+    (action,) = [s for s in plan["steps"] if s.get("uses") == LOCAL_ACTION]
+    assert action["id"] == "plan"
+    assert "working-directory" not in action["with"], "outputs stay out of the PR's files"
+    assert action["with"]["args"].startswith("pr/${{ env.SPECS }} ")
+    args = action["with"]["args"].split()
+    assert args[args.index("--secrets") + 1] == "skip"
+    assert "--detailed-exitcode" in args
+    assert action["with"]["allowed-exit-codes"] == "0,2,3"
+    # Credentials to read, never secret values nor anything that signs or applies.
+    assert _jobs_with_secrets(workflow)["plan"] == {"SINCH_KEY_ID", "SINCH_KEY_SECRET"}
+    assert "env-file-content" not in action["with"]
+    # Nothing from pr/ is ever executed: no run: script mentions it.
+    assert not [s["run"] for s in plan["steps"] if "pr/" in str(s.get("run", ""))]
 
 
-def test_pr_workflow_keeps_secrets_away_from_forks() -> None:
-    workflow = _workflow("portctl-pr.yml")
-    validate_steps = workflow["jobs"]["validate"]["steps"]
-    assert all("if" not in step for step in validate_steps), "forks are still validated"
-    assert "secrets." not in str(validate_steps)
-    guarded = 0
-    for step in workflow["jobs"]["plan"]["steps"]:
-        condition = str(step.get("if", ""))
-        if "secrets." in str(step) or step.get("id") == "plan":
-            assert SAME_REPO in condition, step
-            guarded += 1
-    assert guarded >= 1
-    notices = [s for s in workflow["jobs"]["plan"]["steps"] if "!=" in str(s.get("if", ""))]
-    assert len(notices) == 1
-    assert "fork" in notices[0]["run"]
-
-
-def test_apply_workflow_is_serialized_protected_and_audited() -> None:
+def test_apply_workflow_plans_without_apply_credentials_then_applies_after_approval() -> None:
+    """Point 12: the environment gate sits on a job that applies a plan which already exists."""
     workflow = _workflow("portctl-apply.yml")
     assert workflow["on"]["push"] == {"branches": ["main"], "paths": ["specs/**"]}
     assert "workflow_dispatch" in workflow["on"]
@@ -138,29 +178,80 @@ def test_apply_workflow_is_serialized_protected_and_audited() -> None:
         "group": "portctl-apply-${{ vars.SINCH_PROJECT_ID }}",
         "cancel-in-progress": False,
     }
-    job = workflow["jobs"]["apply"]
-    assert job["environment"] == "production"
-    steps = {step.get("id"): step for step in job["steps"]}
-    assert "--detailed-exitcode" in steps["plan"]["with"]["args"]
-    apply_args = steps["apply"]["with"]["args"].split()
-    assert apply_args[:2] == ["plan.json", "--auto-approve"]
+    plan, apply = workflow["jobs"]["plan"], workflow["jobs"]["apply"]
+    assert set(workflow["jobs"]) == {"plan", "apply"}
+
+    assert plan["environment"] == "portctl-plan"
+    assert plan["permissions"] == {"contents": "read"}
+    assert _jobs_with_secrets(workflow)["plan"] == {
+        "SINCH_KEY_ID",
+        "SINCH_KEY_SECRET",
+        "PORTCTL_PLAN_KEY",
+    }
+    plan_steps = {step.get("id") or step.get("name"): step for step in plan["steps"]}
+    plan_args = plan_steps["plan"]["with"]["args"].split()
+    assert plan_args[plan_args.index("--secrets") + 1] == "skip"
+    assert plan_args[plan_args.index("--out") + 1] == "plan.json"
+    assert "--detailed-exitcode" in plan_args
+    assert plan["outputs"] == {
+        "exitcode": "${{ steps.plan.outputs.exitcode }}",
+        "sha256": "${{ steps.digest.outputs.sha256 }}",
+    }
+    (upload,) = [s for s in plan["steps"] if "upload-artifact" in str(s.get("uses"))]
+    assert upload["with"]["name"] == "portctl-plan"
+    assert "plan.json" in upload["with"]["path"]
+
+    assert apply["needs"] == "plan"
+    assert apply["environment"] == "production"
+    assert apply["permissions"] == {"contents": "read"}
+    assert _jobs_with_secrets(workflow)["apply"] == {
+        "SINCH_KEY_ID",
+        "SINCH_KEY_SECRET",
+        "PORTCTL_PLAN_KEY",
+        "PORTCTL_ENV_FILE",
+    }
+    uses = [str(step.get("uses", "")) for step in apply["steps"]]
+    download = next(i for i, u in enumerate(uses) if "download-artifact" in u)
+    assert apply["steps"][download]["with"] == {"name": "portctl-plan"}
+    check = next(i for i, s in enumerate(apply["steps"]) if "sha256sum" in str(s.get("run")))
+    assert apply["steps"][check]["env"] == {"EXPECTED": "${{ needs.plan.outputs.sha256 }}"}
+    applying = next(i for i, s in enumerate(apply["steps"]) if s.get("id") == "apply")
+    assert download < check < applying
+    apply_args = apply["steps"][applying]["with"]["args"].split()
+    assert apply_args[:2] == ["plan.json", "--auto-approve"], "the saved plan, not a fresh one"
+    assert apply["steps"][applying]["with"]["allowed-exit-codes"] == "0,3"
     audit_log = apply_args[apply_args.index("--audit-log") + 1]
-    uploads = [
-        s for s in job["steps"] if str(s.get("uses", "")).startswith("actions/upload-artifact")
-    ]
+    uploads = [s for s in apply["steps"] if "upload-artifact" in str(s.get("uses"))]
     assert any(audit_log in str(s["with"]["path"]) for s in uploads)
 
 
-def test_drift_workflow_runs_on_a_schedule_and_by_hand() -> None:
+def test_drift_workflow_runs_on_a_schedule_in_its_own_environment() -> None:
     workflow = _workflow("portctl-drift.yml")
     assert workflow["on"]["schedule"][0]["cron"]
     assert "workflow_dispatch" in workflow["on"]
-    assert workflow["permissions"] == {"contents": "read", "issues": "write"}
+    job = workflow["jobs"]["drift"]
+    assert job["environment"] == "portctl-drift"
+    assert job["permissions"] == {"contents": "read", "issues": "write"}
     drift_calls = [s for _, s in iter_steps(workflow) if s.get("uses") == LOCAL_ACTION]
     formats = {re.search(r"--format (\w+)", s["with"]["args"]).group(1) for s in drift_calls}  # type: ignore[union-attr]
     assert formats == {"markdown", "html"}
     # 0, 2 and 3 are results; 1 (error) is not allowed and so fails the job.
     assert {s["with"]["allowed-exit-codes"] for s in drift_calls} == {"0,2,3"}
+
+
+def test_environments_separate_plan_apply_and_drift() -> None:
+    """Secret values (PORTCTL_ENV_FILE) exist only where they are needed: apply and drift."""
+    environments: dict[str, set[str]] = {}
+    for path in workflow_files():
+        loaded = load_yaml(path)
+        for job_id, names in _jobs_with_secrets(loaded).items():
+            environment = loaded["jobs"][job_id].get("environment")
+            if environment:
+                environments.setdefault(environment, set()).update(names)
+    assert set(environments) == {"portctl-plan", "production", "portctl-drift"}
+    assert "PORTCTL_ENV_FILE" not in environments["portctl-plan"]
+    assert "PORTCTL_ENV_FILE" in environments["production"]
+    assert "PORTCTL_ENV_FILE" in environments["portctl-drift"]
 
 
 def test_repository_ci_runs_the_ci_script_on_each_python() -> None:

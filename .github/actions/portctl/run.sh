@@ -10,8 +10,16 @@
 #   PORTCTL_STDOUT_FILE         also write standard output to this file
 #   PORTCTL_ENV_FILE_CONTENT    dotenv text for ${NAME} references: written to a private
 #                               temporary file passed as --env-file, every value masked
+#   PORTCTL_PLAN_KEY            passed through to portctl (plan signing); unset when empty, so
+#                               a workflow may always map the secret, set or not
 #   GITHUB_OUTPUT               receives exitcode=N
+# Python runs isolated (-I): nothing in the working directory, which may be a pull request's
+# files, is ever imported.
 set -uo pipefail
+
+if [ -z "${PORTCTL_PLAN_KEY:-}" ]; then
+  unset PORTCTL_PLAN_KEY
+fi
 
 command="${PORTCTL_COMMAND:-}"
 allowed_codes="${PORTCTL_ALLOWED_EXIT_CODES:-0}"
@@ -23,7 +31,7 @@ fi
 argv=()
 if [ -n "${PORTCTL_ARGS:-}" ]; then
   split='import os, shlex, sys; sys.stdout.write("".join(a + "\0" for a in shlex.split(os.environ["PORTCTL_ARGS"])))'
-  mapfile -d '' argv < <(python -c "$split")
+  mapfile -d '' argv < <(python -I -c "$split")
 fi
 
 if [ -n "${PORTCTL_ENV_FILE_CONTENT:-}" ]; then
@@ -38,7 +46,7 @@ for value in dotenv_values(sys.argv[1]).values():
     for line in (value or "").splitlines():
         if line.strip():
             print("::add-mask::" + line)'
-  python -c "$mask" "$env_file"
+  python -I -c "$mask" "$env_file"
   argv+=(--env-file "$env_file")
 fi
 
