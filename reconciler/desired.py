@@ -99,3 +99,9 @@ class DesiredState:
     spec_digest: str = ""
     """sha256 over the bytes of the spec files and the documents they upload (sorted by
     repository-relative path); binds a saved plan to the specs. Secret values are not in it."""
+    settings_file: str = ""
+    """The Settings file (`portctl.yaml`) in use, as displayed; "" when there is none."""
+    whole_project: bool = True
+    """Whether every spec of the project was loaded. False when only some files were named or
+    a selector picked some orders: then a live order under the prefix that matches no loaded
+    spec may be a spec left out, so orphans are not looked for (and never pruned)."""

@@ -37,8 +37,27 @@ F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_PATHS = (Path("specs"),)
 
 
+SETTINGS_META = "portctl.settings"
+
+
+def _remember_settings(ctx: click.Context, _: click.Parameter, value: Path | None) -> None:
+    ctx.meta[SETTINGS_META] = value
+
+
 def paths_argument(command: F) -> F:
-    """`[PATHS...]`: spec files or directories (default `specs/`)."""
+    """`[PATHS...]`: spec files or directories (default `specs/`), and `--settings FILE`.
+
+    Every command that reads specs takes both, so `--settings` rides along with PATHS; its
+    value reaches `read_specs` through the click context instead of every command's arguments.
+    """
+    command = click.option(
+        "--settings",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        expose_value=False,
+        callback=_remember_settings,
+        help="Settings file to use (default: the nearest portctl.yaml above each path, "
+        "not above the git root).",
+    )(command)
     return click.argument("paths", nargs=-1, type=click.Path(path_type=Path))(command)
 
 
@@ -114,16 +133,16 @@ def select(state: DesiredState, selectors: Mapping[str, str]) -> DesiredState:
     """Only the orders whose labels match every selector.
 
     A selection is not the whole repository: orders of the specs left out must not look like
-    orphans (and be pruned!), so orphan detection is switched off (`reference_prefix` cleared;
-    the references in the bodies keep the prefix). The configuration spec has no labels and
-    is left out too.
+    orphans (and be pruned!), so orphan detection is switched off (`whole_project` false;
+    the prefix stays, for the references and the plan header). The configuration spec has no
+    labels and is left out too.
     """
     if not selectors:
         return state
     orders = tuple(
         o for o in state.orders if all(o.labels.get(k) == v for k, v in selectors.items())
     )
-    return replace(state, orders=orders, reference_prefix="", configuration=None)
+    return replace(state, orders=orders, whole_project=False, configuration=None)
 
 
 def checked_today() -> date:
@@ -155,12 +174,14 @@ def read_specs(
         env = load_env(env_file, os.environ)
     except EnvFileError as exc:
         raise click.ClickException(f"--env-file {exc}") from None
+    context = click.get_current_context(silent=True)
     return load_project(
         targets,
         today=today,
         env=env,
         allow_plaintext_secrets=allow_plaintext_secrets,
         resolve_secrets=resolve_secrets,
+        settings_file=context.meta.get(SETTINGS_META) if context else None,
     )
 
 

@@ -22,7 +22,7 @@ from reconciler.essence import (
 from reconciler.lifecycle import OrderStatus, is_canceling, is_changeable, is_completed, newest
 from reconciler.live import LiveOrderSummary, LiveSnapshot
 from reconciler.planning.context import PlanContext, attachment_items, differ, noop, spec_item
-from reconciler.planning.items import Kind, Plan, PlanItem, Portability, Reason
+from reconciler.planning.items import Kind, Plan, PlanItem, PlanScope, Portability, Reason
 from reconciler.planning.notices import ORDER_COMPLETED, port_date_notice
 from reconciler.planning.open_orders import existing_order_items
 
@@ -47,7 +47,13 @@ def build_plan(
         item = _orphan_item(orphan, live, prune=prune)
         if item is not None:
             items.append(item)
-    return Plan(items=tuple(items))
+    scope = PlanScope(
+        settings_file=desired.settings_file,
+        reference_prefix=desired.reference_prefix,
+        whole_project=desired.whole_project,
+        safety=desired.safety,
+    )
+    return Plan(items=tuple(items), scope=scope)
 
 
 def _configuration_item(desired: DesiredState, ctx: PlanContext) -> PlanItem:

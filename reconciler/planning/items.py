@@ -257,6 +257,20 @@ class BudgetBreach:
     flag: str
 
     @property
+    def needs(self) -> str:
+        """The flag apply needs: `--max-cancels 1`."""
+        return f"{self.flag} {self.planned}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON shape (the plan document's `budgets`)."""
+        return {
+            "budget": self.budget,
+            "limit": self.limit,
+            "planned": self.planned,
+            "needs": self.needs,
+        }
+
+    @property
     def message(self) -> str:
         """One line for the apply refusal."""
         return (
@@ -266,11 +280,58 @@ class BudgetBreach:
 
 
 @dataclass(frozen=True)
+class PlanScope:
+    """What a plan was made with: the settings file, prefix and budgets it names in its header.
+
+    Not part of the checksum (which covers what apply does): it tells reviewers which
+    `portctl.yaml` the plan used and which `--max-*` flags its apply will need.
+    """
+
+    settings_file: str = ""
+    """The Settings file in use, as displayed ("" when there is none)."""
+    reference_prefix: str = ""
+    whole_project: bool = True
+    """False when only some specs were planned: orphans were not looked for."""
+    safety: SafetyBudgets = field(default_factory=SafetyBudgets)
+    """The budgets the settings file sets (apply's flags may raise them)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON shape (the plan document's `settings`)."""
+        return {
+            "file": self.settings_file or None,
+            "referencePrefix": self.reference_prefix,
+            "wholeProject": self.whole_project,
+            "safety": {
+                "maxCancels": self.safety.max_cancels,
+                "maxPrune": self.safety.max_prune,
+                "maxNumbersTouched": self.safety.max_numbers_touched,
+            },
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PlanScope:
+        """Inverse of `to_dict` (showing a saved plan)."""
+        safety = data.get("safety") or {}
+        touched = safety.get("maxNumbersTouched")
+        return cls(
+            settings_file=str(data.get("file") or ""),
+            reference_prefix=str(data.get("referencePrefix") or ""),
+            whole_project=bool(data.get("wholeProject", True)),
+            safety=SafetyBudgets(
+                max_cancels=int(safety.get("maxCancels", 0)),
+                max_prune=int(safety.get("maxPrune", 0)),
+                max_numbers_touched=None if touched is None else int(touched),
+            ),
+        )
+
+
+@dataclass(frozen=True)
 class Plan:
     """The ordered items of one plan run plus plan-level notices."""
 
     items: tuple[PlanItem, ...]
     notices: tuple[Notice, ...] = field(default=())
+    scope: PlanScope = field(default_factory=PlanScope)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "items", tuple(sorted(self.items, key=lambda i: i.sort_key)))
@@ -312,6 +373,10 @@ class Plan:
         """sha256 of the canonical JSON of the items (no secret values, no timestamps)."""
         payload = json.dumps(self.to_dicts(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(payload.encode()).hexdigest()
+
+    def budget_needs(self) -> tuple[BudgetBreach, ...]:
+        """The budgets of the plan's settings file that its apply must raise by flag."""
+        return self.budget_breaches(self.scope.safety)
 
     def budget_breaches(self, budgets: SafetyBudgets) -> tuple[BudgetBreach, ...]:
         """The safety budgets this plan exceeds (apply refuses if any)."""

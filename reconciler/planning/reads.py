@@ -37,10 +37,12 @@ class PlanReads:
         """The listed orders sorted into the specs' (by reference) and orphans.
 
         Orphans carry the specs' non-empty reference prefix but match no spec; the API has
-        no prefix filter, so the whole list is read and sorted here.
+        no prefix filter, so the whole list is read and sorted here. When only some specs
+        were loaded (`DesiredState.whole_project` false) there are no orphans: an order under
+        the prefix may be a spec left out.
         """
         wanted = {o.reference for o in self.desired.orders}
-        prefix = self.desired.reference_prefix
+        prefix = self.desired.reference_prefix if self.desired.whole_project else ""
         managed: dict[str, list[LiveOrderSummary]] = {}
         orphans: list[LiveOrderSummary] = []
         for row in rows:

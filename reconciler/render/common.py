@@ -71,6 +71,35 @@ def summary_line(plan: Plan) -> str:
     return f"{', '.join(parts)}; {numbers}"
 
 
+def scope_line(plan: Plan) -> str:
+    """`Settings: specs/portctl.yaml (reference prefix "gitops/")`, and when only some specs
+    were planned, that orphans were not looked for."""
+    scope = plan.scope
+    if scope.settings_file:
+        prefix = (
+            f'reference prefix "{scope.reference_prefix}"'
+            if scope.reference_prefix
+            else ("no reference prefix")
+        )
+        line = f"Settings: {scope.settings_file} ({prefix})"
+    else:
+        line = "Settings: none (no portctl.yaml above the specs; no reference prefix)"
+    if not scope.whole_project:
+        line += "; only some specs planned, orphans not looked for"
+    return line
+
+
+def budget_lines(plan: Plan) -> list[str]:
+    """One line per safety budget the plan's apply must raise: `Apply needs --max-cancels 1
+    (1 cancels planned; specs/portctl.yaml allows 0)`."""
+    where = plan.scope.settings_file
+    return [
+        f"Apply needs {b.needs} ({b.budget} planned: {b.planned}; "
+        + (f"{where} allows {b.limit})" if where else f"the default limit is {b.limit})")
+        for b in plan.budget_needs()
+    ]
+
+
 def shown(item: PlanItem) -> bool:
     """Unchanged items are only counted, unless they carry notices."""
     return item.kind is not Kind.NOOP or bool(item.notices)

@@ -25,6 +25,8 @@ def plan_document(plan: Plan, *, api_calls: int | None = None) -> dict[str, Any]
             "hasChanges": plan.has_changes,
             "hasBlocked": plan.has_blocked,
         },
+        "settings": plan.scope.to_dict(),
+        "budgetsNeeded": [b.to_dict() for b in plan.budget_needs()],
         "checksum": plan.checksum(),
         "items": plan.to_dicts(),
     }

@@ -15,9 +15,11 @@ from collections import Counter
 from reconciler.planning.items import Kind, Plan, PlanItem, Risk
 from reconciler.render.common import (
     ChangeRow,
+    budget_lines,
     change_rows,
     display_value,
     item_title,
+    scope_line,
     shown,
     summary_line,
 )
@@ -110,7 +112,10 @@ def render_markdown(
 
     Head lines first, then one `<details>` block per item, cut by `fit_markdown`.
     """
-    head = [MARKER, f"### portctl plan: {summary_line(plan)}", "", *_counts_table(plan)]
+    head = [MARKER, f"### portctl plan: {summary_line(plan)}", "", cell(scope_line(plan)), ""]
+    head += [f"**{cell(line)}**" for line in budget_lines(plan)]
+    head += [""] if plan.budget_needs() else []
+    head += _counts_table(plan)
     head += _attention(plan)
     unchanged = sum(1 for i in plan.items if not shown(i))
     if unchanged:

@@ -15,8 +15,10 @@ from rich.text import Text
 from reconciler.planning.items import Kind, Plan, PlanItem, Risk
 from reconciler.render.common import (
     SYMBOLS,
+    budget_lines,
     change_rows,
     item_title,
+    scope_line,
     shown,
     summary_line,
 )
@@ -82,6 +84,9 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
         emoji=False,
     )
     console.print(Text(f"Plan: {summary_line(plan)}", style="bold"))
+    console.print(Text(scope_line(plan), style="dim"))
+    for need in budget_lines(plan):
+        console.print(Text(need, style="bold yellow"))
     for item in plan.items:
         if not shown(item):
             continue

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,7 +27,7 @@ from reconciler.desired import (
     SourceLocation,
 )
 from reconciler.redact import register_secret
-from reconciler.spec.discovery import common_root, discover_spec_files, repo_root
+from reconciler.spec.discovery import common_root, repo_root
 from reconciler.spec.document import LoadedDocument, load_document
 from reconciler.spec.effective import order_body
 from reconciler.spec.fields import validation_context
@@ -35,6 +35,7 @@ from reconciler.spec.issues import SpecIssue
 from reconciler.spec.partial import INVALID, field_value, mapping
 from reconciler.spec.rules import check_port_in, portable_numbers
 from reconciler.spec.secrets import SecretError, parse_reference, resolve
+from reconciler.spec.settings_file import project_files
 from reconciler.spec.strict_yaml import Loc
 from reconciler.spec.v1 import Metadata, PortIn, PortingDefaults, PortInSpec, Settings, SettingsSpec
 
@@ -72,13 +73,17 @@ def load_project(
     env: Mapping[str, str],
     allow_plaintext_secrets: bool = False,
     resolve_secrets: bool = False,
+    settings_file: Path | None = None,
 ) -> LoadResult:
     """Validate the specs under `paths` (files or directories) and build the desired state.
 
+    The project's Settings and PortingDefaults join the named files wherever the paths point
+    (`reconciler.spec.settings_file`; `settings_file` overrides the Settings file found).
     Raises `FileNotFoundError` for a path that does not exist; everything else wrong with the
     specs is returned as issues, all of them, sorted by file, line and column.
     """
-    files = discover_spec_files(paths)
+    project = project_files(paths, settings=settings_file)
+    files = project.files
     fallback_root = common_root(paths)
     context = validation_context(today=today, allow_plaintext_secrets=allow_plaintext_secrets)
     specs: list[_Spec] = []
@@ -114,6 +119,11 @@ def load_project(
         specs,
         settings=_model(settings, Settings),
         defaults=_model(defaults, PortingDefaults),
+    )
+    state = replace(
+        state,
+        settings_file=settings.doc.file if settings is not None else "",
+        whole_project=project.whole_project,
     )
     return LoadResult([], sorted(variables), state, result_files)
 

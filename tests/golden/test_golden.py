@@ -86,6 +86,7 @@ def rich_plan() -> Plan:
             source=SourceLocation(Path("specs/defaults.yaml")),
         ),
         reference_prefix="gitops/",
+        settings_file="specs/portctl.yaml",
     )
     return build_plan(state, snapshot, today=TODAY)
 
