@@ -4,8 +4,9 @@ Each line says when, who (`GITHUB_ACTOR`, else `GITLAB_USER_LOGIN`, else `USER`/
 from which commit (`GITHUB_SHA`/`CI_COMMIT_SHA`, else `git rev-parse HEAD` when git and a
 repository are there), which order, which action, its outcome and the API calls it made.
 Lines carry no secret values: items are redacted already, messages scrubbed, and the line is
-scrubbed once more before it is written. Lines are flushed one by one, so a killed apply
-leaves every finished item logged.
+scrubbed once more before it is written. Each item has two lines, `"event": "started"` written
+before it sends anything and `"event": "finished"` with its outcome, each flushed at once, so a
+killed apply leaves a record of every item that may have reached the API.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from reconciler.apply.executor import Timed
+from reconciler.apply.executor import Timed, utc_now
 from reconciler.planning.items import PlanItem
 from reconciler.redact import scrub
 
@@ -57,33 +59,60 @@ class AuditIdentity:
     commit: str | None
 
 
+def _target(item: PlanItem) -> str | None:
+    """What in the order the item acts on: the note, the document or the groups."""
+    return item.note or item.document or (", ".join(item.groups) or None)
+
+
 class AuditLog:
     """Appends one JSON line per finished item to an open text stream."""
 
-    def __init__(self, stream: IO[str], identity: AuditIdentity) -> None:
+    def __init__(
+        self,
+        stream: IO[str],
+        identity: AuditIdentity,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
         self._stream = stream
         self._identity = identity
+        self._clock = clock
 
     def started(self, index: int, total: int, item: PlanItem) -> None:
-        """Nothing is logged before an item finishes."""
+        """Write a `started` line before the item sends anything, and flush it: a run killed
+        mid-item still leaves a record of every item that may have reached the API."""
+        self._write(
+            {
+                "event": "started",
+                "time": self._clock().isoformat(),
+                "actor": self._identity.actor,
+                "commit": self._identity.commit,
+                "order": {"name": item.name, "reference": item.reference, "id": item.order_id},
+                "action": str(item.kind),
+                "target": _target(item),
+            }
+        )
 
     def finished(self, index: int, total: int, timed: Timed) -> None:
-        """Write the item's line and flush it."""
-        self._stream.write(scrub(json.dumps(self.line(timed), ensure_ascii=False)) + "\n")
+        """Write the item's outcome line and flush it."""
+        self._write(self.line(timed))
+
+    def _write(self, line: dict[str, Any]) -> None:
+        self._stream.write(scrub(json.dumps(line, ensure_ascii=False)) + "\n")
         self._stream.flush()
 
     def line(self, timed: Timed) -> dict[str, Any]:
-        """The JSON object of one line."""
+        """The JSON object of an item's outcome line."""
         result = timed.result
         item = result.item
         return {
+            "event": "finished",
             "time": timed.finished.isoformat(),
             "startedAt": timed.started.isoformat(),
             "actor": self._identity.actor,
             "commit": self._identity.commit,
             "order": {"name": item.name, "reference": item.reference, "id": result.order_id},
             "action": result.action,
-            "target": item.note or item.document or (", ".join(item.groups) or None),
+            "target": _target(item),
             "outcome": str(result.outcome),
             "message": result.message,
             "apiCalls": [c.to_dict() for c in result.calls],

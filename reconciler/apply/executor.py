@@ -25,6 +25,11 @@ from reconciler.essence import PortDefaults
 from reconciler.planning.items import Plan, PlanItem
 from reconciler.redact import scrub
 
+INTERRUPTED_ITEM = (
+    "interrupted while this item ran; its request may have been sent: `portctl plan` shows "
+    "whether it took effect"
+)
+
 
 def utc_now() -> datetime:
     """The default clock: aware UTC now."""
@@ -81,19 +86,41 @@ class Executor:
         self._observers = tuple(observers)
 
     def run(self, plan: Plan) -> ApplyReport:
-        """Carry out every action of `plan` (in plan order) and report each one's outcome."""
+        """Carry out every action of `plan` (in plan order) and report each one's outcome.
+
+        An interrupt (Ctrl-C, or SIGTERM turned into one by the CLI) stops the run between
+        or inside items: the item in hand is reported `unknown` (its request may have been
+        sent) to every observer, as any other outcome, and the report lists the items not
+        started, for the partial outcome table. Observers hear `started` before an item
+        sends anything, so the audit log shows every item that may have reached the API.
+        """
         actions = plan.actions
         results: list[ItemResult] = []
         for index, item in enumerate(actions, start=1):
-            for observer in self._observers:
-                observer.started(index, len(actions), item)
             started = self._clock()
-            result = self._one(item)
-            timed = Timed(result, started, self._clock())
+            try:
+                for observer in self._observers:
+                    observer.started(index, len(actions), item)
+                result = self._one(item)
+            except KeyboardInterrupt:
+                result = ItemResult(
+                    item=item,
+                    outcome=Outcome.UNKNOWN,
+                    message=INTERRUPTED_ITEM,
+                    order_id=item.order_id or self._context.created.get(item.name),
+                )
+                self._tell_finished(index, len(actions), Timed(result, started, self._clock()))
+                results.append(result)
+                return ApplyReport(
+                    plan=plan, results=tuple(results), not_run=actions[index:], interrupted=True
+                )
             results.append(result)
-            for observer in self._observers:
-                observer.finished(index, len(actions), timed)
+            self._tell_finished(index, len(actions), Timed(result, started, self._clock()))
         return ApplyReport(plan=plan, results=tuple(results))
+
+    def _tell_finished(self, index: int, total: int, timed: Timed) -> None:
+        for observer in self._observers:
+            observer.finished(index, total, timed)
 
     def _one(self, item: PlanItem) -> ItemResult:
         with self._client.recording() as calls:

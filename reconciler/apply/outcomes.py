@@ -67,6 +67,9 @@ class ApplyReport:
 
     plan: Plan
     results: tuple[ItemResult, ...] = field(default=())
+    not_run: tuple[PlanItem, ...] = ()
+    """Actions not started because the run was interrupted: left for the next run."""
+    interrupted: bool = False
 
     def counts(self) -> dict[str, int]:
         """Results per outcome, all four always present (zeros included)."""
@@ -80,5 +83,7 @@ class ApplyReport:
 
     @property
     def ok(self) -> bool:
-        """Nothing failed and nothing is unknown."""
-        return all(r.outcome in (Outcome.APPLIED, Outcome.SKIPPED) for r in self.results)
+        """Nothing failed, nothing is unknown and the run was not interrupted."""
+        return not self.interrupted and all(
+            r.outcome in (Outcome.APPLIED, Outcome.SKIPPED) for r in self.results
+        )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -32,7 +33,7 @@ from reconciler.cli.common import (
     make_client,
     use_color,
 )
-from reconciler.cli.exits import EXIT_BLOCKED, EXIT_ERROR, EXIT_OK
+from reconciler.cli.exits import EXIT_BLOCKED, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
 from reconciler.clock import cli_today
 from reconciler.desired import DesiredState
 from reconciler.essence import port_defaults
@@ -96,6 +97,21 @@ def _saved_plan(
             "`portctl plan --out FILE`, review it, and apply that"
         )
     return fresh, plan_fingerprints(fresh, live), live
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM (a CI job cancelled, `kill`) stops the run like Ctrl-C: the item in hand is
+    recorded, and the partial outcome table printed, instead of dying mid-item."""
+    try:
+        previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @contextlib.contextmanager
@@ -197,9 +213,17 @@ def apply(
                 observers=[progress, *observers],
             )
             try:
-                report = executor.run(plan)
+                with _sigterm_interrupts():
+                    report = executor.run(plan)
             finally:
                 progress.close()
     code = apply_exit_code(report)
+    if report.interrupted:
+        code = EXIT_INTERRUPTED
+        click.echo(
+            f"Interrupted: {len(report.not_run)} action(s) not started; the item in hand is "
+            "unknown. Run `portctl plan` to see what is left.",
+            err=True,
+        )
     click.echo(APPLY.render(ApplyView(report, code), output_format), nl=False)
     click.get_current_context().exit(code)

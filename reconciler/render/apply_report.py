@@ -28,7 +28,16 @@ def summary(report: ApplyReport) -> str:
     blocked = sum(1 for i in report.plan.items if i.risk is Risk.BLOCKED)
     if blocked:
         text += f" {blocked} blocked item(s) left as they are (see the plan)."
+    if report.interrupted:
+        text += f" Interrupted: {len(report.not_run)} action(s) not started, left for the next run."
     return text
+
+
+def _not_run(report: ApplyReport) -> list[tuple[str, str, str, str]]:
+    """Rows of the actions an interrupted run did not start."""
+    return [
+        ("not run", str(i.kind), item_title(i), "left for the next run") for i in report.not_run
+    ]
 
 
 def _order(result: ItemResult) -> str:
@@ -39,6 +48,7 @@ def _order(result: ItemResult) -> str:
 def render_text(report: ApplyReport) -> str:
     """Aligned columns, one line per item, the summary line last."""
     rows = [(str(r.outcome), r.action, _order(r), r.message) for r in report.results]
+    rows += _not_run(report)
     lines: list[str] = []
     if rows:
         widths = [max(len(row[i]) for row in rows) for i in range(3)]
@@ -61,6 +71,7 @@ def render_markdown(report: ApplyReport) -> str:
             f"| {r.outcome} | {r.action} | {cell(_order(r))} | {cell(r.message)} |"
             for r in report.results
         ]
+        lines += [f"| {o} | {a} | {cell(t)} | {d} |" for o, a, t, d in _not_run(report)]
     return "\n".join(lines) + "\n"
 
 
@@ -71,6 +82,8 @@ def apply_document(report: ApplyReport, *, exit_code: int) -> dict[str, Any]:
         "kind": "portctl-apply",
         "plan": plan_document(report.plan),
         "results": [r.to_dict() for r in report.results],
+        "interrupted": report.interrupted,
+        "notRun": [i.to_dict() for i in report.not_run],
         "summary": {**report.counts(), "mutatingCalls": report.mutating_calls},
         "exitCode": exit_code,
     }

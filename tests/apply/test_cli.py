@@ -189,7 +189,10 @@ def test_audit_log_has_one_line_per_item_and_no_secrets(world: ApplyWorld) -> No
     text = log.read_text("utf-8")
     assert PIN not in text
     assert ACCOUNT not in text
-    lines = [json.loads(line) for line in text.splitlines()]
+    records = [json.loads(line) for line in text.splitlines()]
+    assert [r["event"] for r in records] == ["started", "finished"] * 3
+    assert [r["action"] for r in records[::2]] == ["create", "add-note", "upload-document"]
+    lines = [r for r in records if r["event"] == "finished"]
     assert [(line["action"], line["outcome"]) for line in lines] == [
         ("create", "applied"),
         ("add-note", "applied"),

@@ -170,9 +170,11 @@ def test_observers_see_each_item_plain_and_rich(world: ApplyWorld) -> None:
     assert "applied" in rich_out.getvalue()
     assert "\x1b[" in rich_out.getvalue(), "colour on a terminal"
     lines = [json.loads(line) for line in audit_out.getvalue().splitlines()]
-    assert [(x["actor"], x["commit"], x["action"]) for x in lines] == [
-        ("ci-bot", "abc123", "create"),
-        ("ci-bot", "abc123", "add-note"),
+    assert [(x["event"], x["actor"], x["commit"], x["action"]) for x in lines] == [
+        ("started", "ci-bot", "abc123", "create"),
+        ("finished", "ci-bot", "abc123", "create"),
+        ("started", "ci-bot", "abc123", "add-note"),
+        ("finished", "ci-bot", "abc123", "add-note"),
     ]
     assert datetime.fromisoformat(lines[0]["time"]).tzinfo == UTC
 
