@@ -1,49 +1,187 @@
-"""Which files are specs, and which repository each one belongs to.
+"""Which files are specs, which repository each one belongs to, and reading one safely.
 
 Every `*.yaml`/`*.yml` below the given paths is a spec (hidden files and directories are
-skipped: editors and tools keep their own YAML there). Document and `${file:...}` paths must
-stay inside the repository, which is the git work tree of the spec, or, outside git, the
-common root of the paths given on the command line.
+skipped: editors and tools keep their own YAML there). Discovery never skips silently what it
+cannot read or does not understand: a directory it cannot list, a broken link or symlink loop,
+a FIFO or device, or a symlink leading outside the repository is a problem naming the path,
+and any problem fails the load (so `--prune` never runs on a partial view of the specs).
+Symlinked directories and files are followed while their target stays inside the repository
+(which is the git work tree of the spec, or, outside git, the common root of the paths given on
+the command line), and refused otherwise, like document and `${file:...}` paths. Nothing is
+read from inside `.git/`.
 """
 
 from __future__ import annotations
 
+import errno
 import os
-from collections.abc import Iterator, Sequence
+import stat
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 SPEC_SUFFIXES = (".yaml", ".yml")
+MAX_SPEC_BYTES = 5 * 1024 * 1024
+"""A spec file larger than this (5 MiB) is refused unread: no real spec comes near it."""
 
 
-def discover_spec_files(paths: Sequence[Path]) -> list[tuple[str, Path]]:
-    """`(display name, path)` of every spec file: given files, and `*.yaml`/`*.yml` below
-    given directories (hidden directories skipped), in the given order, each once."""
-    found: list[tuple[str, Path]] = []
+class SpecFileError(Exception):
+    """A spec path that cannot be used; the message says why (it never quotes the content)."""
+
+
+@dataclass
+class Discovery:
+    """The spec files found (display name, path) and the problems met finding them."""
+
+    files: list[tuple[str, Path]] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    """(display name, message) for every path that could not be used."""
+
+
+def discover_spec_files(paths: Sequence[Path]) -> Discovery:
+    """Every spec file: given files, and `*.yaml`/`*.yml` below given directories (hidden
+    entries skipped), in the given order, each once; plus a problem for every path discovery
+    could not follow. Raises `FileNotFoundError` for a given path that does not exist."""
+    found = Discovery()
     seen: set[Path] = set()
+    fallback = common_root(paths)
     for given in paths:
-        if not given.exists():
+        if not os.path.lexists(given):
             raise FileNotFoundError(str(given))
-        candidates = [given] if given.is_file() else sorted(_walk(given))
-        for path in candidates:
-            key = path.resolve()
-            if key not in seen:
-                seen.add(key)
-                found.append((str(path), path))
+        root = repo_root(_parent(given), fallback)
+        _visit(given, root=root, found=found, seen=seen, ancestors=frozenset(), explicit=True)
     return found
 
 
-def _walk(directory: Path) -> Iterator[Path]:
-    for root, dirs, names in os.walk(directory):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in names:
-            if name.endswith(SPEC_SUFFIXES) and not name.startswith("."):
-                yield Path(root, name)
+def _parent(path: Path) -> Path:
+    return path if path.is_dir() and not path.is_symlink() else path.parent
+
+
+def _visit(
+    path: Path,
+    *,
+    root: Path,
+    found: Discovery,
+    seen: set[Path],
+    ancestors: frozenset[Path],
+    explicit: bool = False,
+) -> None:
+    """Add `path` (a given path, or an entry met while walking) to `found`."""
+    display = str(path)
+    problem = _link_problem(path, root)
+    if problem:
+        found.problems.append((display, problem))
+        return
+    try:
+        info = path.stat()
+    except OSError as exc:
+        found.problems.append((display, f"cannot be read: {_reason(exc)}"))
+        return
+    resolved = path.resolve()
+    if stat.S_ISDIR(info.st_mode):
+        if resolved in ancestors:
+            found.problems.append((display, "is a symlink loop (it leads back to a parent)"))
+            return
+        _walk(path, root=root, found=found, seen=seen, ancestors=ancestors | {resolved})
+        return
+    if not explicit and not path.name.endswith(SPEC_SUFFIXES):
+        return
+    if not stat.S_ISREG(info.st_mode):
+        found.problems.append((display, f"is not a regular file ({_file_type(info.st_mode)})"))
+        return
+    if resolved not in seen:
+        seen.add(resolved)
+        found.files.append((display, path))
+
+
+def _walk(
+    directory: Path,
+    *,
+    root: Path,
+    found: Discovery,
+    seen: set[Path],
+    ancestors: frozenset[Path],
+) -> None:
+    try:
+        names = sorted(entry.name for entry in os.scandir(directory))
+    except OSError as exc:
+        found.problems.append((str(directory), f"cannot be listed: {_reason(exc)}"))
+        return
+    for name in names:
+        if name.startswith("."):
+            continue
+        _visit(directory / name, root=root, found=found, seen=seen, ancestors=ancestors)
+
+
+def _link_problem(path: Path, root: Path) -> str | None:
+    """Why a path that is (or passes through) a symlink cannot be followed, or None."""
+    try:
+        resolved = path.resolve(strict=True)
+    except FileNotFoundError:
+        return "is a broken symlink (its target does not exist)" if path.is_symlink() else None
+    except (OSError, RuntimeError) as exc:
+        if isinstance(exc, RuntimeError) or exc.errno == errno.ELOOP:
+            return "is a symlink loop"
+        return None  # reported by stat with its reason
+    if not resolved.is_relative_to(root):
+        return f"leads outside the repository ({root}); symlinks must stay inside it"
+    if ".git" in resolved.relative_to(root).parts:
+        return "is inside .git/; specs are never read from there"
+    return None
+
+
+def _file_type(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a directory" if stat.S_ISDIR(mode) else "not a file"
+
+
+def _reason(exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "symlink loop"
+    return exc.strerror or type(exc).__name__
+
+
+def read_spec_file(path: Path, *, limit: int = MAX_SPEC_BYTES) -> bytes:
+    """The bytes of a spec file, checked on the open file itself: a regular file (never a
+    FIFO or device, which could block or never end) of at most `limit` bytes."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise SpecFileError(f"cannot be read: {_reason(exc)}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise SpecFileError(f"is not a regular file ({_file_type(info.st_mode)})")
+        if info.st_size > limit:
+            raise SpecFileError(_too_big(info.st_size, limit))
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit and (chunk := os.read(fd, 1024 * 1024)):
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise SpecFileError(f"cannot be read: {_reason(exc)}") from None
+    finally:
+        os.close(fd)
+    if size > limit:
+        raise SpecFileError(_too_big(size, limit))
+    return b"".join(chunks)
+
+
+def _too_big(size: int, limit: int) -> str:
+    return f"is {size} bytes; spec files are at most {limit // (1024 * 1024)} MiB"
 
 
 def common_root(paths: Sequence[Path]) -> Path:
-    """The deepest directory holding every given path (a file counts as its directory)."""
-    dirs = [p.resolve() if p.is_dir() else p.resolve().parent for p in paths if p.exists()]
+    """The deepest directory holding every given path (a file counts as its directory; a
+    symlink is not followed here, so a link cannot widen the repository to its target)."""
+    dirs = [_parent(p).resolve() for p in paths if os.path.lexists(p)]
     return Path(os.path.commonpath(dirs)) if dirs else Path.cwd()
 
 

@@ -52,7 +52,19 @@ class LoadedDocument:
 
 
 def load_document(file: str, raw: bytes, *, context: Mapping[str, Any]) -> LoadedDocument:
-    """Parse and validate one spec file; `file` is how messages name it."""
+    """Parse and validate one spec file; `file` is how messages name it.
+
+    A document nested hundreds of levels deep exhausts the parser's recursion: that is the
+    file's problem, reported against it, not an internal error.
+    """
+    try:
+        return _load_document(file, raw, context=context)
+    except RecursionError:
+        message = "nested too deeply to read (hundreds of levels); a spec is a few levels deep"
+        return LoadedDocument(file, None, SourceMap(), issues=[SpecIssue(file, 1, 1, "", message)])
+
+
+def _load_document(file: str, raw: bytes, *, context: Mapping[str, Any]) -> LoadedDocument:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

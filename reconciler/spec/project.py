@@ -27,7 +27,7 @@ from reconciler.desired import (
     SourceLocation,
 )
 from reconciler.redact import register_secret
-from reconciler.spec.discovery import common_root, repo_root
+from reconciler.spec.discovery import SpecFileError, common_root, read_spec_file, repo_root
 from reconciler.spec.document import LoadedDocument, load_document
 from reconciler.spec.effective import order_body
 from reconciler.spec.fields import validation_context
@@ -40,6 +40,8 @@ from reconciler.spec.strict_yaml import Loc
 from reconciler.spec.v1 import Metadata, PortIn, PortingDefaults, PortInSpec, Settings, SettingsSpec
 
 MAX_REFERENCE_LENGTH = 100
+MAX_ISSUES_PER_FILE = 100
+"""Issues shown per file; the rest are counted (a generated or hostile file can have millions)."""
 
 
 @dataclass(frozen=True)
@@ -87,13 +89,12 @@ def load_project(
     fallback_root = common_root(paths)
     context = validation_context(today=today, allow_plaintext_secrets=allow_plaintext_secrets)
     specs: list[_Spec] = []
-    issues: list[SpecIssue] = []
+    issues = [SpecIssue(display, 1, 1, "", message) for display, message in project.problems]
     for display, path in files:
         try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            reason = exc.strerror or type(exc).__name__
-            issues.append(SpecIssue(display, 1, 1, "", f"cannot be read: {reason}"))
+            raw = read_spec_file(path)
+        except SpecFileError as exc:
+            issues.append(SpecIssue(display, 1, 1, "", str(exc)))
             continue
         doc = load_document(display, raw, context=context)
         specs.append(_Spec(doc, path, raw, repo_root(path.parent, fallback_root)))
@@ -112,9 +113,11 @@ def load_project(
     defaults = _single(specs, "PortingDefaults", checks)
     checks += _cross_file(specs, _reference_prefix(settings))
     issues += _unless_reported(checks, issues)
-    result_files = tuple(display for display, _ in files)
+    result_files = tuple(
+        dict.fromkeys([*(display for display, _ in files), *(d for d, _ in project.problems)])
+    )
     if issues:
-        return LoadResult(sorted(issues), sorted(variables), None, result_files)
+        return LoadResult(capped(issues), sorted(variables), None, result_files)
     state = _build_state(
         specs,
         settings=_model(settings, Settings),
@@ -126,6 +129,23 @@ def load_project(
         whole_project=project.whole_project,
     )
     return LoadResult([], sorted(variables), state, result_files)
+
+
+def capped(issues: list[SpecIssue]) -> list[SpecIssue]:
+    """`issues` sorted, at most `MAX_ISSUES_PER_FILE` per file, then one saying how many more."""
+    by_file: dict[str, list[SpecIssue]] = {}
+    for issue in sorted(issues):
+        by_file.setdefault(issue.file, []).append(issue)
+    shown: list[SpecIssue] = []
+    for file, found in by_file.items():
+        shown += found[:MAX_ISSUES_PER_FILE]
+        if len(found) > MAX_ISSUES_PER_FILE:
+            last = found[MAX_ISSUES_PER_FILE - 1]
+            more = len(found) - MAX_ISSUES_PER_FILE
+            message = f"... and {more} more problem(s) in this file (only the first "
+            message += f"{MAX_ISSUES_PER_FILE} are shown)"
+            shown.append(SpecIssue(file, last.line, last.col, "", message))
+    return shown
 
 
 def _secret_fields(data: Any, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:

@@ -11,6 +11,7 @@ of the wrong shape, so it never reports a field the model already reported.
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,10 @@ from reconciler.spec.v1 import Activation, Document
 
 END_USER_REQUIRED = ("name", "streetNum", "streetName", "city", "state", "zipCode")
 E911_REQUIRED = ("name", "streetNum", "streetInfo", "city", "state", "postalCode")
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+"""Largest document portctl uploads (10 MiB of file, before base64). Sinch publishes no limit
+(docs/api-notes.md#unknowns); this is the emulator's `max_document_bytes`, checked at validate
+time so that a too-large LOA fails in review, not halfway through an apply."""
 
 
 class _Reporter:
@@ -208,12 +213,24 @@ def _check_documents(
 
 
 def document_problem(path: str, *, spec_dir: Path, repo_root: Path) -> str | None:
-    """Why a document path is unusable (absolute, outside the repository, missing), or None."""
+    """Why a document path is unusable (absolute, outside the repository or inside `.git/`,
+    missing, not a regular file, larger than the API takes), or None."""
     if Path(path).is_absolute():
         return f"{path} must be relative to the spec file"
     resolved = (spec_dir / path).resolve()
     if not resolved.is_relative_to(repo_root):
         return f"{path} points outside the repository"
-    if not resolved.is_file():
+    if ".git" in resolved.relative_to(repo_root).parts:
+        return f"{path} is inside .git/; documents are never read from there"
+    try:
+        info = resolved.stat()
+    except OSError:
         return f"{path} does not exist (paths are relative to the spec file)"
+    if not stat.S_ISREG(info.st_mode):
+        return f"{path} is not a regular file"
+    if info.st_size > MAX_DOCUMENT_BYTES:
+        return (
+            f"{path} is {info.st_size} bytes; a document is at most "
+            f"{MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB"
+        )
     return None

@@ -15,7 +15,10 @@ from pathlib import Path
 from typing import Literal
 
 from reconciler.redact import register_secret
+from reconciler.spec.discovery import SpecFileError, read_spec_file
 
+MAX_SECRET_BYTES = 64 * 1024
+"""A `${file:...}` secret is a PIN or an account number: a larger file is a mistake."""
 _REFERENCE = re.compile(r"\$\{(?:file:(?P<file>[^}]+)|(?P<env>[A-Za-z_][A-Za-z0-9_]*))\}")
 
 
@@ -72,16 +75,20 @@ def _read_secret_file(target: str, *, spec_dir: Path, repo_root: Path) -> str:
     path = (spec_dir / target).resolve()
     if not path.is_relative_to(repo_root):
         raise SecretError(f"secret file {target} is outside the repository")
+    if ".git" in path.relative_to(repo_root).parts:
+        raise SecretError(f"secret file {target} is inside .git/; secrets are never read there")
     if not path.exists():
         raise SecretError(f"{where} does not exist")
     if not path.is_file():
         raise SecretError(f"{where} is not a regular file")
     try:
-        value = path.read_text(encoding="utf-8").rstrip("\r\n")
+        raw = read_spec_file(path, limit=MAX_SECRET_BYTES)
+    except SpecFileError as exc:
+        raise SecretError(f"{where} {exc}") from None
+    try:
+        value = raw.decode("utf-8").rstrip("\r\n")
     except UnicodeDecodeError:
         raise SecretError(f"{where} is not UTF-8 text") from None
-    except OSError as exc:
-        raise SecretError(f"{where} cannot be read: {exc.strerror or 'I/O error'}") from None
     if not value:
         raise SecretError(f"{where} is empty")
     return value

@@ -18,10 +18,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from reconciler.spec.discovery import discover_spec_files, repo_root
+from reconciler.spec.discovery import SpecFileError, discover_spec_files, read_spec_file, repo_root
 
 SETTINGS_NAME = "portctl.yaml"
 CONFIG_KINDS = frozenset({"Settings", "PortingDefaults"})
@@ -40,13 +40,15 @@ class ProjectFiles:
     """Whether the paths cover the whole project directory. When they do not, live orders
     under the reference prefix that match no loaded spec may belong to specs left out: they
     are not orphans (and must never be pruned)."""
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    """`(display name, message)` of every path discovery could not use (any fails the load)."""
 
 
 def document_kind(path: Path) -> str | None:
     """The top-level `kind:` of a YAML file, from its text (None if unreadable or absent)."""
     try:
-        match = _KIND.search(path.read_bytes())
-    except OSError:
+        match = _KIND.search(read_spec_file(path))
+    except SpecFileError:
         return None
     return match.group(1).decode() if match else None
 
@@ -74,7 +76,8 @@ def _display(path: Path) -> str:
 def project_files(paths: Sequence[Path], *, settings: Path | None = None) -> ProjectFiles:
     """The files a run over `paths` loads: `discover_spec_files(paths)` plus the Settings and
     PortingDefaults of the project directory (see the module docstring)."""
-    named = discover_spec_files(paths)
+    found = discover_spec_files(paths)
+    named, problems = found.files, list(found.problems)
     if settings is not None:
         chosen: list[Path] = [settings]
         named = [
@@ -85,15 +88,16 @@ def project_files(paths: Sequence[Path], *, settings: Path | None = None) -> Pro
     else:
         chosen = list(dict.fromkeys(s for s in map(nearest_settings, paths) if s is not None))
     if not chosen:
-        return ProjectFiles(named, None, whole_project=True)
+        return ProjectFiles(named, None, whole_project=True, problems=problems)
     seen = {path.resolve() for _, path in named}
     files = list(named)
     for settings_path in chosen:
         project = settings_path.resolve().parent
+        in_project = discover_spec_files([project])
+        known = {Path(display).absolute() for display, _ in problems}
+        problems += [p for p in in_project.problems if Path(p[0]).absolute() not in known]
         extra = [settings_path] + [
-            path
-            for _, path in discover_spec_files([project])
-            if document_kind(path) == "PortingDefaults"
+            path for _, path in in_project.files if document_kind(path) == "PortingDefaults"
         ]
         for path in extra:
             if path.resolve() not in seen:
@@ -101,4 +105,4 @@ def project_files(paths: Sequence[Path], *, settings: Path | None = None) -> Pro
                 files.append((_display(path), path))
     project_dir = chosen[0].resolve().parent
     whole = any(p.is_dir() and project_dir.is_relative_to(p.resolve()) for p in paths)
-    return ProjectFiles(files, chosen[0], whole_project=whole)
+    return ProjectFiles(files, chosen[0], whole_project=whole, problems=problems)

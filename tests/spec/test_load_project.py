@@ -263,4 +263,4 @@ def test_an_unreadable_file_is_an_issue_and_the_others_are_still_checked(tmp_pat
         ("acme.yaml", 27, 7, "spec.phoneNumbers[2]"),
         ("dangling.yaml", 1, 1, ""),
     ]
-    assert result.issues[1].message == "cannot be read: No such file or directory"
+    assert result.issues[1].message == "is a broken symlink (its target does not exist)"
