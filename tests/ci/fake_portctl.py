@@ -22,6 +22,8 @@ def main() -> int:
         env_file = Path(argv[argv.index("--env-file") + 1])
         record["env_file_content"] = env_file.read_text(encoding="utf-8")
         record["env_file_mode"] = env_file.stat().st_mode & 0o777
+    if "PORTCTL_PLAN_KEY" in os.environ:
+        record["plan_key_length"] = len(os.environ["PORTCTL_PLAN_KEY"])
     with Path(os.environ["FAKE_CALL_LOG"]).open("a", encoding="utf-8") as log:
         log.write(json.dumps(record) + "\n")
     sys.stdout.write(os.environ.get("FAKE_PORTCTL_STDOUT", ""))

@@ -162,3 +162,15 @@ def test_empty_command_is_an_error(runner: Runner) -> None:
     assert result.returncode == 1
     assert "::error title=portctl action::input 'command' is empty" in result.stdout
     assert runner.calls == []
+
+
+def test_plan_key_is_passed_through_when_set_and_unset_when_empty(runner: Runner) -> None:
+    """A workflow maps `secrets.PORTCTL_PLAN_KEY` always; an unset secret arrives as "", which
+    must not reach portctl as a (empty) signing key."""
+    assert (
+        run_action(runner, {"command": "plan"}, env={"PORTCTL_PLAN_KEY": "k" * 32}).returncode == 0
+    )
+    assert run_action(runner, {"command": "plan"}, env={"PORTCTL_PLAN_KEY": ""}).returncode == 0
+    first, second = runner.call_records
+    assert first["plan_key_length"] == 32
+    assert "plan_key_length" not in second

@@ -34,6 +34,8 @@ from tests.ci.runner_sim import (
 from tests.world import START
 
 WORKFLOW = load_yaml(WORKFLOWS_DIR / "portctl-apply.yml")
+# Repository variables unset, as in the portctl repository itself (the action installs its tree).
+UNSET_VARS = {"vars.PORTCTL_REF": "", "vars.PORTCTL_REPOSITORY": ""}
 PLAN_KEY = "test-plan-signing-key"  # a test value, mapped like the secret
 
 
@@ -60,7 +62,7 @@ def _step(job: str, name_or_id: str) -> dict[str, Any]:
 
 def _plan_job(runner: Runner) -> tuple[subprocess.CompletedProcess[str], dict[str, str]]:
     """The plan job: portctl plan through the action, then the digest and summary steps."""
-    inputs = step_inputs(WORKFLOW, _step("plan", "plan"))
+    inputs = step_inputs(WORKFLOW, _step("plan", "plan"), UNSET_VARS)
     inputs["args"], extra_env = runnable_plan_args(inputs["args"])
     assert "env-file-content" not in inputs, "the plan job holds no secret values"
     planned = run_action(runner, inputs, env={"PORTCTL_PLAN_KEY": PLAN_KEY, **extra_env})
@@ -87,7 +89,9 @@ def _apply_job(runner: Runner, expected_sha256: str) -> tuple[int, int, str]:
     if check.returncode != 0:
         return check.returncode, -1, check.stdout
     inputs = step_inputs(
-        WORKFLOW, _step("apply", "apply"), {"secrets.PORTCTL_ENV_FILE": dotenv(SECRETS)}
+        WORKFLOW,
+        _step("apply", "apply"),
+        {**UNSET_VARS, "secrets.PORTCTL_ENV_FILE": dotenv(SECRETS)},
     )
     applied = run_action(runner, inputs, env={"PORTCTL_PLAN_KEY": PLAN_KEY})
     return check.returncode, applied.returncode, applied.stdout + applied.stderr
@@ -141,7 +145,9 @@ def test_a_plan_gone_stale_while_waiting_for_approval_is_refused(
     _, plan = _plan_job(runner)
     # While the run waits for a reviewer, someone applies the same specs by hand.
     inputs = step_inputs(
-        WORKFLOW, _step("apply", "apply"), {"secrets.PORTCTL_ENV_FILE": dotenv(SECRETS)}
+        WORKFLOW,
+        _step("apply", "apply"),
+        {**UNSET_VARS, "secrets.PORTCTL_ENV_FILE": dotenv(SECRETS)},
     )
     manual = run_action(runner, {**inputs, "args": "specs/ --auto-approve"})
     assert manual.returncode == 0, manual.stdout + manual.stderr

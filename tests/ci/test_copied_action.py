@@ -156,11 +156,14 @@ def test_the_copied_pr_workflow_plans_the_pr_as_data_and_comments(runner: Runner
         (pr / f"{module}.py").write_text(f"open({str(pwned)!r}, 'w').write('{module}')\n", "utf-8")
     runner.gh_state = {"comments": [], "issues": [], "labels": []}
 
-    plan_step = find_step(workflow, "portctl plan")
-    inputs = step_inputs(workflow, plan_step)
+    # The repository variables PORTCTL_REF and PORTCTL_REPOSITORY pin portctl for every call.
+    repo_vars = {f"vars.{name.upper().replace('-', '_')}": v for name, v in PINNED.items()}
+    inputs = step_inputs(workflow, find_step(workflow, "portctl plan"), repo_vars)
+    assert _install(runner, action, inputs)[0] == 0
+    assert runner.calls[0][-1] == "git+https://github.com/acme/portctl@v1.4.0"
     inputs["args"], extra_env = runnable_plan_args(inputs["args"])
     assert inputs["args"].startswith("pr/specs/ ")
-    result = run_action(runner, {**inputs, **PINNED}, action_dir=action, env=extra_env)
+    result = run_action(runner, inputs, action_dir=action, env=extra_env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert runner.outputs()["exitcode"] == "2"
     assert not pwned.exists(), f"imported from the PR's files: {pwned.read_text('utf-8')}"

@@ -112,6 +112,16 @@ def _jobs_with_secrets(workflow: Mapping[str, Any]) -> dict[str, set[str]]:
 
 
 @pytest.mark.parametrize("workflow", workflow_files(), ids=lambda path: path.name)
+def test_every_action_call_can_pin_portctl_through_repository_variables(workflow: Path) -> None:
+    """Point 14: a specs repository that copied the files sets PORTCTL_REF and
+    PORTCTL_REPOSITORY once; in the portctl repository they are unset (the action's own tree)."""
+    for _, step in iter_steps(load_yaml(workflow)):
+        if step.get("uses") == LOCAL_ACTION:
+            assert step["with"]["portctl-ref"] == "${{ vars.PORTCTL_REF }}"
+            assert step["with"]["portctl-repository"] == "${{ vars.PORTCTL_REPOSITORY }}"
+
+
+@pytest.mark.parametrize("workflow", workflow_files(), ids=lambda path: path.name)
 def test_permissions_are_granted_per_job_and_secrets_only_inside_environments(
     workflow: Path,
 ) -> None:
