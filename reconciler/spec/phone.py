@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache
 from typing import Literal, cast
 
 import phonenumbers
@@ -90,9 +90,15 @@ class PhoneNumberError(ValueError):
     """A number that cannot be part of a port-in order; the message says why."""
 
 
-@lru_cache(maxsize=65536)
+@cache
 def check_portable_e164(raw: str) -> Region:
-    """Return the region (US or CA) of `raw`, or raise `PhoneNumberError` explaining the refusal."""
+    """Return the region (US or CA) of `raw`, or raise `PhoneNumberError` explaining the refusal.
+
+    Memoised without a bound: loading asks about every number three times (the field validator,
+    the per-file rules and the cross-file check), and a bounded cache smaller than a large
+    repository's numbers evicted each one before its second question (issue 12: 541,081 checks
+    for 193,956 numbers). An entry is a dict slot pointing at a string the specs hold anyway.
+    """
     if not _CANONICAL.fullmatch(raw):
         raise PhoneNumberError(_not_canonical(raw))
     portable, kind = region_and_type(raw[2:])

@@ -10,12 +10,14 @@ reports every error of every file.
 
 from __future__ import annotations
 
+import functools
+import gc
 import hashlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from reconciler.desired import (
     SECRET_FIELDS,
@@ -67,7 +69,33 @@ class _Spec:
     repo_root: Path
     secrets: dict[str, str] = field(default_factory=dict)
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
+
+def _collector_paused(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run `function` with Python's cycle collector paused.
+
+    Loading builds millions of objects that all stay alive (data, source maps, models, bodies)
+    and makes next to no cycles; every full collection walks all of them again, which was half
+    the time of parsing a large repository (measured with the collector on and off). The
+    collector resumes afterwards; nothing it would have freed is lost, only delayed.
+    """
+
+    @functools.wraps(function)
+    def paused(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        if not gc.isenabled():
+            return function(*args, **kwargs)
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            gc.enable()
+
+    return paused
+
+
+@_collector_paused
 def load_project(
     paths: Sequence[Path],
     *,

@@ -3,11 +3,21 @@
 PyYAML's own loaders silently turn `+15551234567` into an int, `0123` into 83, `NO` into False,
 `1:30` into 90 and `2026-05-15` into a date, accept duplicate keys (last one wins) and expand
 anchors. None of that is acceptable for port orders, and every problem must be reported with
-its line and column. So this module builds plain Python values straight from libyaml's event
-stream (the C parser, for speed) and records, per field path, the position of the value and of
+its line and column. So this module builds plain Python values from what libyaml (the C parser)
+reads, and records, per field path, the position of the value and of
 its key, plus the raw text of every unquoted scalar that YAML 1.1 typed as something other than
 a string. Pydantic then reports type errors at a path, and `SourceMap` turns them back into
 `line:col` with a "quote it" hint for the YAML 1.1 traps.
+
+Two paths build the same data and source map. The fast one reads all events at once and walks
+the list in one tight pass (no look-ahead object, no resolver call for a plain scalar whose first
+character YAML 1.1 never types); it gives up at the first thing it would have to report (a
+syntax error, a second document, an anchor, alias or tag, a duplicate or non-string key). The
+exact path then reads the file again and reports every problem with the position and message it
+always had. Most files of a repository are valid, so most take the fast path (issue 12: the
+builder was 5 s of a 10,000-file `validate`). Letting libyaml compose the node tree in C
+(`get_single_node`) was measured slower than reading events: it builds a resolver call and two
+marks per node, and the tree must still be walked in Python.
 """
 
 from __future__ import annotations
@@ -19,6 +29,7 @@ from typing import Any, cast
 import yaml
 from yaml.events import (
     AliasEvent,
+    DocumentEndEvent,
     DocumentStartEvent,
     Event,
     MappingEndEvent,
@@ -41,6 +52,7 @@ _RESOLVE = cast(
 )
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _TAG = "tag:yaml.org,2002:"
+_STR = _TAG + "str"
 _TYPED_KINDS = frozenset({"null", "bool", "int", "float", "timestamp"})
 """What YAML 1.1 turns unquoted scalars into besides strings; all of them are recorded."""
 
@@ -141,20 +153,7 @@ class _Builder:
         value: str = event.value
         if not event.implicit[0]:
             return value
-        tag = _RESOLVE(ScalarNode, value, (True, False))
-        if tag == _TAG + "str":
-            return value
-        kind = tag.removeprefix(_TAG)
-        if kind not in _TYPED_KINDS:
-            return value  # YAML 1.1 `=` (value) and `<<` (merge) read as the text they are
-        self.source.plain[loc] = PlainScalar(value, kind)
-        if kind == "null":
-            return None
-        node = ScalarNode(tag, value)
-        try:
-            return _CONSTRUCTOR.construct_object(node, deep=True)
-        except ValueError:
-            return value
+        return _typed(value, _RESOLVE(ScalarNode, value, (True, False)), loc, self.source)
 
     def _sequence(self, loc: Loc) -> list[Any]:
         items: list[Any] = []
@@ -211,8 +210,117 @@ class _Builder:
         return False
 
 
+def _typed(value: str, tag: str, loc: Loc, source: SourceMap) -> Any:
+    """The value of a plain scalar that libyaml resolved to `tag` (recorded when not a string)."""
+    if tag == _STR:
+        return value
+    kind = tag.removeprefix(_TAG)
+    if kind not in _TYPED_KINDS:
+        return value  # YAML 1.1 `=` (value) and `<<` (merge) read as the text they are
+    source.plain[loc] = PlainScalar(value, kind)
+    if kind == "null":
+        return None
+    node = ScalarNode(tag, value)
+    try:
+        return _CONSTRUCTOR.construct_object(node, deep=True)
+    except ValueError:
+        return value
+    finally:
+        _CONSTRUCTOR.constructed_objects.pop(node, None)  # the constructor memoises every node
+
+
+class _ExactPathNeeded(Exception):
+    """The fast path met something only the exact path reports faithfully."""
+
+
+_TYPED_FIRST = frozenset(
+    key for key in yaml.resolver.Resolver.yaml_implicit_resolvers if isinstance(key, str)
+)
+"""First characters of the plain scalars YAML 1.1 may type (the resolver's own index): any
+other plain scalar is a string without asking the resolver."""
+
+
+class _FastBuilder:
+    """The fast path: one walk over the pre-read event list, no look-ahead object, and an exit
+    (`_ExactPathNeeded`) at the first thing the exact path has a message for."""
+
+    def __init__(self, events: list[Any]) -> None:
+        self.events = events  # libyaml's events, duck-typed: `type(...) is` tests, no isinstance
+        self.at = 0
+        self.source = SourceMap()
+
+    def build(self, loc: Loc) -> Any:
+        event = self.events[self.at]
+        self.at += 1
+        mark = event.start_mark
+        self.source.values[loc] = (mark.line + 1, mark.column + 1)
+        kind = type(event)
+        if kind is ScalarEvent:
+            if event.anchor is not None or event.tag is not None:
+                raise _ExactPathNeeded
+            value: str = event.value
+            if not event.implicit[0] or (value and value[0] not in _TYPED_FIRST):
+                return value
+            return _typed(value, _RESOLVE(ScalarNode, value, (True, False)), loc, self.source)
+        if event.anchor is not None or event.tag is not None:
+            raise _ExactPathNeeded
+        if kind is MappingStartEvent:
+            return self._mapping(loc)
+        if kind is SequenceStartEvent:
+            items: list[Any] = []
+            while type(self.events[self.at]) is not SequenceEndEvent:
+                items.append(self.build((*loc, len(items))))
+            self.at += 1
+            return items
+        raise _ExactPathNeeded
+
+    def _mapping(self, loc: Loc) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        events, keys = self.events, self.source.keys
+        while True:
+            key = events[self.at]
+            self.at += 1
+            if type(key) is not ScalarEvent:
+                if type(key) is MappingEndEvent:
+                    return result
+                raise _ExactPathNeeded
+            name: str = key.value
+            if name in result or key.anchor is not None or key.tag is not None:
+                raise _ExactPathNeeded
+            key_loc = (*loc, name)
+            mark: Any = key.start_mark
+            keys[key_loc] = (mark.line + 1, mark.column + 1)
+            result[name] = self.build(key_loc)
+
+
+def _parse_fast(text: str) -> ParsedDocument | None:
+    """The document of a text without problems, or None (then the exact path reads it)."""
+    loader = _Parser(text)
+    try:
+        events: list[Any] = list(iter(loader.get_event, None))
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+    # StreamStart, DocumentStart, the root node..., DocumentEnd, StreamEnd: one document only.
+    if len(events) < 5 or type(events[-2]) is not DocumentEndEvent:
+        return None
+    builder = _FastBuilder(events)
+    builder.at = 2
+    try:
+        data = builder.build(())
+    except _ExactPathNeeded:
+        return None
+    if builder.at != len(events) - 2:
+        return None
+    return ParsedDocument(data, builder.source, [])
+
+
 def parse_document(text: str) -> ParsedDocument:
     """Parse a file holding exactly one YAML document; syntax errors become problems."""
+    fast = _parse_fast(text)
+    if fast is not None:
+        return fast
     loader = _Parser(text)
     try:
         return _parse_events(loader)

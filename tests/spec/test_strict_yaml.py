@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from reconciler.spec.strict_yaml import PlainScalar, parse_document
+from pathlib import Path
+
+import pytest
+import yaml
+
+from reconciler.spec.strict_yaml import (
+    PlainScalar,
+    _parse_events,
+    _parse_fast,
+    _Parser,
+    parse_document,
+)
 
 
 def test_values_keep_their_positions_and_quoted_strings_stay_strings() -> None:
@@ -72,3 +83,61 @@ def test_yaml_1_1_value_and_merge_scalars_are_plain_text() -> None:
     assert parsed.problems == []
     assert parsed.data == {"a": "=", "b": "<<"}
     assert parsed.source.plain == {}
+
+
+SPEC_TEXTS = sorted(
+    path
+    for folder in ("tests/spec/corpus", "specs")
+    for path in Path(folder).rglob("*.y*ml")
+    if path.is_file()
+)
+
+
+@pytest.mark.parametrize("path", SPEC_TEXTS, ids=str)
+def test_the_fast_path_builds_what_the_exact_path_builds(path: Path) -> None:
+    """Issue 12: valid files take the fast path; it must give the same data, the same source
+    map (values, keys, typed plain scalars) and no problems, or decline (return None)."""
+    text = path.read_text(encoding="utf-8-sig")
+    fast = _parse_fast(text)
+    loader = _Parser(text)
+    try:
+        exact = _parse_events(loader)
+    except yaml.YAMLError:
+        assert fast is None
+        return
+    finally:
+        loader.dispose()
+    if fast is None:
+        return
+    assert exact.problems == []
+    assert repr(fast.data) == repr(exact.data)
+    assert fast.source == exact.source
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: &x 1\nb: *x\n",
+        "a: 1\na: 2\n",
+        "a: !!str 3\n",
+        "a: 1\n---\nb: 2\n",
+        "? [a]\n: 1\n",
+        "a: [1,\n",
+        "",
+    ],
+)
+def test_the_fast_path_declines_what_the_exact_path_reports(text: str) -> None:
+    assert _parse_fast(text) is None
+    assert parse_document(text).problems
+
+
+def test_both_paths_record_typed_scalars_alike() -> None:
+    text = "n: +13125550141\no: 0123\nb: NO\nt: 1:30\nd: 2026-05-15\nm: <<\ne: =\nz:\ns: 'yes'\n"
+    fast = _parse_fast(text)
+    loader = _Parser(text)
+    exact = _parse_events(loader)
+    loader.dispose()
+
+    assert fast is not None
+    assert repr(fast.data) == repr(exact.data)
+    assert fast.source == exact.source
