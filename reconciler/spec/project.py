@@ -69,6 +69,7 @@ class _Spec:
     repo_root: Path
     secrets: dict[str, str] = field(default_factory=dict)
 
+
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
