@@ -20,6 +20,7 @@ from reconciler.apidefaults import MAX_PAGE_SIZE
 from reconciler.lifecycle import (
     OrderStatus,
     is_canceling,
+    is_number_dropped,
     is_open,
     is_terminal,
     order_status,
@@ -67,6 +68,9 @@ class LiveSnapshot:
     """number -> (portable, reason), for the numbers of orders to be created."""
     held_numbers: Mapping[str, int] = field(default_factory=dict)
     """Numbers on PENDING_CANCELATION orders (they cannot be resubmitted yet) -> order id."""
+    occupied_numbers: Mapping[str, LiveOrderSummary] = field(default_factory=dict)
+    """Numbers on open orders (any reference, managed or not) -> that order (lowest id), read
+    when the plan may create an order: the API refuses a create whose numbers are on one."""
     fetched_at: datetime | None = None
     api_calls: int = 0
 
@@ -127,7 +131,8 @@ class LiveReads(Protocol):
         """Orders whose `availableActivations` to read."""
 
     def portability(self, listing: Listing, held: Mapping[str, int]) -> Iterable[str]:
-        """Numbers to check, once the numbers held by canceling orders (`held`) are known."""
+        """Numbers to check, once the numbers held by other orders (`held`: canceling or
+        open ones) are known."""
 
 
 def fetch_live(
@@ -149,8 +154,17 @@ def fetch_live(
         if is_canceling(order.get("status"))
         for n in order.get("phoneNumbers") or ()
     }
+    by_id = {row.id: row for row in listing.rows}
+    occupied = {
+        str(n.get("phoneNumber")): by_id[order_id]
+        for order_id, order in sorted(details.items(), reverse=True)
+        if order_id in by_id and is_open(order_status(order.get("status")))
+        for n in order.get("phoneNumbers") or ()
+        if not is_number_dropped(n.get("status"))
+    }
     activations = _available_activations(client, list(reads.activations(listing)))
-    numbers = list(reads.portability(listing, held))
+    taken = {**held, **{number: row.id for number, row in occupied.items()}}
+    numbers = list(reads.portability(listing, taken))
     portability = {
         p.phone_number: (p.portable, p.reason or "")
         for p in (client.check_portability(numbers) if numbers else [])
@@ -164,6 +178,7 @@ def fetch_live(
         available_activations=activations,
         portability=portability,
         held_numbers=held,
+        occupied_numbers=occupied,
         fetched_at=now or client.server_time or datetime.now(UTC),
         api_calls=_total_calls(client) - start,
     )

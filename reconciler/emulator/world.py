@@ -42,22 +42,28 @@ class World(Simulation):
             path = f"phoneNumbers[{i}].phoneNumber"
             if number in self.nonportable:
                 violations.append(FieldViolation(path, f"{number} is not portable"))
-            holder = min(
-                (
-                    oid
-                    for oid in self.number_index.get(number, ())
-                    if oid != own_id and self.holds(self.orders[oid]["order"], number)
-                ),
-                default=None,
-            )
+            holder = self.holder(number, own_id=own_id)
             if holder is not None:
-                status = self.orders[holder]["order"]["status"]
-                violations.append(
-                    FieldViolation(path, f"{number} is already on order {holder} ({status})")
-                )
+                violations.append(FieldViolation(path, self.held_reason(number, holder)))
         if violations:
             raise invalid(violations)
         return clean
+
+    def holder(self, number: str, *, own_id: int | None = None) -> int | None:
+        """The live order (lowest id, not `own_id`) that still has `number`, if any."""
+        return min(
+            (
+                oid
+                for oid in self.number_index.get(number, ())
+                if oid != own_id and self.holds(self.orders[oid]["order"], number)
+            ),
+            default=None,
+        )
+
+    def held_reason(self, number: str, holder: int) -> str:
+        """Why `number` cannot go on a new order: the create's 422 and the portability
+        check say the same (docs/api-notes.md#emulator-choices)."""
+        return f"{number} is already on order {holder} ({self.orders[holder]['order']['status']})"
 
     @staticmethod
     def holds(order: dict[str, Any], number: str) -> bool:
@@ -325,6 +331,12 @@ class World(Simulation):
                     portable=False,
                     carrier=carrier_for(number, region, self.seed),
                     reason="The losing carrier does not allow this number to be ported",
+                )
+            elif (holder := self.holder(number)) is not None:
+                item.update(
+                    portable=False,
+                    carrier=carrier_for(number, region, self.seed),
+                    reason=self.held_reason(number, holder),
                 )
             else:
                 item.update(portable=True, carrier=carrier_for(number, region, self.seed))

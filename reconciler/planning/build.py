@@ -37,6 +37,7 @@ def build_plan(
         today=today,
         ignore=IgnoreRules(desired.ignore_fields),
         defaults=port_defaults(config),
+        freed_numbers=_freed_numbers(desired, live),
     )
     items: list[PlanItem] = []
     if desired.configuration is not None:
@@ -144,6 +145,9 @@ def _no_open_order_items(
                 notices=(ORDER_COMPLETED,),
             )
         ]
+    occupied = _occupied_items(order, ctx)
+    if occupied:
+        return occupied
     held = sorted(n for n in order.phone_numbers if n in ctx.live.held_numbers)
     if ending or held:
         holders = sorted({ctx.live.held_numbers[n] for n in held} | {s.id for s in ending})
@@ -158,6 +162,55 @@ def _no_open_order_items(
             )
         ]
     return _create_items(order, last, ctx)
+
+
+def _freed_numbers(desired: DesiredState, live: LiveSnapshot) -> frozenset[str]:
+    """Numbers on a spec's one open PENDING order that the spec no longer lists: the plan
+    updates them away before it creates anything (apply order), so a create may take them."""
+    freed: set[str] = set()
+    for order in desired.orders:
+        current = [s for s in live.managed.get(order.reference, ()) if s.is_open]
+        if order.state != "active" or len(current) != 1 or not is_changeable(current[0].status):
+            continue
+        detail = live.details.get(current[0].id) or {}
+        wanted = set(order.phone_numbers)
+        freed |= {
+            str(n.get("phoneNumber"))
+            for n in detail.get("phoneNumbers") or ()
+            if str(n.get("phoneNumber")) not in wanted
+        }
+    return frozenset(freed)
+
+
+def _occupied_items(order: DesiredOrder, ctx: PlanContext) -> list[PlanItem]:
+    """A `blocked` item when numbers of an order to create are on a live open order.
+
+    Any reference counts, managed or not: the API refuses the whole create (a 422) while
+    another open order has one of its numbers, so the plan says so first, naming the order.
+    """
+    occupied = {
+        n: ctx.live.occupied_numbers[n]
+        for n in order.phone_numbers
+        if n in ctx.live.occupied_numbers and n not in ctx.freed_numbers
+    }
+    if not occupied:
+        return []
+    holders = {s.id: s for s in occupied.values()}
+    named = "; ".join(
+        f"order {s.id} ({s.reference or 'no reference'}, {s.status}): "
+        + ", ".join(sorted(n for n, h in occupied.items() if h.id == s.id))
+        for s in sorted(holders.values(), key=lambda s: s.id)
+    )
+    return [
+        spec_item(
+            order,
+            kind=Kind.BLOCKED,
+            reason_code=Reason.NUMBERS_ON_OPEN_ORDER,
+            reason=f"numbers are already on a live open order, the create would be refused: "
+            f"{named}",
+            numbers=tuple(sorted(occupied)),
+        )
+    ]
 
 
 def _create_items(

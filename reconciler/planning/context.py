@@ -26,6 +26,8 @@ class PlanContext:
     today: date
     ignore: IgnoreRules
     defaults: PortDefaults
+    freed_numbers: frozenset[str] = frozenset()
+    """Numbers this plan's own updates take off PENDING orders: a create may reuse them."""
 
 
 def differ(changes: tuple[FieldChange, ...]) -> str:

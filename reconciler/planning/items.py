@@ -93,6 +93,7 @@ class Reason(StrEnum):
     NEW_ORDER = "new_order"
     """A note or document of an order this plan creates."""
     NUMBER_NOT_PORTABLE = "number_not_portable"
+    NUMBERS_ON_OPEN_ORDER = "numbers_on_open_order"
     NUMBERS_HELD_BY_CANCELATION = "numbers_held_by_cancelation"
     ORDER_COMPLETED = "order_completed"
     CANCELATION_IN_PROGRESS = "cancelation_in_progress"
@@ -103,6 +104,26 @@ class Reason(StrEnum):
     ORPHAN_PRUNED = "orphan_pruned"
     ORPHAN_LOCKED = "orphan_locked"
 
+
+REMEDIES: dict[Reason, str] = {
+    Reason.CONFLICTING_ORDERS: "cancel the wrong order by hand in Sinch; portctl then "
+    "manages the one left",
+    Reason.UNKNOWN_STATUS: "check the order in Sinch; a newer portctl may know the status",
+    Reason.CANCEL_LOCKED: "set the spec back to state: active (the order will port), or ask "
+    "Sinch support to stop the port",
+    Reason.ORDER_CONFIRMED_LOCKED: "changes are locked: revert the spec to match the order, or "
+    "handle it in Sinch",
+    Reason.NUMBER_NOT_PORTABLE: "remove the numbers that are not portable from the spec, or "
+    "ask the losing carrier why",
+    Reason.NUMBERS_ON_OPEN_ORDER: "cancel that order or take the numbers off it in Sinch, or "
+    "remove the numbers from this spec; if it is this customer's order under another "
+    "reference, adopt it with `portctl import --name ORDER_ID=NAME`",
+    Reason.NUMBERS_HELD_BY_CANCELATION: "nothing to do: run apply again once the cancelation "
+    "is done",
+    Reason.ORDER_BUILDING: "nothing to do: plan again once Sinch has built the order",
+}
+"""What a person does about each blocked, conflict or wait reason (see docs/design.md,
+#decision-table)."""
 
 ACTION_KINDS: frozenset[Kind] = frozenset(
     {
@@ -116,6 +137,9 @@ ACTION_KINDS: frozenset[Kind] = frozenset(
     }
 )
 """Kinds apply carries out. `wait` also counts as pending (nothing can happen *yet*)."""
+
+REMEDY_KINDS: frozenset[Kind] = frozenset({Kind.BLOCKED, Kind.CONFLICT, Kind.WAIT})
+"""Kinds that leave something for a person to do: each carries its remedy."""
 
 KIND_ORDER: dict[Kind, int] = {kind: index for index, kind in enumerate(Kind)}
 """Apply order (docs/design.md#decision-table): configuration, cancels, updates, creates, notes,
@@ -180,6 +204,11 @@ class PlanItem:
     def risk(self) -> Risk:
         """How bad if wrong: decided by the kind alone (`KIND_RISK`)."""
         return KIND_RISK[self.kind]
+
+    @property
+    def remedy(self) -> str:
+        """What to do about a blocked, conflict or wait item ("" for the others)."""
+        return REMEDIES.get(self.reason_code, "") if self.kind in REMEDY_KINDS else ""
 
     @property
     def sort_key(self) -> tuple[int, str, str, str, int]:

@@ -65,11 +65,13 @@ class PlanReads:
         ]
 
     def details(self, listing: Listing) -> list[int]:
-        """Non-terminal managed orders; PENDING_CANCELATION ones when a create could collide
-        with their numbers; PENDING orphans under `--prune`."""
+        """Non-terminal managed orders; when a create could collide with their numbers, every
+        open or PENDING_CANCELATION order of any reference (managed or not: the API refuses
+        a create whose numbers are on one, so the plan blocks it first); PENDING orphans
+        under `--prune`."""
         ids = [s.id for group in listing.managed.values() for s in group if not s.is_terminal]
         if self._creates(listing):
-            ids += [s.id for s in listing.rows if is_canceling(s.status)]
+            ids += [s.id for s in listing.rows if is_canceling(s.status) or s.is_open]
         if self.prune:
             ids += [s.id for s in listing.orphans if is_changeable(s.status)]
         return sorted(set(ids))
@@ -85,7 +87,7 @@ class PlanReads:
         )
 
     def portability(self, listing: Listing, held: Mapping[str, int]) -> list[str]:
-        """Numbers of orders to create, unless held by a cancelation or already ported."""
+        """Numbers of orders to create, unless held by another order or already ported."""
         return sorted(
             {
                 n

@@ -14,6 +14,12 @@ from reconciler.planning.items import Plan
 FORMAT_VERSION = 1
 
 
+def _with_remedy(data: dict[str, Any], remedy: str) -> dict[str, Any]:
+    """An item's JSON with its `remedy` (blocked, conflict, wait); outside the checksum, which
+    covers what apply does."""
+    return {**data, "remedy": remedy} if remedy else data
+
+
 def plan_document(plan: Plan, *, api_calls: int | None = None) -> dict[str, Any]:
     """The JSON document of a plan as a dict (saved plans add keys to it)."""
     document: dict[str, Any] = {
@@ -28,7 +34,7 @@ def plan_document(plan: Plan, *, api_calls: int | None = None) -> dict[str, Any]
         "settings": plan.scope.to_dict(),
         "budgetsNeeded": [b.to_dict() for b in plan.budget_needs()],
         "checksum": plan.checksum(),
-        "items": plan.to_dicts(),
+        "items": [_with_remedy(item.to_dict(), item.remedy) for item in plan.items],
     }
     if api_calls is not None:
         document["apiCalls"] = api_calls

@@ -59,6 +59,7 @@ def _attention(plan: Plan) -> list[str]:
             lines.append(
                 f"- **{item.kind}**{_risk_note(item)} `{cell(item_title(item))}`: "
                 f"{cell(item.reason)} — `{item.reason_code}`"
+                + (f"<br>Remedy: {cell(item.remedy)}" if item.remedy else "")
             )
     notices = [(i, n) for i in plan.items for n in i.notices]
     if notices:
@@ -86,6 +87,8 @@ def _details(item: PlanItem) -> str:
     if item.source:
         body.append(f"Spec: `{cell(item.source)}` · reason code `{item.reason_code}`")
         body.append("")
+    if item.remedy:
+        body += [f"Remedy: {cell(item.remedy)}", ""]
     if item.changes:
         body += ["| | field | change |", "|---|---|---|"]
         body += [

@@ -52,6 +52,8 @@ def _item_lines(item: PlanItem) -> list[Text]:
     if item.risk is not Risk.NONE:
         head.append(f"  [{item.risk}]", style="bold red" if item.risk is not Risk.SAFE else "")
     lines = [head, Text(f"    {item.reason} — {item.reason_code}", style="dim")]
+    if item.remedy:
+        lines.append(Text(f"    remedy: {item.remedy}", style=style))
     for row in change_rows(item.changes):
         line = Text("    ")
         line.append(f"{row.op} {row.path}: ", style=OP_STYLES[row.op])

@@ -189,6 +189,8 @@ def next_step(status: str, item: PlanItem | None, facts: OrderFacts) -> str:
     kind = item.kind if item is not None else None
     if kind is Kind.CONFLICT:
         return "cancel the wrong order by hand (several open orders share the reference)"
+    if kind is Kind.BLOCKED and item is not None and item.remedy:
+        return item.remedy
     if kind is Kind.BLOCKED:
         return "changes are locked: revert the spec to match the order, or handle it in Sinch"
     if kind is Kind.CREATE:
