@@ -268,8 +268,10 @@ class Simulation(WorldState):
     def group_record(self, order_id: str, group: str) -> dict[str, Any]:
         """The record of a PENDING order that has `group`, else 404/400."""
         rec = self.record(order_id)
-        if group not in self.groups_of(rec):
-            raise ErrorAnswer(404, f"Order {order_id} has no group {group!r}")
+        groups = self.groups_of(rec)
+        if group not in groups:
+            named = ", ".join(repr(g) for g in sorted(groups)) or "none"
+            raise ErrorAnswer(404, f"Order {order_id} has no group {group!r}; its groups: {named}")
         if rec["order"]["status"] != "PENDING":
             raise ErrorAnswer(400, f"Order {order_id} is {rec['order']['status']}, not PENDING")
         return rec

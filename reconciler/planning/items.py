@@ -84,6 +84,7 @@ class Reason(StrEnum):
     ORDER_CONFIRMED_LOCKED = "order_confirmed_locked"
     AWAITING_ACTIVATION = "awaiting_activation"
     GROUPS_READY = "groups_ready"
+    UNKNOWN_ACTIVATION_GROUP = "unknown_activation_group"
     MISSING_LIVE = "missing_live"
     """A note or document of the spec that the open order lacks."""
     CONFLICTING_ORDERS = "conflicting_orders"
@@ -121,6 +122,8 @@ REMEDIES: dict[Reason, str] = {
     Reason.NUMBERS_HELD_BY_CANCELATION: "nothing to do: run apply again once the cancelation "
     "is done",
     Reason.ORDER_BUILDING: "nothing to do: plan again once Sinch has built the order",
+    Reason.UNKNOWN_ACTIVATION_GROUP: "name the order's own groups in activation.groups "
+    "(`portctl status` lists them)",
 }
 """What a person does about each blocked, conflict or wait reason (see docs/design.md,
 #decision-table)."""

@@ -16,7 +16,7 @@ from reconciler.essence import order_essence
 from reconciler.lifecycle import OrderStatus, is_building, is_changeable, is_locked
 from reconciler.live import LiveOrderSummary
 from reconciler.planning.context import PlanContext, attachment_items, differ, noop, spec_item, wait
-from reconciler.planning.items import Kind, PlanItem, Reason
+from reconciler.planning.items import Kind, Notice, PlanItem, Reason
 from reconciler.planning.notices import number_notices, port_date_notice
 
 
@@ -47,6 +47,9 @@ def existing_order_items(
         *number_notices(detail, today=ctx.today),
         *port_date_notice(detail, today=ctx.today),
     )
+    unknown = unknown_groups(order, detail)
+    if unknown and is_changeable(status) and order.state == "active":
+        notices = (*notices, Notice("unknown_activation_group", unknown))
     base: dict[str, Any] = {"order_id": summary.id, "status": status, "notices": notices}
     live_numbers = tuple(sorted(str(n["phoneNumber"]) for n in detail.get("phoneNumbers") or ()))
     if is_changeable(status):
@@ -114,6 +117,15 @@ def _confirmed_item(
     if order.activation_mode != "on-demand":
         reason = f"order is {OrderStatus.CONFIRMED} and matches the spec"
         return noop(order, Reason.IN_SYNC, reason, **base)
+    unknown = unknown_groups(order, detail)
+    if unknown:
+        return spec_item(
+            order,
+            kind=Kind.BLOCKED,
+            reason_code=Reason.UNKNOWN_ACTIVATION_GROUP,
+            reason=unknown,
+            **base,
+        )
     offered = ctx.live.available_activations.get(summary.id, ())
     if order.activation_when == "ready":
         groups = tuple(sorted(offered))
@@ -143,6 +155,21 @@ def _confirmed_item(
         groups=groups,
         numbers=numbers,
         **base,
+    )
+
+
+def unknown_groups(order: DesiredOrder, detail: Mapping[str, Any]) -> str:
+    """ "" when every group `activation.groups` names is one of the order's, else a message
+    naming the unknown ones and the real ones (a typo would otherwise wait forever)."""
+    real = sorted(
+        {str(g) for n in detail.get("phoneNumbers") or () if (g := n.get("phoneNumberGroup"))}
+    )
+    unknown = [g for g in order.activation_groups if g not in real]
+    if not unknown or not real:
+        return ""
+    return (
+        f"activation.groups names {', '.join(map(repr, unknown))}, not a group of order "
+        f"{detail.get('id')}; its groups: {', '.join(map(repr, real))}"
     )
 
 

@@ -49,4 +49,10 @@ def render_status_text(facts: Sequence[OrderFacts], *, today: date) -> str:
     specs = f"{len(facts)} spec{'s' if len(facts) != 1 else ''}"
     head = f"Status on {today.isoformat()}: {specs}, {managed} with a live order"
     lines = [head, "", *table(HEADER, status_rows(facts), indent="")] if facts else [head]
+    grouped = [f for f in facts if f.groups]
+    if grouped:
+        lines += ["", "Activation groups (offered: availableActivations now; approved: the spec):"]
+        for f in grouped:
+            lines.append(f"  {f.name} #{f.order_id} {f.status} ({f.activation})")
+            lines += [f"    {g.text}" for g in f.groups]
     return "\n".join(lines) + "\n"

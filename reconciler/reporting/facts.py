@@ -87,6 +87,64 @@ class UpcomingDate:
 
 
 @dataclass(frozen=True)
+class GroupFacts:
+    """One activation group (`phoneNumberGroup`, per losing carrier) of an order."""
+
+    name: str
+    numbers_by_status: Mapping[str, int]
+    foc_date: str | None
+    offered: bool | None
+    """Offered for activation now (`availableActivations`); None when not read (the order is
+    not a CONFIRMED on-demand one, so nothing can be offered)."""
+    approved: bool
+    """The spec approves it for activation (named in `activation.groups`, or `when: ready`)."""
+
+    @property
+    def text(self) -> str:
+        """`GW Verizon Grp1: 2 CONFIRMED, FOC 2026-12-03, offered, approved`."""
+        numbers = ", ".join(f"{n} {s}" for s, n in self.numbers_by_status.items()) or "-"
+        offered = {True: "offered", False: "not offered", None: "not offerable yet"}
+        return f"{self.name}: {numbers}, FOC {self.foc_date or '-'}, {offered[self.offered]}, " + (
+            "approved" if self.approved else "not approved"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON shape."""
+        return {
+            "name": self.name,
+            "numbersByStatus": dict(self.numbers_by_status),
+            "focDate": self.foc_date,
+            "offered": self.offered,
+            "approved": self.approved,
+        }
+
+
+def group_facts(
+    order: DesiredOrder, numbers: Sequence[Mapping[str, Any]], offered: Sequence[str] | None
+) -> tuple[GroupFacts, ...]:
+    """The activation groups of a live order's numbers, by name."""
+    by_group: dict[str, list[Mapping[str, Any]]] = {}
+    for number in numbers:
+        if number.get("phoneNumberGroup"):
+            by_group.setdefault(str(number["phoneNumberGroup"]), []).append(number)
+    approve_all = order.activation_mode == "on-demand" and order.activation_when == "ready"
+    rows = []
+    for name, members in sorted(by_group.items()):
+        focs = sorted(d for n in members if (d := calendar_date(n.get("focDate"))) is not None)
+        rows.append(
+            GroupFacts(
+                name=name,
+                numbers_by_status=_numbers_by_status(members),
+                foc_date=focs[-1].isoformat() if focs else None,
+                offered=None if offered is None else name in offered,
+                approved=order.activation_mode == "on-demand"
+                and (approve_all or name in order.activation_groups),
+            )
+        )
+    return tuple(rows)
+
+
+@dataclass(frozen=True)
 class OrderFacts:
     """Everything `status` and the lifecycle part of `drift` show about one spec's order."""
 
@@ -102,6 +160,7 @@ class OrderFacts:
     notes: tuple[CarrierNote, ...] = ()
     upcoming: tuple[UpcomingDate, ...] = ()
     next_step: str = ""
+    groups: tuple[GroupFacts, ...] = ()
 
     @property
     def managed(self) -> bool:
@@ -136,6 +195,7 @@ class OrderFacts:
             "carrierNotes": [n.to_dict() for n in self.notes],
             "upcoming": [u.to_dict() for u in self.upcoming],
             "nextStep": self.next_step,
+            "groups": [g.to_dict() for g in self.groups],
         }
 
 
@@ -228,8 +288,10 @@ def order_facts(
     item: PlanItem | None,
     *,
     today: date,
+    offered: Sequence[str] | None = None,
 ) -> OrderFacts:
-    """The lifecycle facts of `order`'s current live order (`summary`), if any."""
+    """The lifecycle facts of `order`'s current live order (`summary`), if any; `offered`:
+    the groups `availableActivations` offers (None when it was not read)."""
     activation = order.activation_mode
     if summary is None:
         facts = OrderFacts(order.name, order.reference, None, NO_ORDER, activation)
@@ -256,6 +318,7 @@ def order_facts(
         rejections=tuple(sorted(rejections, key=lambda r: r.number)),
         notes=_carrier_notes(data, order.notes, max(passed) if passed else None),
         upcoming=_upcoming(port, numbers, today) if _heading_to_port(summary) else (),
+        groups=group_facts(order, numbers, offered),
     )
     return _with_step(facts, item)
 
@@ -285,5 +348,6 @@ def all_facts(
             rows.append(order_facts(order, None, None, item, today=today))
         for summary in current:
             detail = live.details.get(summary.id)
-            rows.append(order_facts(order, summary, detail, item, today=today))
+            offered = live.available_activations.get(summary.id)
+            rows.append(order_facts(order, summary, detail, item, today=today, offered=offered))
     return tuple(rows)

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from reconciler.api import PortingClient
 from reconciler.desired import DesiredState
-from reconciler.lifecycle import current_order
+from reconciler.lifecycle import current_order, is_locked, open_orders
 from reconciler.live import Listing, LiveSnapshot, fetch_live
 from reconciler.planning.reads import PlanReads
 
@@ -32,6 +32,18 @@ class ReportReads(PlanReads):
         }
         orphans = {s.id for s in listing.orphans if s.is_open}
         return sorted(set(super().details(listing)) | current | orphans)
+
+    def activations(self, listing: Listing) -> list[int]:
+        """The plan's, and every CONFIRMED order of an on-demand spec: `status` shows which
+        of its groups are offered even when the spec approves none yet."""
+        confirmed = {
+            summary.id
+            for order in self.desired.orders
+            if order.activation_mode == "on-demand"
+            for summary in open_orders(listing.managed.get(order.reference, ()))
+            if is_locked(summary.status)
+        }
+        return sorted(set(super().activations(listing)) | confirmed)
 
 
 def fetch_report_live(
