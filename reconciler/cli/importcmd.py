@@ -27,6 +27,7 @@ from reconciler.importing import (
     import_orders,
     parse_statuses,
 )
+from reconciler.importing.naming import NAME
 from reconciler.importing.run import existing_prefix
 from reconciler.lifecycle import OrderStatus
 from reconciler.redact import scrub
@@ -41,6 +42,19 @@ def _check(result: ImportResult, today: date) -> list[str]:
     files = [*result.written, *([result.settings] if result.settings else [])]
     loaded = load_project(files, today=today, env={}, resolve_secrets=False)
     return [str(issue) for issue in loaded.issues]
+
+
+def parse_names(values: tuple[str, ...]) -> dict[int, str]:
+    """`("123=riverside-vet",)` -> `{123: "riverside-vet"}`; malformed is a usage error."""
+    names: dict[int, str] = {}
+    for value in values:
+        order_id, sep, name = value.partition("=")
+        if not sep or not order_id.strip().isdigit() or not NAME.fullmatch(name.strip()):
+            raise click.UsageError(
+                f"--name must be ORDER_ID=NAME with NAME like [a-z0-9][a-z0-9._-]*, got {value!r}"
+            )
+        names[int(order_id)] = name.strip()
+    return names
 
 
 @click.command("import")
@@ -74,6 +88,13 @@ def _check(result: ImportResult, today: date) -> list[str]:
     metavar="ID",
     help="Only these order ids (repeatable).",
 )
+@click.option(
+    "--name",
+    "names",
+    multiple=True,
+    metavar="ORDER_ID=NAME",
+    help="Import order ORDER_ID as spec NAME (selects it too; repeatable).",
+)
 @click.option("--overwrite", is_flag=True, help="Replace spec files that already exist.")
 @format_option(IMPORT)
 def import_command(
@@ -82,6 +103,7 @@ def import_command(
     statuses: tuple[str, ...],
     reference_prefix: str | None,
     order_ids: tuple[int, ...],
+    names: tuple[str, ...],
     overwrite: bool,
     output_format: str,
 ) -> None:
@@ -92,6 +114,7 @@ def import_command(
         statuses=parse_statuses(statuses),
         reference_prefix=prefix,
         order_ids=frozenset(order_ids),
+        names=parse_names(names),
     )
     with make_client(emulator) as client, api_errors(emulator):
         try:
@@ -100,6 +123,10 @@ def import_command(
             raise click.UsageError(str(exc)) from None
         today = cli_today(client.server_time)  # the API's clock, as plan will judge the specs
     click.echo(IMPORT.render(ImportView(result, out_dir), output_format), nl=False)
+    if not result.specs:
+        raise click.ClickException(
+            "nothing was imported: no selected order can become a spec (see above)"
+        )
     problems = _check(result, today)
     if problems:
         for problem in problems:

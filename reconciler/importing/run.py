@@ -19,8 +19,9 @@ unless `overwrite`. Secret values never leave memory: specs hold `${VARIABLE}` r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ruamel.yaml import YAML
@@ -50,13 +51,16 @@ class ImportFilters:
     statuses: frozenset[str] = frozenset()
     reference_prefix: str = ""
     order_ids: frozenset[int] = frozenset()
+    names: Mapping[int, str] = field(default_factory=dict)
+    """`--name ORDER_ID=NAME`: import that order (it is selected too) as spec NAME."""
 
     def accepts(self, summary: LiveOrderSummary) -> bool:
-        """The order passes every filter."""
+        """The order passes every filter (a named order is selected whatever its reference)."""
+        ids = self.order_ids | set(self.names)
         return (
             (not self.statuses or summary.status in self.statuses)
-            and summary.reference.startswith(self.reference_prefix)
-            and (not self.order_ids or summary.id in self.order_ids)
+            and (summary.id in self.names or summary.reference.startswith(self.reference_prefix))
+            and (not ids or summary.id in ids)
         )
 
 
@@ -86,6 +90,8 @@ class ImportResult:
     skipped: tuple[Skipped, ...] = ()
     settings: Path | None = None
     warnings: tuple[str, ...] = ()
+    suggestions: tuple[str, ...] = ()
+    """Hints for a better import (a shared reference prefix to pass as --reference-prefix)."""
 
     @property
     def variables(self) -> tuple[SecretUse, ...]:
@@ -119,14 +125,21 @@ def choose(
     prefix = filters.reference_prefix
     groups: dict[str, list[LiveOrderSummary]] = {}
     skipped: list[Skipped] = []
+    chosen: list[tuple[str, LiveOrderSummary]] = []
     for summary in summaries:
+        if summary.id in filters.names and filters.accepts(summary):
+            named = _named(summary, filters.names[summary.id], prefix)
+            if isinstance(named, Skipped):
+                skipped.append(named)
+            else:
+                chosen.append((named, summary))
+            continue
         if not summary.reference.startswith(prefix):
             continue
         if summary.reference:
             groups.setdefault(summary.reference, []).append(summary)
         elif filters.accepts(summary):
             skipped.append(_unmanageable(summary, "it has no customerOrderReference", prefix))
-    chosen: list[tuple[str, LiveOrderSummary]] = []
     for reference in sorted(groups):
         group = groups[reference]
         selected = [s for s in group if filters.accepts(s)]
@@ -151,6 +164,41 @@ def choose(
                 hint = f"nothing to do: the spec {name} is written for order {current[0].id}"
                 skipped.append(Skipped(s.id, s.reference, s.status, why, hint))
     return chosen, sorted(skipped, key=lambda s: (s.reference, s.order_id))
+
+
+def _named(summary: LiveOrderSummary, name: str, prefix: str) -> str | Skipped:
+    """The spec name `--name` gives an order, or why it cannot be used.
+
+    Plan matches a spec to its order by reference (`prefix + name`). A name whose reference
+    differs from the order's still works while the order is PENDING (its reference can be set
+    in Sinch; the import says so); after that no spec under that name can ever match it.
+    """
+    reference = prefix + name
+    if reference == summary.reference or is_changeable(summary.status):
+        return name
+    return Skipped(
+        summary.id,
+        summary.reference,
+        summary.status,
+        f"--name {summary.id}={name} needs its reference to be {reference}, and a "
+        f"{summary.status} order's reference can no longer change",
+        f"import it under its own reference's name (leave out --name), or use "
+        f"--reference-prefix so that prefix + NAME is {summary.reference!r}",
+    )
+
+
+def suggested_prefixes(summaries: Iterable[LiveOrderSummary]) -> tuple[str, ...]:
+    """`--reference-prefix` hints: a prefix (up to a `/`) that two or more references share
+    while the import uses none, so their names would keep the prefix (or be refused)."""
+    shared = Counter(
+        s.reference[: s.reference.rindex("/") + 1] for s in summaries if "/" in s.reference
+    )
+    return tuple(
+        f"{count} orders share the reference prefix {prefix!r}: pass --reference-prefix "
+        f"{prefix} to import them as specs named without it (portctl.yaml records it)"
+        for prefix, count in shared.most_common()
+        if count >= 2
+    )
 
 
 def _invalid_name(summary: LiveOrderSummary, prefix: str) -> str:
@@ -219,6 +267,19 @@ def import_orders(
         settings = out_dir / SETTINGS_FILE
         settings.write_text(dump_settings(filters.reference_prefix), "utf-8")
     warnings = tuple(f"{s.name}: {w}" for s in specs for w in s.warnings)
+    warnings += tuple(
+        f"{name}: order {s.id}'s reference is {s.reference!r}, not "
+        f"{filters.reference_prefix + name!r}; plan matches by reference, so set it to "
+        f"{filters.reference_prefix + name} in Sinch (possible while the order is "
+        f"{OrderStatus.PENDING}) before planning"
+        for name, s in chosen
+        if filters.reference_prefix + name != s.reference
+    )
+    suggestions = (
+        ()
+        if filters.reference_prefix
+        else suggested_prefixes(s for s in rows if filters.accepts(s))
+    )
     return ImportResult(
         specs=tuple(specs),
         written=tuple(written),
@@ -226,6 +287,7 @@ def import_orders(
         skipped=tuple(skipped),
         settings=settings,
         warnings=warnings,
+        suggestions=suggestions,
     )
 
 

@@ -47,6 +47,7 @@ def import_document(result: ImportResult, out_dir: Path) -> dict[str, object]:
             for s in result.skipped
         ],
         "warnings": list(result.warnings),
+        "suggestions": list(result.suggestions),
     }
 
 
@@ -68,6 +69,8 @@ def render_import_text(result: ImportResult, out_dir: Path) -> str:
             lines += [f"  {skip.describe()}", f"    -> {skip.hint}"]
     if result.warnings:
         lines += ["", "Warnings:", *(f"  {w}" for w in result.warnings)]
+    if result.suggestions:
+        lines += ["", *(f"Hint: {hint}" for hint in result.suggestions)]
     if result.variables:
         lines += [
             "",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.cli.exits import EXIT_OK, EXIT_USAGE
+from reconciler.cli.exits import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 from reconciler.importing.build import factor_defaults, spec_from_order
 from reconciler.importing.naming import adoptable_name, derived_name, secret_variable
 from reconciler.importing.writer import dump_spec
@@ -99,8 +99,9 @@ def test_existing_portctl_yaml_with_another_prefix_is_refused(
     assert "referencePrefix 'team/'" in run.err
     assert sorted(p.name for p in out.iterdir()) == ["portctl.yaml"]
     default = world.cli("import", "--emulator", "--out-dir", str(out), "--format", "json")
-    assert default.code == EXIT_OK
+    assert default.code == EXIT_ERROR  # issue 11 point 9: nothing imported is not a success
     assert default.document["specs"] == []
+    assert "nothing was imported" in default.err
 
 
 @pytest.mark.parametrize(
