@@ -31,7 +31,7 @@ from typing import Any
 from reconciler.desired import SECRET_FIELDS, DesiredState
 from reconciler.essence import order_essence
 from reconciler.live import LiveSnapshot
-from reconciler.planning.items import Kind, Plan, PlanItem
+from reconciler.planning.items import Kind, Plan, PlanItem, PlanScope
 from reconciler.redact import register_secret, scrub
 from reconciler.render.jsonfmt import FORMAT_VERSION, plan_document
 
@@ -230,7 +230,10 @@ def read_saved_plan(path: Path, *, key: bytes | None = None) -> SavedPlan:
         )
     signed = _check_signature(path, data, key)
     try:
-        plan = Plan(items=tuple(PlanItem.from_dict(i) for i in data["items"]))
+        plan = Plan(
+            items=tuple(PlanItem.from_dict(i) for i in data["items"]),
+            scope=PlanScope.from_dict(data.get("settings") or {}),
+        )
         return SavedPlan(
             plan=plan,
             checksum=str(data["checksum"]),

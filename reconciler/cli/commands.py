@@ -10,6 +10,7 @@ from reconciler.cli.emulator import emulator
 from reconciler.cli.importcmd import import_command
 from reconciler.cli.plan import plan
 from reconciler.cli.schema import schema
+from reconciler.cli.show import show
 from reconciler.cli.status import status
 from reconciler.cli.validate import validate
 
@@ -21,4 +22,5 @@ ALL.append(plan)
 ALL.append(drift)
 ALL.append(status)
 ALL.append(apply)
+ALL.append(show)
 ALL.append(import_command)

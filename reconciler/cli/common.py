@@ -17,6 +17,9 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 import click
+from rich.console import Console
+from rich.live import Live
+from rich.text import Text
 
 from reconciler.api import ApiError, PortingClient
 from reconciler.cli.exits import EXIT_BLOCKED, EXIT_CHANGES, EXIT_OK
@@ -38,6 +41,42 @@ DEFAULT_PATHS = (Path("specs"),)
 
 
 SETTINGS_META = "portctl.settings"
+COLOR_META = "portctl.color"
+COLOR_CHOICES = ("auto", "always", "never")
+
+
+def _remember_color(ctx: click.Context, _: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.meta[COLOR_META] = value
+
+
+def color_option(command: F) -> F:
+    """`--color auto|always|never`, on the `portctl` group and on every command.
+
+    `auto` (the default) colours a terminal unless `NO_COLOR` is set; the choice reaches
+    `use_color` through the click context, so no command passes it around.
+    """
+    return click.option(
+        "--color",
+        type=click.Choice(COLOR_CHOICES),
+        default=None,
+        expose_value=False,
+        is_eager=True,
+        callback=_remember_color,
+        help="Colour: auto (a terminal without NO_COLOR), always or never.",
+    )(command)
+
+
+def out_option(help: str) -> Callable[[F], F]:
+    """`-o/--out FILE` (`--output` accepted too): the one flag every command writes a file with."""
+    return click.option(
+        "--out",
+        "-o",
+        "--output",
+        "out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help=help,
+    )
 
 
 def _remember_settings(ctx: click.Context, _: click.Parameter, value: Path | None) -> None:
@@ -240,13 +279,39 @@ def api_errors(emulator: bool) -> Iterator[None]:
         raise click.ClickException(str(exc)) from None
 
 
+class _Reading:
+    """The progress line's text, re-rendered on each refresh from the client's call count."""
+
+    def __init__(self, client: PortingClient) -> None:
+        self._client = client
+        self._calls = 0
+
+    def __rich__(self) -> Text:
+        # A reader thread may add a key mid-copy: then show the last count.
+        with contextlib.suppress(RuntimeError):
+            self._calls = sum(dict(self._client.calls).values())
+        return Text(f"Reading live orders from the API… {self._calls} request(s)", style="dim")
+
+
+@contextlib.contextmanager
+def reading_progress(client: PortingClient) -> Iterator[None]:
+    """A progress line on stderr while live orders are read, only when stderr is a terminal
+    (a CI log gets nothing); it is erased when reading ends, so output stays clean."""
+    if not is_tty(sys.stderr):
+        yield
+        return
+    console = Console(file=sys.stderr, no_color=not use_color(sys.stderr))
+    with Live(_Reading(client), console=console, transient=True, refresh_per_second=8):
+        yield
+
+
 def read_for_report(
     paths: tuple[Path, ...], env_file: Path | None, selectors: tuple[str, ...], emulator: bool
 ) -> tuple[DesiredState, LiveSnapshot, Plan, date]:
     """Specs, live state (reads only), the plan and today (the API's clock), as `drift` and
     `status` both need them; the plan decides what each report calls drift or a next step."""
     desired = load_desired(paths, env_file=env_file, selectors=selectors)
-    with make_client(emulator) as client, api_errors(emulator):
+    with make_client(emulator) as client, api_errors(emulator), reading_progress(client):
         live = fetch_report_live(client, desired)
     today = cli_today(live.fetched_at)
     return desired, live, build_plan(desired, live, today=today), today
@@ -273,7 +338,12 @@ def is_tty(stream: IO[str]) -> bool:
 
 
 def use_color(stream: IO[str] | None = None) -> bool:
-    """Colour only on a terminal, and never when `NO_COLOR` is set (https://no-color.org)."""
+    """`--color always|never` when given; else (`auto`) colour only on a terminal, and never
+    when `NO_COLOR` is set (https://no-color.org)."""
+    context = click.get_current_context(silent=True)
+    mode = context.meta.get(COLOR_META, "auto") if context else "auto"
+    if mode != "auto":
+        return bool(mode == "always")
     if os.environ.get("NO_COLOR"):
         return False
     return is_tty(stream if stream is not None else sys.stdout)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli.common import api_command_options, format_option, read_for_report
+from reconciler.cli.common import api_command_options, format_option, out_option, read_for_report
 from reconciler.cli.exits import EXIT_BLOCKED, EXIT_CHANGES, EXIT_OK
 from reconciler.render.registry import DRIFT
 from reconciler.reporting import build_drift
@@ -22,28 +22,23 @@ VERDICT_EXIT = {"in-sync": EXIT_OK, "drift": EXIT_CHANGES, "blocked": EXIT_BLOCK
 @click.command("drift")
 @api_command_options
 @format_option(DRIFT)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the report to FILE instead of standard output.",
-)
+@out_option("Write the report to FILE instead of standard output.")
 def drift(
     paths: tuple[Path, ...],
     env_file: Path | None,
     selectors: tuple[str, ...],
     emulator: bool,
     output_format: str,
-    output: Path | None,
+    out: Path | None,
 ) -> None:
     """Report drift between the specs and live orders (read-only; exit 2 drift, 3 blocked)."""
     desired, live, plan, today = read_for_report(paths, env_file, selectors, emulator)
     report = build_drift(desired, live, plan, today=today)
     text = DRIFT.render(report, output_format)
-    if output is None:
+    if out is None:
         click.echo(text, nl=False)
     else:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
-        click.echo(f"Drift report written to {output}.", err=True)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"Drift report written to {out}.", err=True)
     click.get_current_context().exit(VERDICT_EXIT[report.verdict])

@@ -18,7 +18,9 @@ from reconciler.cli.common import (
     format_option,
     load_desired,
     make_client,
+    out_option,
     plan_exit_code,
+    reading_progress,
     use_color,
 )
 from reconciler.clock import cli_today
@@ -33,11 +35,7 @@ from reconciler.savedplan import PLAN_KEY_VARIABLE, plan_key, write_saved_plan
 @click.command("plan")
 @api_command_options
 @format_option(PLAN)
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Also save the plan as JSON for `portctl apply FILE` (no secret values).",
-)
+@out_option("Also save the plan as JSON for `portctl apply FILE` (no secret values).")
 @click.option(
     "--detailed-exitcode",
     is_flag=True,
@@ -62,7 +60,7 @@ def plan(
 ) -> None:
     """Show what apply would change, without changing anything."""
     desired = load_desired(paths, env_file=env_file, selectors=selectors)
-    with make_client(emulator) as client, api_errors(emulator):
+    with make_client(emulator) as client, api_errors(emulator), reading_progress(client):
         live = fetch_live(client, PlanReads(desired, prune=prune))
     result = build_plan(desired, live, today=cli_today(live.fetched_at), prune=prune)
     click.echo(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli.common import api_command_options, format_option, read_for_report
+from reconciler.cli.common import api_command_options, format_option, out_option, read_for_report
 from reconciler.render.registry import STATUS, StatusView
 from reconciler.reporting import all_facts
 
@@ -18,14 +18,22 @@ from reconciler.reporting import all_facts
 @click.command("status")
 @api_command_options
 @format_option(STATUS)
+@out_option("Write the status to FILE instead of standard output.")
 def status(
     paths: tuple[Path, ...],
     env_file: Path | None,
     selectors: tuple[str, ...],
     emulator: bool,
     output_format: str,
+    out: Path | None,
 ) -> None:
-    """Show each spec's order: status, numbers by status, FOC dates, next step."""
+    """Show each spec's order: status, numbers by status, FOC dates, groups, next step."""
     desired, live, plan, today = read_for_report(paths, env_file, selectors, emulator)
     facts = all_facts(desired.orders, live, plan.items, today=today)
-    click.echo(STATUS.render(StatusView(facts, today), output_format), nl=False)
+    text = STATUS.render(StatusView(facts, today), output_format)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"Status written to {out}.", err=True)

@@ -125,6 +125,9 @@ PLAN: Output[PlanView] = Output(
     },
 )
 
+SHOW: Output[PlanView] = Output("show", PLAN.renderers)
+"""`portctl show PLANFILE`: a saved plan, in every format a fresh one has."""
+
 APPLY: Output[ApplyView] = Output(
     "apply",
     {
@@ -170,6 +173,6 @@ IMPORT: Output[ImportView] = Output(
 )
 
 REGISTRY: Mapping[str, Output[Any]] = {
-    output.document: output for output in (PLAN, APPLY, DRIFT, STATUS, VALIDATE, IMPORT)
+    output.document: output for output in (PLAN, SHOW, APPLY, DRIFT, STATUS, VALIDATE, IMPORT)
 }
 """Every output by document name, which is also the name of the command that prints it."""
