@@ -311,13 +311,21 @@ def _attach(
     ctx: StepContext,
     item: PlanItem,
     *,
-    present: Callable[[Mapping[str, Any]], bool],
+    copies: Callable[[Mapping[str, Any]], int],
     send: Callable[[int], object],
     what: str,
 ) -> StepResult:
+    """Add a note or document unless it is there; then make sure it is there exactly once.
+
+    The order is re-read right before posting, so a copy another run added since the plan is
+    seen and nothing is sent. Two runs that both read "missing" at the same instant both post:
+    the re-read after posting then shows two copies, and the item ends `unknown` naming the
+    order, because the API cannot delete notes (and portctl never deletes documents): a person
+    must. The workspace lock (`reconciler.apply.lock`) keeps this to runs on different machines.
+    """
     order_id = ctx.order_id_for(item.name, item.order_id)
     live = ctx.reread(order_id)
-    if present(live):
+    if copies(live):
         ctx.expect(order_id, live)
         return Outcome.SKIPPED, f"{what} already on the order", order_id
     status = status_of(live)
@@ -328,7 +336,7 @@ def _attach(
     def probe() -> Probe:
         nonlocal live
         live = ctx.reread(order_id)
-        if present(live):
+        if copies(live):
             return "done"
         return "needed" if ctx.unmoved(order_id, live) else "moved"
 
@@ -336,6 +344,15 @@ def _attach(
         lambda: send(order_id), probe, what=f"{what} added", check=f"GET /orders/portIns/{order_id}"
     )
     ctx.expect(order_id, live)
+    found = copies(live)
+    if found > 1:
+        raise StepError(
+            f"{what} added, but order {order_id} now has it {found} times: another apply (or a "
+            f"person) added the same {what} at the same moment; remove the extra copies in the "
+            f"Sinch portal (GET /orders/portIns/{order_id} lists them) and run one apply at a "
+            'time per project (README, "What apply guarantees")',
+            unknown=True,
+        )
     return Outcome.APPLIED, message, order_id
 
 
@@ -343,13 +360,13 @@ def add_note(ctx: StepContext, item: PlanItem) -> StepResult:
     """Post a note unless one with exactly this text is on the order."""
     text = item.note or ""
 
-    def present(live: Mapping[str, Any]) -> bool:
-        return any(str(n.get("note", "")) == text for n in live.get("notes") or ())
+    def copies(live: Mapping[str, Any]) -> int:
+        return sum(str(n.get("note", "")) == text for n in live.get("notes") or ())
 
     return _attach(
         ctx,
         item,
-        present=present,
+        copies=copies,
         send=lambda order_id: ctx.client.add_note(order_id, text),
         what="note",
     )
@@ -363,8 +380,8 @@ def upload_document(ctx: StepContext, item: PlanItem) -> StepResult:
         raise StepError(f"the spec no longer lists document {item.document!r}")
     content = ctx.read_file(document.path)
 
-    def present(live: Mapping[str, Any]) -> bool:
-        return any(
+    def copies(live: Mapping[str, Any]) -> int:
+        return sum(
             str(d.get("documentName", "")) == document.name for d in live.get("documents") or ()
         )
 
@@ -373,7 +390,7 @@ def upload_document(ctx: StepContext, item: PlanItem) -> StepResult:
             order_id, name=document.name, description=document.description, content=content
         )
 
-    return _attach(ctx, item, present=present, send=send, what="document")
+    return _attach(ctx, item, copies=copies, send=send, what="document")
 
 
 STEPS: dict[Kind, Callable[[StepContext, PlanItem], StepResult]] = {

@@ -23,8 +23,10 @@ from reconciler.api import PortingClient
 from reconciler.apply import ApplyReport, Executor, Observer
 from reconciler.apply.audit import AuditIdentity, AuditLog, actor_from, commit_from
 from reconciler.apply.budgets import effective_budgets
+from reconciler.apply.lock import ApplyLocked, apply_lock, lock_path
 from reconciler.apply.progress import progress_for
 from reconciler.cli.common import (
+    DEFAULT_PATHS,
     api_command_options,
     api_errors,
     format_option,
@@ -115,6 +117,22 @@ def _sigterm_interrupts() -> Iterator[None]:
 
 
 @contextlib.contextmanager
+def _workspace_lock(paths: Sequence[Path]) -> Iterator[None]:
+    """Refuse to start while another apply on this workspace runs (`reconciler.apply.lock`)."""
+    path = lock_path(paths)
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(apply_lock(path))
+        except ApplyLocked as exc:
+            raise click.ClickException(str(exc)) from None
+        except OSError as exc:
+            raise click.ClickException(
+                f"cannot take the apply lock {path}: {exc.strerror}; nothing was sent to the API"
+            ) from None
+        yield
+
+
+@contextlib.contextmanager
 def _audit(path: Path | None) -> Iterator[list[Observer]]:
     if path is None:
         yield []
@@ -175,7 +193,11 @@ def apply(
         desired.safety, max_cancels=max_cancels, max_prune=max_prune, max_numbers=max_numbers
     )
     color = use_color()
-    with make_client(emulator) as client, api_errors(emulator):
+    with (
+        _workspace_lock(spec_paths or DEFAULT_PATHS),
+        make_client(emulator) as client,
+        api_errors(emulator),
+    ):
         if plan_file is not None:
             plan, fingerprints, live = _saved_plan(plan_file, desired, client, prune=prune)
         else:
