@@ -45,6 +45,7 @@ from reconciler.planning import Plan, build_plan
 from reconciler.planning.reads import PlanReads
 from reconciler.render.registry import APPLY, PLAN, ApplyView, PlanView
 from reconciler.savedplan import (
+    SavedPlan,
     SavedPlanError,
     plan_fingerprints,
     plan_key,
@@ -70,10 +71,8 @@ def apply_exit_code(report: ApplyReport) -> int:
     return EXIT_BLOCKED if report.plan.has_blocked else EXIT_OK
 
 
-def _saved_plan(
-    plan_file: Path, desired: DesiredState, client: PortingClient, *, prune: bool
-) -> tuple[Plan, dict[int, str], LiveSnapshot]:
-    """A fresh plan, if it takes exactly the saved plan's actions; else exit 1.
+def _read_saved_plan(plan_file: Path, *, prune: bool) -> SavedPlan:
+    """The saved plan, if its file is intact (checksum, signature) and asks for this `--prune`.
 
     The file only says what was reviewed: the plan acted on, its budgets, `--prune` and
     fingerprints all come from this run (docs/design.md#saved-plans).
@@ -88,6 +87,13 @@ def _saved_plan(
             f"saved plan {plan_file} was made {made} --prune; {needs} to apply it (apply "
             "takes --prune from its own command line, never from the file); nothing was applied"
         )
+    return saved
+
+
+def _fresh_plan_matching(
+    saved: SavedPlan, plan_file: Path, desired: DesiredState, client: PortingClient, *, prune: bool
+) -> tuple[Plan, dict[int, str], LiveSnapshot]:
+    """A fresh plan, if it takes exactly the saved plan's actions; else exit 1."""
     live = fetch_live(client, PlanReads(desired, prune=prune))
     fresh = build_plan(desired, live, today=cli_today(live.fetched_at), prune=prune)
     reasons = stale_reasons(saved, desired=desired, live=live, fresh=fresh)
@@ -188,6 +194,7 @@ def apply(
             "apply asks for 'yes' on a terminal; without one, pass --auto-approve"
         )
     plan_file, spec_paths = split_arguments(paths)
+    saved = _read_saved_plan(plan_file, prune=prune) if plan_file is not None else None
     desired = load_desired(spec_paths, env_file=env_file, selectors=selectors)
     budgets = effective_budgets(
         desired.safety, max_cancels=max_cancels, max_prune=max_prune, max_numbers=max_numbers
@@ -199,7 +206,10 @@ def apply(
         api_errors(emulator),
     ):
         if plan_file is not None:
-            plan, fingerprints, live = _saved_plan(plan_file, desired, client, prune=prune)
+            assert saved is not None
+            plan, fingerprints, live = _fresh_plan_matching(
+                saved, plan_file, desired, client, prune=prune
+            )
         else:
             live = fetch_live(client, PlanReads(desired, prune=prune))
             plan = build_plan(desired, live, today=cli_today(live.fetched_at), prune=prune)
