@@ -4,11 +4,14 @@ Why: the `run:` scripts hold real logic (exit-code mapping, one PR comment updat
 one drift issue opened, updated or closed). Every script takes its inputs from environment
 variables, never from `${{ }}` expressions, so it can be executed here unchanged with bash
 (`bash --noprofile --norc -eo pipefail`, the runner's own invocation) against fake `gh` and
-`portctl` programs that record what they were asked to do.
+`portctl` programs that record what they were asked to do, or against the real `portctl` and
+an emulator served on a socket (`real_portctl`, `write_specs_repo`, `api_env`). The composite
+action's steps run the same way (`run_action`), with `${{ }}` inputs evaluated explicitly.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -22,7 +25,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from ruamel.yaml import YAML
+
+from reconciler.cli import cli
+from tests.core.builders import port_in_document, settings_document, write_yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 GITHUB_DIR = REPO_ROOT / ".github"
@@ -249,8 +256,6 @@ SECRETS = {"CI_PIN": "CI-PIN-60622", "CI_ACCOUNT": "CI-ACCT-31337"}
 def write_specs_repo(root: Path, *numbers: str) -> Path:
     """A specs-only repository as a portctl user keeps one: `specs/portctl.yaml` and one PortIn
     spec `acme-east` for `numbers`, its secrets as `${CI_PIN}`/`${CI_ACCOUNT}` references."""
-    from tests.core.builders import port_in_document, settings_document, write_yaml
-
     specs = root / "specs"
     specs.mkdir(parents=True, exist_ok=True)
     write_yaml(specs / "portctl.yaml", settings_document())
@@ -274,6 +279,7 @@ def dotenv(values: Mapping[str, str]) -> str:
     return "".join(f"{name}={value}\n" for name, value in values.items())
 
 
+@functools.cache
 def secrets_skip_landed() -> bool:
     """Whether this portctl has `plan --secrets skip` (issue 11 point 8, built elsewhere).
 
@@ -281,10 +287,6 @@ def secrets_skip_landed() -> bool:
     the real portctl drop the two words and give the secret values through the environment
     instead. Once the flag is on main this is always true and the steps run verbatim.
     """
-    from click.testing import CliRunner
-
-    from reconciler.cli import cli
-
     help_text = CliRunner().invoke(cli, ["plan", "--help"]).output
     return "--secrets" in help_text
 
