@@ -7,6 +7,7 @@ import click
 from reconciler.cli.apply import apply
 from reconciler.cli.drift import drift
 from reconciler.cli.emulator import emulator
+from reconciler.cli.fmt import fmt
 from reconciler.cli.importcmd import import_command
 from reconciler.cli.plan import plan
 from reconciler.cli.schema import schema
@@ -16,6 +17,7 @@ from reconciler.cli.validate import validate
 
 ALL: list[click.Command] = []
 ALL.append(validate)
+ALL.append(fmt)
 ALL.append(schema)
 ALL.append(emulator)
 ALL.append(plan)

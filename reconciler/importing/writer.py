@@ -20,7 +20,6 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 SCHEMA_FILE = Path("schemas") / "portin.v1.json"
-DEFAULT_SCHEMA_REF = "../schemas/portin.v1.json"
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 ._/&()'-]*")
 _YAML11_WORDS = frozenset(
     {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf"}
@@ -51,13 +50,14 @@ def _node(value: Any) -> Any:
     return value
 
 
-def schema_reference(out_dir: Path) -> str:
-    """Relative path from `out_dir` to the nearest `schemas/portin.v1.json` above it."""
+def schema_reference(out_dir: Path, kind: str = "PortIn") -> str:
+    """Relative path from `out_dir` to the nearest `schemas/<kind>.v1.json` above it."""
+    schema = SCHEMA_FILE.with_name(f"{kind.lower()}.v1.json")
     start = out_dir.resolve()
     for folder in (start, *start.parents):
-        if (folder / SCHEMA_FILE).is_file():
-            return Path(os.path.relpath(folder / SCHEMA_FILE, start)).as_posix()
-    return DEFAULT_SCHEMA_REF
+        if (folder / schema).is_file():
+            return Path(os.path.relpath(folder / schema, start)).as_posix()
+    return f"../schemas/{schema.name}"
 
 
 def dump_spec(document: dict[str, Any], *, schema: str, comment: str = "") -> str:
