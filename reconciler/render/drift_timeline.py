@@ -1,10 +1,13 @@
 """Inline SVG timeline of the drift report: port and FOC dates per order, coloured by status.
 
 One row per managed order: its name and status above a line from its earliest to its latest
-date, a diamond on the desired port date, dots on FOC dates. A date axis with light grid lines
-runs along the top and a dashed line marks today (labelled at the bottom, clear of the axis
-labels), so a date can be read off without hovering. The drawing uses a narrow `viewBox`
-(400 units) and scales to the page width: its type stays legible on a phone. Every text is
+date, a hollow diamond on the desired port date, dots on FOC dates drawn *over* it (the FOC is
+often the port date itself: a dot under the diamond would be hidden). A date axis with light
+grid lines runs along the top and a dashed line marks today (labelled at the bottom, clear of
+the axis labels), so a date can be read off without hovering. Horizontal positions are
+percentages of the drawing's width and the drawing is as wide as the page, so the timeline
+uses the whole width on a desktop while its type keeps its size (legible on a phone too); the
+diamond is a nested `<svg>` placed by percentage, since polygon points cannot be. Every text is
 escaped; no external reference of any kind.
 """
 
@@ -27,9 +30,10 @@ STATUS_COLORS: dict[str, str] = {
 }
 OTHER_COLOR = "#b91c1c"
 
-WIDTH = 400
-LEFT = 10
-RIGHT = 10
+WIDTH = 100.0
+"""Horizontal positions are percentages of the drawing's width."""
+LEFT = 1.5
+RIGHT = 1.5
 AXIS = 22
 """y of the axis line; tick labels sit above it."""
 ROW = 42
@@ -79,31 +83,38 @@ class _Scale:
         return [self.start + timedelta(days=d) for d in range(0, self.span + 1, step)]
 
 
+def _pct(x: float) -> str:
+    return f"{x:.2f}%"
+
+
 def _text(
     x: float, y: float, text: str, *, size: int = 12, anchor: str = "start", **attrs: str
 ) -> str:
     extra = "".join(f' {k.replace("_", "-")}="{html.escape(v)}"' for k, v in attrs.items())
     return (
-        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}"{extra}>'
+        f'<text x="{_pct(x)}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}"{extra}>'
         f"{html.escape(text)}</text>"
     )
 
 
 def _anchor(x: float) -> str:
     """Text anchor keeping a short label near `x` inside the drawing."""
-    if x < LEFT + 30:
+    if x < LEFT + 8:
         return "start"
-    if x > WIDTH - RIGHT - 30:
+    if x > WIDTH - RIGHT - 8:
         return "end"
     return "middle"
 
 
 def _axis(scale: _Scale, height: int) -> list[str]:
-    parts = [f'<line x1="{LEFT}" y1="{AXIS}" x2="{WIDTH - RIGHT}" y2="{AXIS}" stroke="#a1a1aa"/>']
+    parts = [
+        f'<line x1="{_pct(LEFT)}" y1="{AXIS}" x2="{_pct(WIDTH - RIGHT)}" y2="{AXIS}" '
+        'stroke="#a1a1aa"/>'
+    ]
     for tick in scale.ticks():
         x = scale.x(tick)
         parts.append(
-            f'<line class="grid" x1="{x:.1f}" y1="{AXIS - 3}" x2="{x:.1f}" '
+            f'<line class="grid" x1="{_pct(x)}" y1="{AXIS - 3}" x2="{_pct(x)}" '
             f'y2="{height - BOTTOM}" stroke="#e4e4e7"/>'
         )
         parts.append(_text(x, AXIS - 7, short_date(tick), size=11, anchor=_anchor(x), fill="#555"))
@@ -113,7 +124,7 @@ def _axis(scale: _Scale, height: int) -> list[str]:
 def _today(scale: _Scale, today: date, height: int) -> list[str]:
     x = scale.x(today)
     return [
-        f'<line x1="{x:.1f}" y1="{AXIS}" x2="{x:.1f}" y2="{height - BOTTOM + 4}" '
+        f'<line x1="{_pct(x)}" y1="{AXIS}" x2="{_pct(x)}" y2="{height - BOTTOM + 4}" '
         'stroke="#111" stroke-dasharray="3 3" stroke-width="1"/>',
         _text(x, height - 4, f"today {short_date(today)}", size=11, anchor=_anchor(x)),
     ]
@@ -128,26 +139,25 @@ def _row(facts: OrderFacts, scale: _Scale, y: int) -> list[str]:
         f'<g class="row" data-status="{html.escape(facts.status)}">',
         f"<title>{html.escape(facts.name)}</title>",
         _text(LEFT, y + 14, _label(facts), size=13, fill=color),
-        f'<line x1="{x1:.1f}" y1="{line_y}" x2="{x2:.1f}" y2="{line_y}" '
+        f'<line x1="{_pct(x1)}" y1="{line_y}" x2="{_pct(x2)}" y2="{line_y}" '
         f'stroke="{color}" stroke-width="3" stroke-linecap="round"/>',
     ]
+    port = calendar_date(facts.port_date)
+    if port is not None:  # first, so that a FOC dot on the same date is drawn over it
+        parts.append(
+            f'<svg class="port" x="{_pct(scale.x(port))}" y="{line_y}" width="1" height="1" '
+            'overflow="visible">'
+            f'<polygon points="0,-8 8,0 0,8 -8,0" fill="#fff" stroke="{color}" '
+            f'stroke-width="2"><title>port date {html.escape(port.isoformat())}</title>'
+            "</polygon></svg>"
+        )
     for foc in facts.foc_dates:
         when = calendar_date(foc)
         if when is not None:
             parts.append(
-                f'<circle cx="{scale.x(when):.1f}" cy="{line_y}" r="4.5" '
+                f'<circle class="foc" cx="{_pct(scale.x(when))}" cy="{line_y}" r="4" '
                 f'fill="{color}"><title>FOC {html.escape(foc)}</title></circle>'
             )
-    port = calendar_date(facts.port_date)
-    if port is not None:
-        px = scale.x(port)
-        points = " ".join(
-            f"{px + dx:.1f},{line_y + dy}" for dx, dy in ((0, -7), (7, 0), (0, 7), (-7, 0))
-        )
-        parts.append(
-            f'<polygon points="{points}" fill="#fff" stroke="{color}" stroke-width="2">'
-            f"<title>port date {html.escape(port.isoformat())}</title></polygon>"
-        )
     parts.append("</g>")
     return parts
 
@@ -161,7 +171,7 @@ def render_timeline(facts: Sequence[OrderFacts], today: date) -> str:
     scale = _Scale(min(every) - timedelta(days=1), max(every) + timedelta(days=1))
     height = AXIS + 4 + ROW * len(rows) + BOTTOM
     parts = [
-        f'<svg class="timeline" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'<svg class="timeline" width="100%" height="{height}" role="img" '
         f'aria-label="Port and FOC dates per order">',
         "<title>Port (diamond) and FOC (dots) dates per order, coloured by status</title>",
         *_axis(scale, height),

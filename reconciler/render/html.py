@@ -34,7 +34,7 @@ p.blurb, p.meta { color: var(--muted); margin: 0 0 10px; }
 .figures li { border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px; }
 .figures b { display: block; font-size: 1.5rem; }
 .figures span { color: var(--muted); font-size: .85rem; }
-.timeline { width: 100%; max-width: 520px; height: auto; display: block; }
+.timeline { width: 100%; display: block; overflow: visible; }
 .timeline text { paint-order: stroke; stroke: #fff; stroke-width: 3px; }
 .legend { font-size: .85rem; color: var(--muted); }
 .key { margin-right: 10px; white-space: nowrap; }

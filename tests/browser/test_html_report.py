@@ -9,6 +9,7 @@ when no browser is installed; `.ci/run` installs one.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -122,3 +123,64 @@ def test_html_report_renders_in_chromium_and_on_a_phone(report_file: Path, tmp_p
         size = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
         assert size == (width, height)
         assert len(data) > 20_000  # a blank page compresses to a few hundred bytes
+
+
+MEASURE = """
+<script>
+window.addEventListener("load", () => {
+  const svg = document.querySelector("svg.timeline");
+  const section = svg.parentElement;
+  const dots = [...document.querySelectorAll("circle.foc")];
+  const hidden = dots.filter((dot) => {
+    const box = dot.getBoundingClientRect();
+    const top = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+    return top !== dot;
+  }).map((dot) => dot.querySelector("title").textContent);
+  const onPort = dots.filter((dot) => [...document.querySelectorAll("svg.port")].some((d) => {
+    const a = dot.getBoundingClientRect(), b = d.querySelector("polygon").getBoundingClientRect();
+    return Math.abs(a.left + a.width / 2 - (b.left + b.width / 2)) < 1;
+  })).length;
+  const out = document.createElement("pre");
+  out.id = "measured";
+  out.textContent = JSON.stringify({
+    svgWidth: svg.getBoundingClientRect().width,
+    sectionWidth: section.clientWidth,
+    dots: dots.length,
+    onPort: onPort,
+    hidden: hidden,
+  });
+  document.body.appendChild(out);
+});
+</script>
+"""
+
+
+def test_timeline_fills_the_page_and_every_foc_marker_is_visible(
+    report_file: Path, tmp_path: Path
+) -> None:
+    """Measured in the rendered page (issue 11 point 11): the timeline is as wide as its
+    section on a desktop window, and every FOC dot is the topmost element at its centre, also
+    where the FOC falls on the port date (the dot used to sit under the diamond).
+
+    The report forbids scripts (its CSP), so the measuring copy drops that one meta tag and
+    appends the measuring script; everything else is the report as written."""
+    html = report_file.read_text("utf-8")
+    page = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", html)
+    page = page.replace("</body>", MEASURE + "</body>")
+    measured = tmp_path / "measured.html"
+    measured.write_text(page, "utf-8")
+    dom = _run_browser(
+        tmp_path / "profile-measure",
+        "--window-size=1000,1500",
+        "--virtual-time-budget=3000",
+        "--dump-dom",
+        measured.as_uri(),
+    )
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    found = re.search(r'<pre id="measured">(.*?)</pre>', dom.stdout, re.DOTALL)
+    assert found, "the measuring script did not run"
+    result = json.loads(found.group(1).replace("&quot;", '"'))
+    assert result["svgWidth"] >= 0.98 * result["sectionWidth"] > 900
+    assert result["dots"] >= 3
+    assert result["onPort"] >= 1, "the scenario has a FOC on a port date"
+    assert result["hidden"] == []

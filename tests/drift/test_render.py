@@ -98,7 +98,7 @@ def test_timeline_has_a_date_axis_and_keeps_labels_apart() -> None:
     assert 2 <= len(ticks) <= MAX_TICKS  # ~3 months: ticks every few weeks, not every day
     assert ">Nov 25</text>" in svg
     assert ">today Nov 26</text>" in svg
-    height = int(re.search(r'viewBox="0 0 \d+ (\d+)"', svg).group(1))  # type: ignore[union-attr]
+    height = int(re.search(r'width="100%" height="(\d+)"', svg).group(1))  # type: ignore[union-attr]
     today_y = float(re.search(r'y="([\d.]+)"[^>]*>today', svg).group(1))  # type: ignore[union-attr]
     tick_ys = {
         float(y) for y in re.findall(r'y="([\d.]+)" font-size="11"[^>]*>[A-Z][a-z]{2} ', svg)
