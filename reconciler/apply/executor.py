@@ -98,24 +98,27 @@ class Executor:
         results: list[ItemResult] = []
         for index, item in enumerate(actions, start=1):
             started = self._clock()
+            done = False
             try:
                 for observer in self._observers:
                     observer.started(index, len(actions), item)
                 result = self._one(item)
-            except KeyboardInterrupt:
-                result = ItemResult(
-                    item=item,
-                    outcome=Outcome.UNKNOWN,
-                    message=INTERRUPTED_ITEM,
-                    order_id=item.order_id or self._context.created.get(item.name),
-                )
-                self._tell_finished(index, len(actions), Timed(result, started, self._clock()))
                 results.append(result)
+                done = True
+                self._tell_finished(index, len(actions), Timed(result, started, self._clock()))
+            except KeyboardInterrupt:
+                if not done:  # interrupted inside the item: it may have been sent
+                    result = ItemResult(
+                        item=item,
+                        outcome=Outcome.UNKNOWN,
+                        message=INTERRUPTED_ITEM,
+                        order_id=item.order_id or self._context.created.get(item.name),
+                    )
+                    results.append(result)
+                    self._tell_finished(index, len(actions), Timed(result, started, self._clock()))
                 return ApplyReport(
                     plan=plan, results=tuple(results), not_run=actions[index:], interrupted=True
                 )
-            results.append(result)
-            self._tell_finished(index, len(actions), Timed(result, started, self._clock()))
         return ApplyReport(plan=plan, results=tuple(results))
 
     def _tell_finished(self, index: int, total: int, timed: Timed) -> None:
