@@ -48,9 +48,14 @@ def says_expired(response: httpx.Response) -> bool:
 
 
 class Auth(httpx.Auth):
-    """Base of portctl's credentials; each sets `Authorization` on every API request."""
+    """Base of portctl's credentials; each sets `Authorization` on every API request.
 
-    requires_request_body = True
+    The body is not read up front: portctl's bodies can be sent again as they are (JSON bytes,
+    or a re-iterable `DocumentBody` streamed from disk), and reading would load a streamed
+    document into memory whole.
+    """
+
+    requires_request_body = False
 
 
 class StaticToken(Auth):

@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import quote
@@ -291,17 +294,27 @@ class PortingClient:
         return parse_body(Note, response)
 
     def upload_document(
-        self, order_id: int, *, name: str, description: str, content: bytes
+        self, order_id: int, *, name: str, description: str, content: bytes | Path
     ) -> DocumentRef:
-        """Attach a document (e.g. the LOA), sent base64-encoded inside JSON."""
-        payload = {
-            "documentName": name,
-            "description": description,
-            "fileContent": base64.b64encode(content).decode("ascii"),
-        }
-        response = self._session.call(
-            "upload_document", "POST", f"/orders/portIns/{order_id}/documents", json=payload
-        )
+        """Attach a document (e.g. the LOA), sent base64-encoded inside JSON.
+
+        With a `Path` the body is streamed: the file is read and encoded from disk in chunks as
+        the request goes out, so a document is never held in memory whole.
+        """
+        if isinstance(content, bytes):
+            payload = {
+                "documentName": name,
+                "description": description,
+                "fileContent": base64.b64encode(content).decode("ascii"),
+            }
+            response = self._session.call(
+                "upload_document", "POST", f"/orders/portIns/{order_id}/documents", json=payload
+            )
+        else:
+            body = DocumentBody.of(content, name=name, description=description)
+            response = self._session.call(
+                "upload_document", "POST", f"/orders/portIns/{order_id}/documents", body=body
+            )
         return parse_body(DocumentRef, response)
 
     def download_document(self, order_id: int, document_id: int | str) -> DownloadedDocument:
@@ -382,3 +395,35 @@ class PortingClient:
             "update_configuration", "PUT", "/configuration", json=dict(body)
         )
         return parse_body(Configuration, response)
+
+
+_CHUNK = 3 * 256 * 1024
+"""Bytes of file per streamed piece (a multiple of 3, so each piece encodes on its own)."""
+
+
+@dataclass(frozen=True)
+class DocumentBody:
+    """The JSON body of a document upload, `{"documentName", "description", "fileContent"}`,
+    produced piece by piece from the file on disk (`PortingClient.upload_document`)."""
+
+    head: bytes
+    path: Path
+    size: int
+    tail: bytes = b'"}'
+
+    @classmethod
+    def of(cls, path: Path, *, name: str, description: str) -> DocumentBody:
+        """The body for `path` as it is now (its size fixes the Content-Length)."""
+        fields = json.dumps({"documentName": name, "description": description})
+        head = (fields[:-1] + ', "fileContent": "').encode()
+        return cls(head=head, path=path, size=path.stat().st_size)
+
+    def __len__(self) -> int:
+        return len(self.head) + 4 * ((self.size + 2) // 3) + len(self.tail)
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self.head
+        with self.path.open("rb") as stream:
+            while chunk := stream.read(_CHUNK):
+                yield base64.b64encode(chunk)
+        yield self.tail

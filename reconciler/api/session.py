@@ -14,11 +14,11 @@ import logging
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import httpx
 import pydantic
@@ -44,6 +44,15 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 """Transport failures that happen before any byte of the request left this machine."""
 _PAGING = frozenset({"page", "pageSize"})
 """Query parameters left out of `ApiCall.path`: how a list is read, not what is listed."""
+
+
+class StreamedBody(Protocol):
+    """A request body sent in pieces, of a length known up front, iterable more than once (a
+    retry of a request that never left sends it again)."""
+
+    def __iter__(self) -> Iterator[bytes]: ...
+
+    def __len__(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -139,14 +148,19 @@ class ApiSession:
         path: str,
         *,
         json: Any = None,
+        body: StreamedBody | None = None,
         params: Mapping[str, str | int] | None = None,
         idempotent: bool | None = None,
     ) -> httpx.Response:
-        """Send one logical call; `idempotent` defaults to "is a GET". The hooks hear of it."""
+        """Send one logical call; `idempotent` defaults to "is a GET". The hooks hear of it.
+
+        `body` is a JSON body streamed from its source instead of `json` (document uploads).
+        """
         safe = method == "GET" if idempotent is None else idempotent
         shown = _shown_path(path, params)
+        send = {"json": json} if body is None else {"body": body}
         try:
-            response = self._retried(operation, method, path, json=json, params=params, safe=safe)
+            response = self._retried(operation, method, path, params=params, safe=safe, **send)
         except errors.ApiError as exc:
             self._tell(ApiCall(operation, method, shown, _result_of(exc)))
             raise
@@ -163,7 +177,8 @@ class ApiSession:
         method: str,
         path: str,
         *,
-        json: Any,
+        json: Any = None,
+        body: StreamedBody | None = None,
         params: Mapping[str, str | int] | None,
         safe: bool,
     ) -> httpx.Response:
@@ -175,7 +190,9 @@ class ApiSession:
             on=retries, attempts=self._retry.attempts, timeout=self._retry.per_call_timeout
         ):
             with attempt:
-                return self._send(operation, method, path, json=json, params=params, safe=safe)
+                return self._send(
+                    operation, method, path, json=json, body=body, params=params, safe=safe
+                )
         raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
 
     def _note_server_time(self, response: httpx.Response) -> None:
@@ -190,7 +207,8 @@ class ApiSession:
         method: str,
         path: str,
         *,
-        json: Any,
+        json: Any = None,
+        body: StreamedBody | None = None,
         params: Mapping[str, str | int] | None,
         safe: bool,
     ) -> httpx.Response:
@@ -198,7 +216,13 @@ class ApiSession:
         with self._lock:
             self.calls[operation] += 1
         try:
-            response = self._http.request(method, path, json=json, params=params)
+            if body is None:
+                response = self._http.request(method, path, json=json, params=params)
+            else:
+                headers = {"Content-Type": "application/json", "Content-Length": str(len(body))}
+                response = self._http.request(
+                    method, path, content=body, headers=headers, params=params
+                )
         except _NOT_SENT as exc:
             raise errors.TransportFailure(
                 status=None, method=method, path=path, message=f"{type(exc).__name__}: {exc}"

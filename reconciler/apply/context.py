@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from time import sleep as real_sleep
 from typing import Any
 
@@ -65,7 +64,6 @@ class StepContext:
     """order id -> fingerprint the next mutation of that order must find."""
     created: dict[str, int] = field(default_factory=dict)
     """spec name -> id of the order this run created or found for it."""
-    read_file: Callable[[Path], bytes] = Path.read_bytes
     sleep: Callable[[float], None] = real_sleep
     """Waits between looks (`RELOOK_DELAYS`); injected so tests never sleep for real."""
 

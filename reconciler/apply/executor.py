@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from time import sleep as real_sleep
 from typing import Protocol
 
@@ -69,7 +68,6 @@ class Executor:
         fingerprints: Mapping[int, str],
         defaults: PortDefaults,
         clock: Callable[[], datetime] = utc_now,
-        read_file: Callable[[Path], bytes] = Path.read_bytes,
         sleep: Callable[[float], None] = real_sleep,
         observers: Sequence[Observer] = (),
     ) -> None:
@@ -79,7 +77,6 @@ class Executor:
             desired=desired,
             defaults=defaults,
             expected=dict(fingerprints),
-            read_file=read_file,
             sleep=sleep,
         )
         self._clock = clock

@@ -378,7 +378,8 @@ def upload_document(ctx: StepContext, item: PlanItem) -> StepResult:
     document = next((d for d in spec.documents if d.name == item.document), None)
     if document is None:
         raise StepError(f"the spec no longer lists document {item.document!r}")
-    content = ctx.read_file(document.path)
+    if not document.path.is_file():
+        raise StepError(f"document file {document.path} is gone; nothing was sent")
 
     def copies(live: Mapping[str, Any]) -> int:
         return sum(
@@ -387,7 +388,7 @@ def upload_document(ctx: StepContext, item: PlanItem) -> StepResult:
 
     def send(order_id: int) -> None:
         ctx.client.upload_document(
-            order_id, name=document.name, description=document.description, content=content
+            order_id, name=document.name, description=document.description, content=document.path
         )
 
     return _attach(ctx, item, copies=copies, send=send, what="document")
