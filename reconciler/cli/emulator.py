@@ -21,6 +21,7 @@ from reconciler.connect import emulator_state_path
 from reconciler.emulator.embedded import EmbeddedTransport
 from reconciler.emulator.server import make_server
 from reconciler.emulator.store import StateFileError
+from reconciler.emulator.variants import VARIANTS, VariantError, non_default, parse_assignments
 
 CONTROL_TIMEOUT_SECONDS = 10.0
 
@@ -92,12 +93,27 @@ def emulator() -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Persist the world in this JSON file (created if missing); default: in memory.",
 )
-def serve(host: str, port: int, state: Path | None) -> None:
+@click.option(
+    "--variant",
+    "variant_items",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Answer as another reading of the API would (repeatable), e.g. paging=zero; "
+    "`portctl emulator variant` lists them.",
+)
+def serve(host: str, port: int, state: Path | None, variant_items: tuple[str, ...]) -> None:
     """Serve the API (plus /oauth2/token and /_emulator control routes) until interrupted."""
     from reconciler.emulator import Emulator
 
     try:
+        chosen = parse_assignments(variant_items)
+    except VariantError as exc:
+        raise click.BadParameter(str(exc), param_hint="--variant") from None
+    try:
         server = make_server(state if state is not None else Emulator(), host, port)
+        with server.emulator() as emu:
+            emu.set_variants(chosen)
+            shown = non_default(emu.config.variants)
     except StateFileError as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
@@ -105,6 +121,8 @@ def serve(host: str, port: int, state: Path | None) -> None:
         raise click.ClickException(f"cannot serve on {host}:{port}: {reason}") from None
     url = f"http://{host}:{server.server_address[1]}"
     where = f"state in {state}" if state else "state in memory"
+    if shown:
+        where += "; variants " + ", ".join(f"{k}={v}" for k, v in shown.items())
     click.echo(
         f"Sinch Porting API emulator on {url} ({where}). Use SINCH_PORTING_URL={url} "
         "SINCH_PROJECT_ID=demo SINCH_ACCESS_TOKEN=x. Ctrl-C stops.",
@@ -207,6 +225,28 @@ def reset(url: str | None, state: Path | None) -> None:
 def dump_state(url: str | None, state: Path | None) -> None:
     """Print the whole state as JSON (port-out PINs and account numbers masked)."""
     click.echo(json.dumps(make_target(url, state).call("GET", "/_emulator/state"), indent=2))
+
+
+@emulator.command("variant")
+@click.argument("assignments", nargs=-1, metavar="[NAME=VALUE]...")
+@target_options
+def variant(assignments: tuple[str, ...], url: str | None, state: Path | None) -> None:
+    """Show, or switch, how the emulator reads the points the Sinch documents leave open.
+
+    With no argument, list every variant, its values (default first) and the one in force.
+    `NAME=VALUE` switches it (a default value switches back); the state file keeps it, so
+    `--emulator` runs see it too. See docs/api-notes.md#what-we-assume.
+    """
+    try:
+        chosen = parse_assignments(assignments)
+    except VariantError as exc:
+        raise click.BadParameter(str(exc), param_hint="NAME=VALUE") from None
+    target = make_target(url, state)
+    method, body = ("POST", chosen) if chosen else ("GET", None)
+    in_force = target.call(method, "/_emulator/variants", body)["variants"]
+    for name, spec in VARIANTS.items():
+        values = "<duration>" if spec.duration else "|".join(spec.values)
+        click.echo(f"{name}={in_force.get(name, spec.default)}  ({values})")
 
 
 @emulator.command("fault")

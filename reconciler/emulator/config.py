@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from reconciler.emulator.variants import VARIANTS, duration_seconds
+
 DEFAULT_REJECT_PINS: dict[str, str] = {"0000": "Invalid port-out PIN"}
 
 
@@ -50,6 +52,16 @@ class EmulatorConfig:
     """The default sender only calls 127.0.0.1/::1/localhost (never a real host from a spec)."""
     request_log_limit: int = 2000
     webhook_log_limit: int = 2000
+    variants: dict[str, str] = field(default_factory=dict)
+    """Readings of the API other than the emulator's own (`reconciler.emulator.variants`)."""
+
+    def variant(self, name: str) -> str:
+        """The value in force for variant `name` (its default unless chosen)."""
+        return self.variants.get(name) or VARIANTS[name].default
+
+    def lag_seconds(self) -> float:
+        """How long a new order stays out of the order list (variant `list-lag`)."""
+        return duration_seconds(self.variant("list-lag"))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form (tuples become lists)."""
@@ -64,6 +76,8 @@ class EmulatorConfig:
         kwargs = {k: v for k, v in data.items() if k in known}
         if "static_tokens" in kwargs:
             kwargs["static_tokens"] = tuple(kwargs["static_tokens"])
+        if "variants" in kwargs:
+            kwargs["variants"] = dict(kwargs["variants"])
         if "reject_pins" in kwargs:
             kwargs["reject_pins"] = dict(kwargs["reject_pins"])
         return cls(**kwargs)

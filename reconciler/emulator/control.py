@@ -4,6 +4,8 @@ They drive the same operations as the `Emulator` methods, so a served emulator, 
 state file and in-process tests are controlled alike.
 `POST /_emulator/orders/{id}/numbers/{number}/exclude` `{"reason": "..."}` makes one number
 EXCLUDED (the only way to get that status; see `reconciler.emulator.simulation`).
+`GET /_emulator/variants` lists every variant's value in force; `POST` with `{"paging": "zero"}`
+switches readings of the API (`reconciler.emulator.variants`; a default value switches back).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import httpx
 from reconciler.emulator.errors import ErrorAnswer, FieldViolation, invalid
 from reconciler.emulator.faults import Fault
 from reconciler.emulator.validation import parse_datetime
+from reconciler.emulator.variants import VariantError, effective
 
 if TYPE_CHECKING:
     from reconciler.emulator.core import Emulator
@@ -73,6 +76,18 @@ def handle_control(emu: Emulator, request: httpx.Request) -> tuple[int, Any]:
             raise invalid([FieldViolation("phoneNumbers", "must be an array")])
         emu.mark_nonportable(numbers)
         return 200, {"nonportable": sorted(emu.world.nonportable)}
+    if path == "/_emulator/variants":
+        if method == "POST":
+            chosen = body_of(request)
+            if not all(isinstance(v, str) for v in chosen.values()):
+                raise invalid([FieldViolation("variants", "values must be strings")])
+            try:
+                emu.set_variants(chosen)
+            except VariantError as exc:
+                raise invalid([FieldViolation("variants", str(exc))]) from None
+        elif method != "GET":
+            raise ErrorAnswer(405, f"{method} is not allowed here")
+        return 200, {"variants": effective(emu.config.variants)}
     if path == "/_emulator/faults":
         if method == "POST":
             try:

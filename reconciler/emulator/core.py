@@ -13,8 +13,8 @@ from __future__ import annotations
 import copy
 import json
 import logging
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
@@ -27,6 +27,7 @@ from reconciler.emulator.config import EmulatorConfig
 from reconciler.emulator.control import handle_control
 from reconciler.emulator.errors import ErrorAnswer, FieldViolation, error_response
 from reconciler.emulator.faults import ConnectionDropped, Fault
+from reconciler.emulator.variants import check, is_default
 from reconciler.emulator.webhooks import post_webhook
 from reconciler.emulator.world import World, iso
 
@@ -131,6 +132,18 @@ class Emulator:
     def mark_nonportable(self, numbers: list[str]) -> None:
         """Portability checks (and creates) treat these numbers as not portable."""
         self.world.mark_nonportable(numbers)
+
+    def set_variants(self, chosen: Mapping[str, str]) -> None:
+        """Switch readings of the API (`reconciler.emulator.variants`); a default value clears
+        the variant. Checked first: `VariantError` names the accepted values."""
+        merged = dict(self.config.variants)
+        for name, value in chosen.items():
+            merged[name] = check(name, value)
+            if is_default(name, merged[name]):
+                del merged[name]
+        self.config = replace(self.config, variants=merged)
+        self.world.config = self.config
+        self.world.touch()
 
     def add_fault(self, fault: Fault) -> None:
         """Queue a fault rule (checked in order of addition)."""

@@ -15,13 +15,14 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 
 import httpx
 
 from reconciler.emulator.errors import ErrorAnswer, FieldViolation, invalid
+from reconciler.emulator.readings import answer_order
 from reconciler.emulator.validation import parse_datetime
 from reconciler.emulator.world import World, from_iso
 
@@ -95,10 +96,26 @@ def portability(world: World, call: Call, _: tuple[str, ...]) -> tuple[int, Any]
     return 200, world.portability(numbers)
 
 
+def _answer(world: World, order: dict[str, Any]) -> dict[str, Any]:
+    """An order as answers show it (secrets per the variant `secrets-on-read`)."""
+    return answer_order(order, world.config.variant("secrets-on-read"))
+
+
+def _validated(world: World, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Run a create/PUT; under `invalid-status=400` a validation failure answers 400."""
+    try:
+        return run()
+    except ErrorAnswer as exc:
+        if exc.status == 422 and world.config.variant("invalid-status") == "400":
+            raise ErrorAnswer(400, exc.message, exc.violations, exc.headers) from None
+        raise
+
+
 @route("/orders/portIns", "POST")
 def create(world: World, call: Call, _: tuple[str, ...]) -> tuple[int, Any]:
     """Create an order (201)."""
-    return 201, world.create(call.json())
+    body = call.json()
+    return 201, _answer(world, _validated(world, lambda: world.create(body)))
 
 
 def _int_param(call: Call, name: str, *, low: int, high: int | None) -> int | None:
@@ -137,9 +154,10 @@ class OrderFilter:
     created_to: datetime | None
     foc_from: datetime | None
     foc_to: datetime | None
+    substring: bool = False
 
     @classmethod
-    def from_call(cls, call: Call) -> OrderFilter:
+    def from_call(cls, call: Call, *, substring: bool = False) -> OrderFilter:
         """Read and check the query parameters (422 naming the first bad one)."""
         order_id = call.params.get("orderId")
         wanted_id: float | None = None
@@ -162,7 +180,14 @@ class OrderFilter:
             created_to=_time_param(call, "createdDateEnd"),
             foc_from=_time_param(call, "focStartDate"),
             foc_to=_time_param(call, "focEndDate"),
+            substring=substring,
         )
+
+    def same_reference(self, reference: str) -> bool:
+        """The reference filter: exact, or a substring under `reference-filter=substring`."""
+        if self.substring:
+            return (self.reference or "") in reference
+        return reference == self.reference
 
     def keeps(self, rec: dict[str, Any]) -> bool:
         """Whether a stored order passes every filter (FOC: any of its numbers' FOC dates)."""
@@ -171,7 +196,7 @@ class OrderFilter:
             return False
         if self.status is not None and order["status"] != self.status:
             return False
-        if self.reference is not None and order["customerOrderReference"] != self.reference:
+        if self.reference is not None and not self.same_reference(order["customerOrderReference"]):
             return False
         if self.number and all(n["phoneNumber"] != self.number for n in order["phoneNumbers"]):
             return False
@@ -193,17 +218,27 @@ def _within(moment: datetime, start: datetime | None, end: datetime | None) -> b
 
 @route("/orders/portIns", "GET")
 def list_orders(world: World, call: Call, _: tuple[str, ...]) -> tuple[int, Any]:
-    """List orders with every documented filter and 1-based numeric `page` paging."""
+    """List orders with every documented filter and numeric `page` paging.
+
+    `page` is 1-based; the variant `paging` makes it 0-based (`zero`) or ignored (`ignore`),
+    `list-lag` hides orders created less than that long ago, `reference-filter=substring`
+    matches references by substring.
+    """
     cfg = world.config
-    wanted = OrderFilter.from_call(call)
+    wanted = OrderFilter.from_call(call, substring=cfg.variant("reference-filter") == "substring")
     size = _int_param(call, "pageSize", low=1, high=cfg.page_size_max) or cfg.page_size_default
-    page = _int_param(call, "page", low=1, high=None) or 1
+    paging = cfg.variant("paging")
+    first = 0 if paging == "zero" else 1
+    page = _int_param(call, "page", low=first, high=None)
+    page = first if page is None or paging == "ignore" else page
+    visible_from = world.now - timedelta(seconds=cfg.lag_seconds())
     matched = [
         world.list_item(world.orders[k])
         for k in sorted(world.orders)
         if wanted.keeps(world.orders[k])
+        and from_iso(world.orders[k]["sim"]["createdAt"]) <= visible_from
     ]
-    start = (page - 1) * size
+    start = (page - first) * size
     body = {
         "orders": matched[start : start + size],
         "page": page,
@@ -216,21 +251,29 @@ def list_orders(world: World, call: Call, _: tuple[str, ...]) -> tuple[int, Any]
 
 @route("/orders/portIns/phoneGroups/{orderId}", "GET")
 def phone_groups(world: World, call: Call, args: tuple[str, ...]) -> tuple[int, Any]:
-    """Numbers grouped by activation group (skill-only endpoint)."""
-    return 200, world.phone_groups(args[0])
+    """Numbers grouped by activation group (skill-only endpoint; 404 under
+    `phone-groups=absent`)."""
+    if world.config.variant("phone-groups") == "absent":
+        raise ErrorAnswer(404, f"No such resource: {call.path}")
+    groups = world.phone_groups(args[0])
+    secrets = world.config.variant("secrets-on-read")
+    for group in groups:
+        group["phoneNumbers"] = answer_order(group, secrets)["phoneNumbers"]
+    return 200, groups
 
 
 @route("/orders/portIns/{orderId}", "GET")
 def get_order(world: World, call: Call, args: tuple[str, ...]) -> tuple[int, Any]:
     """One order with numbers, notes and documents."""
-    return 200, world.render(world.record(args[0]))
+    return 200, _answer(world, world.render(world.record(args[0])))
 
 
 @route("/orders/portIns/{orderId}", "PUT")
 def update(world: World, call: Call, args: tuple[str, ...]) -> tuple[int, Any]:
     """Full replacement of a PENDING order."""
     world.record(args[0])
-    return 200, world.update(args[0], call.json())
+    body = call.json()
+    return 200, _answer(world, _validated(world, lambda: world.update(args[0], body)))
 
 
 @route("/orders/portIns/{orderId}", "DELETE")
@@ -256,20 +299,37 @@ def add_document(world: World, call: Call, args: tuple[str, ...]) -> tuple[int, 
 
 @route("/orders/{orderId}/documents/{documentId}", "GET")
 def get_document(world: World, call: Call, args: tuple[str, ...]) -> tuple[int, Any]:
-    """Download a document (OpenAPI path)."""
+    """Download a document (OpenAPI path; 404 under `document-path=skill-only`)."""
+    if world.config.variant("document-path") == "skill-only":
+        raise ErrorAnswer(404, f"No such resource: {call.path}")
     return 200, world.get_document(args[0], args[1])
 
 
 @route("/orders/portIns/{orderId}/documents/{documentId}", "GET")
 def get_document_skill(world: World, call: Call, args: tuple[str, ...]) -> tuple[int, Any]:
-    """Download a document (the skill's path)."""
+    """Download a document (the skill's path; 404 under `document-path=spec-only`)."""
+    if world.config.variant("document-path") == "spec-only":
+        raise ErrorAnswer(404, f"No such resource: {call.path}")
     return 200, world.get_document(args[0], args[1])
 
 
 @route("/orders/portIns/{orderId}/availableActivations", "GET")
 def available(world: World, call: Call, args: tuple[str, ...]) -> tuple[int, Any]:
-    """Groups activatable now (top-level array)."""
-    return 200, world.available_activations(args[0])
+    """Groups activatable now: the OpenAPI top-level array, or under `activations-shape=skill`
+    the skill's `{activationGroups: [{groupId, phoneNumbers, status}]}`."""
+    groups = world.available_activations(args[0])
+    if world.config.variant("activations-shape") == "skill":
+        return 200, {
+            "activationGroups": [
+                {
+                    "groupId": g["phoneNumberGroup"],
+                    "phoneNumbers": [n["phoneNumber"] for n in g["phoneNumbers"]],
+                    "status": "READY",
+                }
+                for g in groups
+            ]
+        }
+    return 200, groups
 
 
 @route("/orders/portIns/{orderId}/activate", "POST")
@@ -281,7 +341,7 @@ def activate(world: World, call: Call, args: tuple[str, ...]) -> tuple[int, Any]
     if body is not NO_BODY and body is not None:
         if not isinstance(body, dict):
             raise invalid([FieldViolation("body", "must be an object")])
-        raw = body.get("phoneNumberGroups", body.get("groupIds"))
+        raw = _named_groups(body, world.config.variant("activation-key"))
         if raw is not None:
             if not isinstance(raw, list) or not all(isinstance(g, str) for g in raw) or not raw:
                 raise invalid(
@@ -293,6 +353,16 @@ def activate(world: World, call: Call, args: tuple[str, ...]) -> tuple[int, Any]
                 )
             groups = raw
     return 200, world.activate(args[0], groups, user=call.identity)
+
+
+def _named_groups(body: dict[str, Any], key: str) -> Any:
+    """The groups an activate body names, read with the key(s) of `activation-key`; a key
+    this reading ignores counts as absent (so the body asks for the whole order)."""
+    if key == "groupIds-only":
+        return body.get("groupIds")
+    if key == "phoneNumberGroups-only":
+        return body.get("phoneNumberGroups")
+    return body.get("phoneNumberGroups", body.get("groupIds"))
 
 
 @route("/configuration", "GET")

@@ -126,7 +126,8 @@ class WorldState:
 
     def foc_text(self, foc: date) -> str:
         """focDate on the wire: OpenAPI date-time by default, the skill's plain date if set."""
-        return f"{foc.isoformat()}T00:00:00Z" if self.config.foc_as_datetime else foc.isoformat()
+        as_datetime = self.config.foc_as_datetime and self.config.variant("foc-date") != "date"
+        return f"{foc.isoformat()}T00:00:00Z" if as_datetime else foc.isoformat()
 
     @staticmethod
     def foc_of(number: dict[str, Any]) -> date | None:

@@ -12,11 +12,14 @@ import base64
 import binascii
 import copy
 import mimetypes
+import sys
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 from reconciler.emulator.carrier import assign_groups, carrier_for
 from reconciler.emulator.errors import ErrorAnswer, FieldViolation, invalid
+from reconciler.emulator.readings import normalise_text, store_numbers
 from reconciler.emulator.simulation import Simulation
 from reconciler.emulator.state import DEAD_NUMBER, TERMINAL, WorldState, from_iso, iso, ny_date
 from reconciler.emulator.validation import (
@@ -34,7 +37,18 @@ class World(Simulation):
 
     def validate(self, body: Any, *, own_id: int | None) -> dict[str, Any]:
         """Validate a create/PUT body incl. portability and numbers held by other live orders."""
-        clean, violations = validate_order(body, today=ny_date(self.now), config=self.config)
+        config = self.config
+        if config.variant("reference-length") == "unlimited":
+            config = replace(config, max_reference_length=sys.maxsize)
+        clean, violations = validate_order(body, today=ny_date(self.now), config=config)
+        zone = (clean.get("desiredPortSchedule") or {}).get("desiredPortTimeZone")
+        if zone == "GMT" and self.config.variant("time-zones") == "us-only":
+            violations.append(
+                FieldViolation(
+                    "desiredPortSchedule.desiredPortTimeZone",
+                    "must be one of US/Eastern, US/Central, US/Mountain, US/Pacific",
+                )
+            )
         for i, entry in enumerate(clean.get("phoneNumbers", [])):
             number = entry.get("phoneNumber")
             if number is None:
@@ -47,6 +61,7 @@ class World(Simulation):
                 violations.append(FieldViolation(path, self.held_reason(number, holder)))
         if violations:
             raise invalid(violations)
+        store_numbers(clean.get("phoneNumbers", []), self.config.variant("normalise"))
         return clean
 
     def holder(self, number: str, *, own_id: int | None = None) -> int | None:
@@ -223,6 +238,7 @@ class World(Simulation):
             raise invalid([FieldViolation("note", "is required and must be a non-empty string")])
         if rec["order"]["status"] == "CANCELED":
             raise ErrorAnswer(400, f"Order {rec['order']['id']} is CANCELED; notes are closed")
+        text = normalise_text(text, self.config.variant("normalise"))
         note_id = self.put_note(rec, text, author=author)
         self.touch()
         return {"id": note_id, "note": text}
@@ -259,7 +275,8 @@ class World(Simulation):
             raise ErrorAnswer(400, f"Order {rec['order']['id']} is CANCELED; documents are closed")
         doc_id = self.next_document_id
         self.next_document_id += 1
-        meta = {"id": doc_id, "documentName": str(name), "description": str(description)}
+        name = normalise_text(str(name), self.config.variant("normalise"))
+        meta = {"id": doc_id, "documentName": name, "description": str(description)}
         rec["order"]["documents"].append(meta)
         ctype = mimetypes.guess_type(str(name))[0] or "application/octet-stream"
         rec["sim"]["files"][str(doc_id)] = {"fileContent": content, "contentType": ctype}

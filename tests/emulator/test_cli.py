@@ -157,3 +157,17 @@ def test_serve_runs_until_stopped(state: Path) -> None:
         if process.stderr is not None:
             process.stderr.close()
     assert state.exists()
+
+
+def test_variant_command_switches_the_state_file_the_emulator_flag_uses(state: Path) -> None:
+    listed = portctl("variant", "--state", str(state))
+    assert "paging=one-based  (one-based|zero|ignore)" in listed
+    assert "list-lag=0s  (<duration>)" in listed
+    switched = portctl("variant", "paging=zero", "secrets-on-read=mask", "--state", str(state))
+    assert "paging=zero" in switched
+    assert "secrets-on-read=mask" in switched
+    saved = json.loads(state.read_text())["config"]["variants"]
+    assert saved == {"paging": "zero", "secrets-on-read": "mask"}
+    refused = CliRunner().invoke(cli, ["emulator", "variant", "paging=two", "--state", str(state)])
+    assert refused.exit_code == 2
+    assert "one-based, zero, ignore" in refused.output
