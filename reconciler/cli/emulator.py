@@ -235,7 +235,7 @@ def variant(assignments: tuple[str, ...], url: str | None, state: Path | None) -
 
     With no argument, list every variant, its values (default first) and the one in force.
     `NAME=VALUE` switches it (a default value switches back); the state file keeps it, so
-    `--emulator` runs see it too. See docs/api-notes.md#what-we-assume.
+    `--emulator` runs see it too. See docs/api-notes.md#what-we-assume-about-the-sinch-api.
     """
     try:
         chosen = parse_assignments(assignments)

@@ -6,8 +6,8 @@ Each variant makes the emulator answer the way another plausible reading of the 
 unknown of docs/api-notes.md#unknowns, or the other side of a documented conflict,
 docs/api-notes.md#document-conflicts), so the suite can run portctl against it and check that
 portctl stays safe: it either works or stops with a clear error, never duplicates an order,
-overwrites a secret or activates a group nobody approved. docs/api-notes.md#what-we-assume lists
-them with what portctl does under each.
+overwrites a secret or activates a group nobody approved.
+docs/api-notes.md#what-we-assume-about-the-sinch-api lists them with what portctl does under each.
 
 A variant is set with `portctl emulator serve --variant NAME=VALUE` (repeatable), on a running
 or file-based emulator with `portctl emulator variant NAME=VALUE` (the `/_emulator/variants`
