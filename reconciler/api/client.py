@@ -75,6 +75,18 @@ def format_instant(value: datetime | date) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
+def _paging_error(response: httpx.Response, what: str) -> errors.ApiError:
+    """The order list did not page the way portctl reads it; names what to check."""
+    return errors.ApiError(
+        status=response.status_code,
+        method="GET",
+        path="/orders/portIns",
+        message=f"the order list does not page as portctl expects: {what}; check the `page` "
+        "query parameter (1-based numbers) against `totalItems`/`totalPages` with "
+        "`portctl doctor --api`; nothing was planned from a partial list",
+    )
+
+
 class PortingClient:
     """A client of one project of the Porting API; use as a context manager.
 
@@ -205,7 +217,13 @@ class PortingClient:
         foc_end: datetime | date | None = None,
         page_size: int = MAX_PAGE_SIZE,
     ) -> list[OrderSummary]:
-        """Every order matching the filters, all pages read (pages are 1-based)."""
+        """Every order matching the filters, all pages read (pages are 1-based).
+
+        Paging is checked, never trusted (docs/api-notes.md#what-we-assume-about-the-sinch-api):
+        a page that repeats earlier orders (`page` ignored) or a total short of `totalItems`
+        (`page` 0-based, or pages lost) is an `ApiError`, because a plan made from a partial
+        list would propose creating orders that exist.
+        """
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be 1..{MAX_PAGE_SIZE}")
         params: dict[str, str | int] = {"pageSize": page_size}
@@ -227,6 +245,7 @@ class PortingClient:
                 params[key] = format_instant(moment)
         found: dict[int, OrderSummary] = {}
         page = 1
+        total_items: int | None = None
         while True:
             response = self._session.call(
                 "list_orders", "GET", "/orders/portIns", params={**params, "page": str(page)}
@@ -238,14 +257,25 @@ class PortingClient:
                 summary = parse(OrderSummary, row, response)
                 found.setdefault(summary.id, summary)
             total_pages = body.get("totalPages")
-            if len(found) == before:
-                break  # an empty page, or a server that ignores `page`: nothing new to read
+            if isinstance(body.get("totalItems"), int):
+                total_items = body["totalItems"]
+            if rows and len(found) == before:
+                raise _paging_error(
+                    response,
+                    f"page {page} repeated orders of an earlier page (is `page` ignored?)",
+                )
+            if not rows:
+                break
             if isinstance(total_pages, int):
                 if page >= total_pages:
                     break
             elif len(rows) < page_size:
                 break
             page += 1
+        if total_items is not None and len(found) < total_items:
+            raise _paging_error(
+                response, f"read {len(found)} of totalItems={total_items} orders (a short page)"
+            )
         return list(found.values())
 
     def get_order(self, order_id: int) -> Order:
