@@ -1,7 +1,8 @@
 """What every apply step shares: the API client, the specs, and what it expects.
 
 A step never trusts the plan's view of an order: it re-reads it (`reread`), decides whether
-the wanted state is already there (`matches_spec`, a note by exact text, a document by name),
+the wanted state is already there (`matches_spec`, a note by its text and a document by its name,
+both up to server normalisation),
 and only then checks the precondition for acting (`precondition`: the status allows it and the
 order's fingerprint is still the one the plan was made from). After each of its own verified
 mutations the step records the order's new fingerprint (`expect`), so that the next item on
@@ -16,9 +17,10 @@ from time import sleep as real_sleep
 from typing import Any
 
 from reconciler.api import PortingClient
+from reconciler.compare import Comparison, compare_order
 from reconciler.desired import DesiredOrder, DesiredState
 from reconciler.diff import diff_essence
-from reconciler.essence import IgnoreRules, PortDefaults, configuration_essence, order_essence
+from reconciler.essence import IgnoreRules, PortDefaults, configuration_essence
 from reconciler.lifecycle import OrderStatus, order_status
 from reconciler.savedplan import fingerprint
 
@@ -82,11 +84,14 @@ class StepContext:
         """The order as the API shows it now."""
         return self.client.get_order(order_id).raw
 
+    def compare(self, spec: DesiredOrder, live: Mapping[str, Any]) -> Comparison:
+        """The spec against the live order, by the rules plan uses (`reconciler.compare`)."""
+        return compare_order(spec.body, live, defaults=self.defaults, ignore=self.ignore)
+
     def matches_spec(self, spec: DesiredOrder, live: Mapping[str, Any]) -> bool:
-        """Whether the live order already is what the spec asks for (same rules as plan)."""
-        wanted = order_essence(spec.body, defaults=self.defaults, ignore=self.ignore)
-        have = order_essence(live, defaults=self.defaults, ignore=self.ignore)
-        return not diff_essence(wanted, have)
+        """Whether the live order already is what the spec asks for (same rules as plan):
+        secrets the API hides and server-normalised texts do not count as differences."""
+        return not self.compare(spec, live).changes
 
     def configuration_matches(self, live: Mapping[str, Any] | None) -> bool:
         """Whether the live project configuration is what the PortingDefaults spec asks for."""

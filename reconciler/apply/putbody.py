@@ -5,7 +5,9 @@ A PUT replaces the whole order (omitted fields are cleared), and `ignoreFields` 
 not to look at some fields. Sending the spec's body as is would therefore clear, or overwrite,
 values the user asked portctl to leave alone, and the next plan would not even show it. So
 the live value of every ignored field is carried into the body (numbers matched by E.164,
-never by position); everything else is the spec's. The configuration gets the same treatment
+never by position); everything else is the spec's. Secret fields are never carried: a live
+secret may be a mask (`****`), and writing it back would overwrite the real PIN (validation
+refuses `ignoreFields` on them as well). The configuration gets the same treatment
 (its ignore paths start with `configuration.`): whether its PUT replaces is undocumented, and
 carrying the live value is harmless if it merges. Pure.
 """
@@ -16,6 +18,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+from reconciler.desired import SECRET_FIELDS
 from reconciler.essence import IgnoreRules
 
 
@@ -24,6 +27,8 @@ def _carry(
 ) -> None:
     for key, value in live.items():
         here = (*path, key)
+        if key in SECRET_FIELDS:
+            continue  # a live secret is never sent back (it may be a mask; validation refuses it)
         if ignore.matches(here):
             target[key] = copy.deepcopy(value)
         elif isinstance(value, Mapping):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from reconciler.compare import fold
 from reconciler.desired import DesiredOrder
 from reconciler.diff import FieldChange
 from reconciler.essence import IgnoreRules, PortDefaults
@@ -78,14 +79,19 @@ def attachment_items(
     detail: Mapping[str, Any] | None,
     code: Reason,
 ) -> list[PlanItem]:
-    """`add-note` / `upload-document` items for what the spec has and the order lacks."""
-    live_notes = {str(n.get("note", "")) for n in (detail or {}).get("notes") or ()}
-    live_docs = {str(d.get("documentName", "")) for d in (detail or {}).get("documents") or ()}
+    """`add-note` / `upload-document` items for what the spec has and the order lacks.
+
+    Matched up to server normalisation (`reconciler.compare.fold`: case and blanks), so a server
+    that stores a note or a document name in its own form never gets it added twice."""
+    live_notes = {fold(str(n.get("note", ""))) for n in (detail or {}).get("notes") or ()}
+    live_docs = {
+        fold(str(d.get("documentName", ""))) for d in (detail or {}).get("documents") or ()
+    }
     order_id = summary.id if summary else None
     status = summary.status if summary else None
     items: list[PlanItem] = []
     for note in dict.fromkeys(order.notes):
-        if note not in live_notes:
+        if fold(note) not in live_notes:
             items.append(
                 spec_item(
                     order,
@@ -99,7 +105,7 @@ def attachment_items(
             )
     for document in order.documents:
         file = document.path.name
-        if document.name not in live_docs:
+        if fold(document.name) not in live_docs:
             items.append(
                 spec_item(
                     order,

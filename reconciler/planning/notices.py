@@ -2,7 +2,8 @@
 
 Rejected and excluded numbers (with the carrier's reason: the fix is an edited spec), FOC
 dates and port dates in the next seven days (traffic moves soon), completed orders whose
-spec can be archived. Pure: `today` is injected.
+spec can be archived, fields the comparison could not compare or found server-normalised.
+Pure: `today` is injected.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
+from reconciler.compare import Comparison
 from reconciler.dates import calendar_date
 from reconciler.lifecycle import NumberStatus, is_number_activated, number_status
 from reconciler.planning.items import Notice
@@ -61,3 +63,22 @@ def port_date_notice(order: Mapping[str, Any], *, today: date) -> tuple[Notice, 
     if when is None or not today <= when <= today + SOON:
         return ()
     return (Notice("port_date_soon", f"port date {when.isoformat()} is {_in_days(when, today)}"),)
+
+
+def comparison_notices(compared: Comparison) -> tuple[Notice, ...]:
+    """What the comparison of an order had to leave out: secret fields it could not compare
+    (`--secrets skip`, or an API that masks or omits them) and texts the server stores in its
+    own form (docs/api-notes.md#what-we-assume-about-the-sinch-api)."""
+    notices: list[Notice] = []
+    if compared.not_compared:
+        notices.append(
+            Notice("secrets_not_compared", f"not compared: {compared.not_compared_text()}")
+        )
+    if compared.normalised:
+        notices.append(
+            Notice(
+                "server_normalised",
+                f"server-normalised, taken as equal: {compared.normalised_text()}",
+            )
+        )
+    return tuple(notices)

@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from reconciler.compare import compare_order
 from reconciler.desired import DesiredOrder
-from reconciler.diff import FieldChange, diff_essence
-from reconciler.essence import order_essence
+from reconciler.diff import FieldChange
 from reconciler.lifecycle import OrderStatus, is_building, is_changeable, is_locked
 from reconciler.live import LiveOrderSummary
 from reconciler.planning.context import PlanContext, attachment_items, differ, noop, spec_item, wait
 from reconciler.planning.items import Kind, Notice, PlanItem, Reason
-from reconciler.planning.notices import number_notices, port_date_notice
+from reconciler.planning.notices import comparison_notices, number_notices, port_date_notice
 
 
 def existing_order_items(
@@ -41,9 +41,10 @@ def existing_order_items(
                 reason=f"order status {status} is unknown to portctl; nothing is changed",
             )
         ]
-    wanted = order_essence(order.body, defaults=ctx.defaults, ignore=ctx.ignore)
-    changes = diff_essence(wanted, order_essence(detail, defaults=ctx.defaults, ignore=ctx.ignore))
+    compared = compare_order(order.body, detail, defaults=ctx.defaults, ignore=ctx.ignore)
+    changes = compared.changes
     notices = (
+        *comparison_notices(compared),
         *number_notices(detail, today=ctx.today),
         *port_date_notice(detail, today=ctx.today),
     )

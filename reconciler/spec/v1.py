@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag
 
+from reconciler.desired import SECRET_FIELDS
 from reconciler.spec.fields import (
     E164,
     IsoDate,
@@ -34,6 +35,22 @@ API_VERSION = "portctl/v1"
 NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
 MAX_NUMBERS = 500
 FIELD_PATH_PATTERN = r"^[A-Za-z][A-Za-z0-9]*(\[\*\])?(\.[A-Za-z][A-Za-z0-9]*(\[\*\])?)*$"
+SECRET_HOLDERS = frozenset({"phoneNumbers", "phoneNumbers.portOutInfo"})
+"""Field paths whose value contains a secret field."""
+
+
+def _not_secret_path(path: str) -> str:
+    """`ignoreFields` must leave secrets compared-or-not-compared by portctl's own rules: an
+    ignored field is sent back as the API shows it, and a masked PIN (`****`) sent back
+    would overwrite the real one (docs/api-notes.md#what-we-assume-about-the-sinch-api)."""
+    plain = path.replace("[*]", "")
+    if plain in SECRET_HOLDERS or plain.rsplit(".", 1)[-1] in SECRET_FIELDS:
+        raise ValueError(
+            f"{path} is or contains a secret field ({', '.join(sorted(SECRET_FIELDS))}); "
+            "secrets cannot be ignored: portctl compares them only when the API returns them "
+            "and never sends a live secret back"
+        )
+    return path
 
 
 class SpecModel(BaseModel):
@@ -375,6 +392,7 @@ class SettingsSpec(SpecModel):
                 "an order field path such as desiredPortSchedule.desiredPortTime or "
                 "phoneNumbers[*].endUser.streetType",
             ),
+            AfterValidator(_not_secret_path),
         ]
     ] = Field(default_factory=list)
     """Order fields the diff ignores, e.g. phoneNumbers[*].endUser.streetType."""
