@@ -27,6 +27,7 @@ from reconciler.apply.context import (
 )
 from reconciler.apply.outcomes import Outcome
 from reconciler.apply.putbody import configuration_body, update_body
+from reconciler.compare import same_text
 from reconciler.desired import DesiredOrder
 from reconciler.lifecycle import (
     ACTIVATABLE,
@@ -124,9 +125,29 @@ def _open(rows: list[OrderSummary]) -> list[OrderSummary]:
     return [r for r in rows if is_open(r.status)]
 
 
+def _open_by_reference(ctx: StepContext, reference: str) -> list[OrderSummary]:
+    """Open orders whose reference is exactly `reference`.
+
+    The list filter is trusted only to narrow the list: whether it matches exactly or by
+    substring is not documented, and a substring match would make `acme` find `acme-2`'s order
+    (docs/api-notes.md#what-we-assume-about-the-sinch-api), so each returned reference is
+    compared here."""
+    rows = ctx.client.list_orders(reference=reference)
+    return [r for r in _open(rows) if r.customer_order_reference == reference]
+
+
+def _settled(ctx: StepContext, spec: DesiredOrder, live: Mapping[str, Any]) -> str:
+    """What the comparison of a re-read had to take as equal, for the outcome message (the
+    one place a server-normalised field is reported during an apply)."""
+    compared = ctx.compare(spec, live)
+    if not compared.normalised:
+        return ""
+    return f"; server-normalised, taken as equal: {compared.normalised_text()}"
+
+
 def _find_created(ctx: StepContext, spec: DesiredOrder) -> int | None:
     """After a lost create: the open order for the reference, by reference then by number."""
-    by_reference = _open(ctx.client.list_orders(reference=spec.reference))
+    by_reference = _open_by_reference(ctx, spec.reference)
     if len(by_reference) > 1:
         ids = ", ".join(str(r.id) for r in by_reference)
         raise StepError(
@@ -151,7 +172,7 @@ def _find_created(ctx: StepContext, spec: DesiredOrder) -> int | None:
 def create(ctx: StepContext, item: PlanItem) -> StepResult:
     """Look up by reference, re-check portability, POST once, look again if the answer is lost."""
     spec = ctx.order_spec(item.name)
-    existing = _open(ctx.client.list_orders(reference=spec.reference))
+    existing = _open_by_reference(ctx, spec.reference)
     if len(existing) > 1:
         raise StepError(f"{len(existing)} open orders carry reference {spec.reference}")
     if existing:
@@ -198,7 +219,7 @@ def create(ctx: StepContext, item: PlanItem) -> StepResult:
     ctx.expect(order_id, live)
     if not ctx.matches_spec(spec, live):
         raise StepError(f"order {order_id} was created but differs from the spec when re-read")
-    return Outcome.APPLIED, f"{message} (id {order_id})", order_id
+    return Outcome.APPLIED, f"{message} (id {order_id}){_settled(ctx, spec, live)}", order_id
 
 
 def update(ctx: StepContext, item: PlanItem) -> StepResult:
@@ -228,7 +249,7 @@ def update(ctx: StepContext, item: PlanItem) -> StepResult:
         check=f"GET /orders/portIns/{order_id}",
     )
     ctx.expect(order_id, live)
-    return Outcome.APPLIED, message, order_id
+    return Outcome.APPLIED, message + _settled(ctx, spec, live), order_id
 
 
 def cancel(ctx: StepContext, item: PlanItem) -> StepResult:
@@ -281,6 +302,8 @@ def activate(ctx: StepContext, item: PlanItem) -> StepResult:
     if missing:
         raise StepError(f"not offered for activation now: {', '.join(missing)}; nothing was sent")
 
+    before = _number_statuses(live)
+
     def probe() -> Probe:
         nonlocal live
         live = ctx.reread(order_id)
@@ -288,14 +311,53 @@ def activate(ctx: StepContext, item: PlanItem) -> StepResult:
             return "done"
         return "needed" if ctx.unmoved(order_id, live) else "moved"
 
-    message = send_once_more_only_after_looking(
-        lambda: ctx.client.activate(order_id, remaining),
-        probe,
-        what=f"activated {', '.join(remaining)}",
-        check=f"GET /orders/portIns/{order_id}",
-    )
+    try:
+        message = send_once_more_only_after_looking(
+            lambda: ctx.client.activate(order_id, remaining),
+            probe,
+            what=f"activated {', '.join(remaining)}",
+            check=f"GET /orders/portIns/{order_id}",
+        )
+    except StepError:
+        _alert_unapproved(order_id, before, live, remaining)
+        raise
     ctx.expect(order_id, live)
+    _alert_unapproved(order_id, before, live, remaining)
     return Outcome.APPLIED, f"{message}; order is {status_of(live)}", order_id
+
+
+def _number_statuses(order: Mapping[str, Any]) -> dict[str, str]:
+    return {
+        str(n.get("phoneNumber")): str(n.get("status")) for n in order.get("phoneNumbers") or ()
+    }
+
+
+def _alert_unapproved(
+    order_id: int, before: Mapping[str, str], live: Mapping[str, Any], approved: list[str]
+) -> None:
+    """Raise an alert if numbers outside the approved groups were activated around the call.
+
+    Which body key names the groups is a documented conflict: portctl sends the OpenAPI
+    `phoneNumberGroups`; an API that read only the skill's `groupIds` would take the body as
+    "no groups" and activate the whole order (docs/api-notes.md#what-we-assume-about-the-sinch-api).
+    That cannot be undone, so it is verified by re-reading and shouted about (outcome unknown,
+    exit 1, audit log), never passed over.
+    """
+    changed = sorted(
+        f"{n.get('phoneNumber')} ({n.get('phoneNumberGroup')})"
+        for n in live.get("phoneNumbers") or ()
+        if n.get("phoneNumberGroup") not in approved
+        and is_number_activated(n.get("status"))
+        and not is_number_activated(before.get(str(n.get("phoneNumber"))))
+    )
+    if changed:
+        raise StepError(
+            f"ALERT: numbers outside the approved groups ({', '.join(approved)}) were activated "
+            f"with order {order_id}: {', '.join(changed)}; activation cannot be undone: "
+            "check with Sinch which activate body key the API reads (portctl doctor --api, "
+            "docs/api-notes.md)",
+            unknown=True,
+        )
 
 
 def _planned_id(item: PlanItem) -> int:
@@ -357,11 +419,11 @@ def _attach(
 
 
 def add_note(ctx: StepContext, item: PlanItem) -> StepResult:
-    """Post a note unless one with exactly this text is on the order."""
+    """Post a note unless one with this text (up to server normalisation) is on the order."""
     text = item.note or ""
 
     def copies(live: Mapping[str, Any]) -> int:
-        return sum(str(n.get("note", "")) == text for n in live.get("notes") or ())
+        return sum(same_text(str(n.get("note", "")), text) for n in live.get("notes") or ())
 
     return _attach(
         ctx,
@@ -373,7 +435,7 @@ def add_note(ctx: StepContext, item: PlanItem) -> StepResult:
 
 
 def upload_document(ctx: StepContext, item: PlanItem) -> StepResult:
-    """Upload a document unless one with this name is on the order."""
+    """Upload a document unless one with this name (up to server normalisation) is on it."""
     spec = ctx.order_spec(item.name)
     document = next((d for d in spec.documents if d.name == item.document), None)
     if document is None:
@@ -383,7 +445,8 @@ def upload_document(ctx: StepContext, item: PlanItem) -> StepResult:
 
     def copies(live: Mapping[str, Any]) -> int:
         return sum(
-            str(d.get("documentName", "")) == document.name for d in live.get("documents") or ()
+            same_text(str(d.get("documentName", "")), document.name)
+            for d in live.get("documents") or ()
         )
 
     def send(order_id: int) -> None:
