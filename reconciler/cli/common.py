@@ -137,6 +137,23 @@ def format_option(output: Output[Any], help: str = "Output format.") -> Callable
     )
 
 
+SECRETS_RESOLVE = "resolve"
+SECRETS_SKIP = "skip"
+
+
+def secrets_option(command: F) -> F:
+    """`--secrets resolve|skip`: `skip` reads no secret value (a PR plan in CI needs none)."""
+    return click.option(
+        "--secrets",
+        "secrets_mode",
+        type=click.Choice([SECRETS_RESOLVE, SECRETS_SKIP]),
+        default=SECRETS_RESOLVE,
+        show_default=True,
+        help="skip: read no secret value; secret fields are compared by reference only and "
+        "reported as not compared (for plans made without credentials, e.g. on pull requests).",
+    )(command)
+
+
 def api_options(command: F) -> F:
     """`--emulator` (an `emulator` arg): every command that talks to the API takes it."""
     return click.option(
@@ -230,14 +247,19 @@ def load_desired(
     env_file: Path | None,
     selectors: Sequence[str] = (),
     allow_plaintext_secrets: bool = False,
+    resolve_secrets: bool = True,
 ) -> DesiredState:
-    """Load and validate the specs with secrets resolved; every problem printed, then exit 1."""
+    """Load and validate the specs; every problem printed, then exit 1.
+
+    Secrets are resolved unless `resolve_secrets` is False: then secret fields keep their
+    `${...}` reference, which the comparison (`reconciler.compare`) reports as not compared
+    and which apply never gets (it always resolves)."""
     wanted = parse_selectors(selectors)
     result = read_specs(
         paths,
         env_file=env_file,
         allow_plaintext_secrets=allow_plaintext_secrets,
-        resolve_secrets=True,
+        resolve_secrets=resolve_secrets,
     )
     if result.issues or result.state is None:
         for issue in result.issues:
@@ -306,11 +328,18 @@ def reading_progress(client: PortingClient) -> Iterator[None]:
 
 
 def read_for_report(
-    paths: tuple[Path, ...], env_file: Path | None, selectors: tuple[str, ...], emulator: bool
+    paths: tuple[Path, ...],
+    env_file: Path | None,
+    selectors: tuple[str, ...],
+    emulator: bool,
+    *,
+    resolve_secrets: bool = True,
 ) -> tuple[DesiredState, LiveSnapshot, Plan, date]:
     """Specs, live state (reads only), the plan and today (the API's clock), as `drift` and
     `status` both need them; the plan decides what each report calls drift or a next step."""
-    desired = load_desired(paths, env_file=env_file, selectors=selectors)
+    desired = load_desired(
+        paths, env_file=env_file, selectors=selectors, resolve_secrets=resolve_secrets
+    )
     with make_client(emulator) as client, api_errors(emulator), reading_progress(client):
         live = fetch_report_live(client, desired)
     today = cli_today(live.fetched_at)

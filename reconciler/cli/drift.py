@@ -11,7 +11,14 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli.common import api_command_options, format_option, out_option, read_for_report
+from reconciler.cli.common import (
+    SECRETS_SKIP,
+    api_command_options,
+    format_option,
+    out_option,
+    read_for_report,
+    secrets_option,
+)
 from reconciler.cli.exits import EXIT_BLOCKED, EXIT_CHANGES, EXIT_OK
 from reconciler.render.registry import DRIFT
 from reconciler.reporting import build_drift
@@ -23,6 +30,7 @@ VERDICT_EXIT = {"in-sync": EXIT_OK, "drift": EXIT_CHANGES, "blocked": EXIT_BLOCK
 @api_command_options
 @format_option(DRIFT)
 @out_option("Write the report to FILE instead of standard output.")
+@secrets_option
 def drift(
     paths: tuple[Path, ...],
     env_file: Path | None,
@@ -30,9 +38,12 @@ def drift(
     emulator: bool,
     output_format: str,
     out: Path | None,
+    secrets_mode: str,
 ) -> None:
     """Report drift between the specs and live orders (read-only; exit 2 drift, 3 blocked)."""
-    desired, live, plan, today = read_for_report(paths, env_file, selectors, emulator)
+    desired, live, plan, today = read_for_report(
+        paths, env_file, selectors, emulator, resolve_secrets=secrets_mode != SECRETS_SKIP
+    )
     report = build_drift(desired, live, plan, today=today)
     text = DRIFT.render(report, output_format)
     if out is None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from reconciler.cli.common import (
+    SECRETS_SKIP,
     api_command_options,
     api_errors,
     format_option,
@@ -21,6 +22,7 @@ from reconciler.cli.common import (
     out_option,
     plan_exit_code,
     reading_progress,
+    secrets_option,
     use_color,
 )
 from reconciler.clock import cli_today
@@ -47,6 +49,7 @@ from reconciler.savedplan import PLAN_KEY_VARIABLE, plan_key, write_saved_plan
     help=f"Plan to cancel {OrderStatus.PENDING} orphans (never by default).",
 )
 @click.option("--stats", is_flag=True, help="Print the number of API calls on stderr.")
+@secrets_option
 def plan(
     paths: tuple[Path, ...],
     env_file: Path | None,
@@ -57,9 +60,20 @@ def plan(
     detailed_exitcode: bool,
     prune: bool,
     stats: bool,
+    secrets_mode: str,
 ) -> None:
-    """Show what apply would change, without changing anything."""
-    desired = load_desired(paths, env_file=env_file, selectors=selectors)
+    """Show what apply would change, without changing anything.
+
+    `--secrets skip` reads no secret value: secret fields are reported as not compared, and
+    a plan saved with it applies only if the plan apply makes (with secrets) takes the same
+    actions (`reconciler.savedplan.stale_reasons`).
+    """
+    desired = load_desired(
+        paths,
+        env_file=env_file,
+        selectors=selectors,
+        resolve_secrets=secrets_mode != SECRETS_SKIP,
+    )
     with make_client(emulator) as client, api_errors(emulator), reading_progress(client):
         live = fetch_live(client, PlanReads(desired, prune=prune))
     result = build_plan(desired, live, today=cli_today(live.fetched_at), prune=prune)
