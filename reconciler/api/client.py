@@ -75,10 +75,10 @@ def format_instant(value: datetime | date) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
-def _paging_error(response: httpx.Response, what: str) -> errors.ApiError:
+def _paging_error(what: str) -> errors.ApiError:
     """The order list did not page the way portctl reads it; names what to check."""
     return errors.ApiError(
-        status=response.status_code,
+        status=None,
         method="GET",
         path="/orders/portIns",
         message=f"the order list does not page as portctl expects: {what}; check the `page` "
@@ -261,8 +261,7 @@ class PortingClient:
                 total_items = body["totalItems"]
             if rows and len(found) == before:
                 raise _paging_error(
-                    response,
-                    f"page {page} repeated orders of an earlier page (is `page` ignored?)",
+                    f"page {page} repeated orders of an earlier page (is `page` ignored?)"
                 )
             if not rows:
                 break
@@ -274,9 +273,15 @@ class PortingClient:
             page += 1
         if total_items is not None and len(found) < total_items:
             raise _paging_error(
-                response, f"read {len(found)} of totalItems={total_items} orders (a short page)"
+                f"read {len(found)} of totalItems={total_items} orders (a short page)"
             )
         return list(found.values())
+
+    def get_json(self, path: str, *, params: Mapping[str, str] | None = None) -> Any:
+        """The JSON answer of a GET the typed methods do not cover, as sent (for
+        `portctl doctor --api`, which probes how the API pages, filters and shows secrets)."""
+        response = self._session.call("get_json", "GET", path, params=dict(params or {}))
+        return json_body(response)
 
     def get_order(self, order_id: int) -> Order:
         """One order with its numbers, notes and documents."""
