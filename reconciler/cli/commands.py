@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from reconciler.cli.apply import apply
+from reconciler.cli.doctor import doctor
 from reconciler.cli.drift import drift
 from reconciler.cli.emulator import emulator
 from reconciler.cli.fmt import fmt
@@ -26,3 +27,4 @@ ALL.append(status)
 ALL.append(apply)
 ALL.append(show)
 ALL.append(import_command)
+ALL.append(doctor)
