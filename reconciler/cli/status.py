@@ -27,16 +27,11 @@ def status(
     output_format: str,
     out: Path | None,
 ) -> None:
-<<<<<<< HEAD
     """Show each spec's order: status, numbers by status, FOC dates, groups, next step."""
-    desired, live, plan, today = read_for_report(paths, env_file, selectors, emulator)
-=======
-    """Show each spec's order: status, numbers by status, FOC dates, next step."""
     # Where an order stands needs no secret value: secret fields are not compared here.
     desired, live, plan, today = read_for_report(
         paths, env_file, selectors, emulator, resolve_secrets=False
     )
->>>>>>> efdd02f (plan/drift --secrets skip (secret fields compared by reference only, reported as not compared); status reads no secret value)
     facts = all_facts(desired.orders, live, plan.items, today=today)
     text = STATUS.render(StatusView(facts, today), output_format)
     if out is None:

@@ -33,6 +33,8 @@ SYSTEM_PORT_ZONE = "US/Eastern"
 E164_SHAPE = re.compile(r"^\+[1-9][0-9]{1,14}$")
 TIME_SHAPE = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z?$")
 DATE_SHAPE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+STATE_CODE = re.compile(r"^[A-Z]{2}$")
+"""`endUser.state`: a two-letter code (docs/api-notes.md#data-model), never `California`."""
 
 END_USER_REQUIRED = ("name", "streetNum", "streetName", "city", "state", "zipCode")
 END_USER_OPTIONAL = (
@@ -217,6 +219,11 @@ def check_number(c: Checker, raw: Any, path: str, today: date) -> dict[str, Any]
             value = c.text(user, key, f"{path}.endUser", required=True)
             if value is not None:
                 eu[key] = value
+        if "state" in eu and not STATE_CODE.match(eu["state"]):
+            c.fail(
+                f"{path}.endUser.state",
+                "must be a two-letter state or province code such as IL or ON",
+            )
         eu.update(c.copy_texts(user, END_USER_OPTIONAL, f"{path}.endUser"))
         if eu.get("typeOfService", "B") not in ("B", "R"):
             c.fail(f"{path}.endUser.typeOfService", "must be B or R")

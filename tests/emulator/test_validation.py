@@ -74,6 +74,11 @@ CASES: list[tuple[str, Mutation, str]] = [
         "phoneNumbers[0].endUser.zipCode",
     ),
     (
+        "state spelled out",
+        lambda b: first(b)["endUser"].update(state="California"),
+        "phoneNumbers[0].endUser.state",
+    ),
+    (
         "bad typeOfService",
         lambda b: first(b)["endUser"].update(typeOfService="X"),
         "phoneNumbers[0].endUser.typeOfService",

@@ -188,3 +188,16 @@ def test_variants_survive_a_state_file(raw: httpx.Client, emu: Emulator, tmp_pat
     again.set_variants({"paging": "one-based"})
     assert again.config.variants == {"list-lag": "5s"}
     assert again.now == START
+
+
+def test_the_validated_e911_copies_are_filled(raw: httpx.Client) -> None:
+    e911 = {"name": "Acme", "streetNum": "1", "streetInfo": "Main St", "city": "Springfield"}
+    body = order("+13125550360")
+    body["phoneNumbers"][0]["features"] = {"e911": dict(e911)}
+    stored = create(raw, body)["phoneNumbers"][0]["features"]["e911"]
+    assert stored == {
+        **e911,
+        "enhStreetNum": "1",
+        "enhStreetInfo": "MAIN ST",
+        "enhCity": "SPRINGFIELD",
+    }
