@@ -305,11 +305,14 @@ class IgnoresPage(httpx.BaseTransport):
         return self.inner.handle_request(request)
 
 
-def test_paging_stops_when_a_page_brings_nothing_new(recorder: RecordingTransport) -> None:
+def test_paging_refuses_a_page_that_brings_nothing_new(recorder: RecordingTransport) -> None:
+    """A server that ignores `page` would hand back 2 of 5 orders as if they were all: a plan
+    from that list would create orders that exist, so it is an error naming what to check."""
     with demo_client(IgnoresPage(recorder)) as client:
         for i in range(5):
             client.create_order(order_body([f"+1312555{500 + i:04d}"], reference=f"pg{i}"))
-        assert len(client.list_orders(page_size=2)) == 2
+        with pytest.raises(errors.ApiError, match=r"page 2 repeated .*the `page` query parameter"):
+            client.list_orders(page_size=2)
         assert client.calls["list_orders"] == 2
 
 
