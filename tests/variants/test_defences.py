@@ -4,6 +4,7 @@ live secret never sent back, server normalisation taken as equal."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from reconciler.compare import compare_essences
 from reconciler.essence import IgnoreRules
 from reconciler.spec import load_project
 from tests.apply.conftest import ACCOUNT, PIN, ApplyWorld, client_for
-from tests.core.builders import settings_document, write_yaml
+from tests.core.builders import port_in_document, settings_document, write_yaml
 from tests.world import TODAY
 
 NUMBERS = ["+13125550141", "+13125550142", "+13125550143"]
@@ -138,3 +139,29 @@ def test_plan_and_drift_with_secrets_skip_need_no_secret_and_say_what_was_not_co
     for run in (planned, drift, status):
         assert PIN not in run.out + run.err
         assert ACCOUNT not in run.out + run.err
+
+
+def test_an_unapproved_activation_is_an_alert_exit_1_and_in_the_audit_log(
+    world: ApplyWorld,
+) -> None:
+    numbers = ["+13125550141", "+14155550142"]  # two carriers: two groups
+    world.spec("two", numbers, on_demand=True)
+    assert world.execute().ok
+    order = world.order("gitops/two")
+    groups = {str(n["phoneNumber"]): str(n["phoneNumberGroup"]) for n in order["phoneNumbers"]}
+    for group in set(groups.values()):
+        world.emu.confirm_group(order["id"], group, TODAY.isoformat())
+    document = port_in_document(
+        "two", numbers, pin="${APPLY_PIN}", account="${APPLY_ACCOUNT}", on_demand=True
+    )
+    approved = groups[numbers[0]]
+    document["spec"]["activation"] = {"mode": "on-demand", "when": "manual", "groups": [approved]}
+    world.write("two.yaml", document)
+    world.emu.set_variants({"activation-key": "groupIds-only"})
+    log = world.root / "audit.jsonl"
+    run = world.cli("--auto-approve", "--audit-log", str(log))
+    assert run.code == 1
+    assert "ALERT: numbers outside the approved groups" in run.out + run.err
+    [line] = [json.loads(line) for line in log.read_text("utf-8").splitlines()]
+    assert (line["action"], line["outcome"]) == ("activate", "unknown")
+    assert f"{numbers[1]} ({groups[numbers[1]]})" in line["message"]
