@@ -20,6 +20,7 @@ from reconciler.cli.common import (
     secrets_option,
 )
 from reconciler.cli.exits import EXIT_BLOCKED, EXIT_CHANGES, EXIT_OK
+from reconciler.planning.notices import SECRETS_NOT_COMPARED
 from reconciler.render.registry import DRIFT
 from reconciler.reporting import build_drift
 
@@ -40,7 +41,11 @@ def drift(
     out: Path | None,
     secrets_mode: str,
 ) -> None:
-    """Report drift between the specs and live orders (read-only; exit 2 drift, 3 blocked)."""
+    """Report drift between the specs and live orders (read-only; exit 2 drift, 3 blocked).
+
+    Secret fields that could not be compared (`--secrets skip`, or an API that masks them) are
+    listed on stderr: the report is about what differs, and they are neither in sync nor not.
+    """
     desired, live, plan, today = read_for_report(
         paths, env_file, selectors, emulator, resolve_secrets=secrets_mode != SECRETS_SKIP
     )
@@ -52,4 +57,14 @@ def drift(
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
         click.echo(f"Drift report written to {out}.", err=True)
+    not_compared = [
+        f"{item.name}: {notice.message}"
+        for item in plan.items
+        for notice in item.notices
+        if notice.code == SECRETS_NOT_COMPARED
+    ]
+    if not_compared:
+        click.echo("Secret fields not compared:
+  " + "
+  ".join(not_compared), err=True)
     click.get_current_context().exit(VERDICT_EXIT[report.verdict])

@@ -2,7 +2,7 @@
 
 Rejected and excluded numbers (with the carrier's reason: the fix is an edited spec), FOC
 dates and port dates in the next seven days (traffic moves soon), completed orders whose
-spec can be archived, fields the comparison could not compare or found server-normalised.
+spec can be archived, secret fields the comparison could not compare.
 Pure: `today` is injected.
 """
 
@@ -19,6 +19,9 @@ from reconciler.lifecycle import NumberStatus, is_number_activated, number_statu
 from reconciler.planning.items import Notice
 
 SOON = timedelta(days=7)
+
+SECRETS_NOT_COMPARED = "secrets_not_compared"
+"""Notice code: secret fields the comparison could not compare (`reconciler.compare`)."""
 
 ORDER_COMPLETED = Notice("order_completed", "order completed; spec can be archived")
 
@@ -66,19 +69,11 @@ def port_date_notice(order: Mapping[str, Any], *, today: date) -> tuple[Notice, 
 
 
 def comparison_notices(compared: Comparison) -> tuple[Notice, ...]:
-    """What the comparison of an order had to leave out: secret fields it could not compare
-    (`--secrets skip`, or an API that masks or omits them) and texts the server stores in its
-    own form (docs/api-notes.md#what-we-assume-about-the-sinch-api)."""
-    notices: list[Notice] = []
-    if compared.not_compared:
-        notices.append(
-            Notice("secrets_not_compared", f"not compared: {compared.not_compared_text()}")
-        )
-    if compared.normalised:
-        notices.append(
-            Notice(
-                "server_normalised",
-                f"server-normalised, taken as equal: {compared.normalised_text()}",
-            )
-        )
-    return tuple(notices)
+    """Secret fields the comparison of an order could not compare (`--secrets skip`, or an
+    API that masks or omits them; docs/api-notes.md#what-we-assume-about-the-sinch-api).
+
+    Server-normalised texts get no notice: they are reported once, by the apply whose re-read
+    found them, and are equal from then on."""
+    if not compared.not_compared:
+        return ()
+    return (Notice(SECRETS_NOT_COMPARED, f"not compared: {compared.not_compared_text()}"),)

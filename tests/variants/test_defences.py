@@ -134,6 +134,7 @@ def test_plan_and_drift_with_secrets_skip_need_no_secret_and_say_what_was_not_co
     assert "existingPortOutPin (secrets skipped)" in " ".join(n["message"] for n in notices)
     drift = world.cli("--secrets", "skip", command="drift")
     assert drift.code == 0, drift.out + drift.err
+    assert "Secret fields not compared:\n  shop: not compared: " in drift.err
     status = world.cli(command="status")
     assert status.code == 0, status.err
     for run in (planned, drift, status):
