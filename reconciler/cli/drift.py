@@ -64,7 +64,5 @@ def drift(
         if notice.code == SECRETS_NOT_COMPARED
     ]
     if not_compared:
-        click.echo("Secret fields not compared:
-  " + "
-  ".join(not_compared), err=True)
+        click.echo("Secret fields not compared:\n  " + "\n  ".join(not_compared), err=True)
     click.get_current_context().exit(VERDICT_EXIT[report.verdict])
