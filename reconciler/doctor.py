@@ -47,12 +47,6 @@ class Finding:
         """Whether the API reads this point the way portctl assumes (the emulator default)."""
         return self.value is None or self.value == VARIANTS[self.name].default
 
-    def line(self) -> str:
-        """`paging=zero: page=0 is the first page` (what the operator reads)."""
-        found = self.value if self.value is not None else "?"
-        mark = "" if self.assumed else "  <- differs from what portctl assumes"
-        return f"{self.name}={found}: {self.detail}{mark}"
-
 
 def _ids(body: Any) -> list[Any]:
     orders = body.get("orders") if isinstance(body, Mapping) else None

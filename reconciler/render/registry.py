@@ -20,10 +20,12 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from reconciler.apply.outcomes import ApplyReport
+from reconciler.doctor import Finding
 from reconciler.importing import ImportResult
 from reconciler.planning.items import Plan
 from reconciler.redact import scrub
 from reconciler.render import apply_report, import_summary, status, validate
+from reconciler.render.doctor import render_doctor_json, render_doctor_text
 from reconciler.render.drift_json import render_drift_json
 from reconciler.render.drift_markdown import render_drift_markdown
 from reconciler.render.drift_text import render_drift_text
@@ -172,7 +174,13 @@ IMPORT: Output[ImportView] = Output(
     },
 )
 
+DOCTOR: Output[Sequence[Finding]] = Output(
+    "doctor",
+    {"text": render_doctor_text, "json": render_doctor_json},
+)
+
 REGISTRY: Mapping[str, Output[Any]] = {
-    output.document: output for output in (PLAN, SHOW, APPLY, DRIFT, STATUS, VALIDATE, IMPORT)
+    output.document: output
+    for output in (PLAN, SHOW, APPLY, DRIFT, STATUS, VALIDATE, IMPORT, DOCTOR)
 }
 """Every output by document name, which is also the name of the command that prints it."""

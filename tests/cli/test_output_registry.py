@@ -32,7 +32,16 @@ def _format_options() -> dict[str, click.Option]:
 
 
 def test_registry_lists_the_documents_it_renders() -> None:
-    assert sorted(REGISTRY) == ["apply", "drift", "import", "plan", "show", "status", "validate"]
+    assert sorted(REGISTRY) == [
+        "apply",
+        "doctor",
+        "drift",
+        "import",
+        "plan",
+        "show",
+        "status",
+        "validate",
+    ]
     assert all(output.formats for output in REGISTRY.values())
 
 

@@ -8,6 +8,7 @@ its own API, then portctl probes it like the real API, over HTTP.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -101,12 +102,12 @@ def _populate(url: str) -> None:
         assert confirmed.status_code == 200, confirmed.text
 
 
-def _doctor(url: str, monkeypatch: pytest.MonkeyPatch) -> CliRun:
+def _doctor(url: str, monkeypatch: pytest.MonkeyPatch, *args: str) -> CliRun:
     """`portctl doctor --api` in-process, pointed at the served emulator like at Sinch."""
     monkeypatch.setenv("SINCH_PORTING_URL", url)
     monkeypatch.setenv("SINCH_PROJECT_ID", "demo")
     monkeypatch.setenv("SINCH_ACCESS_TOKEN", "x")
-    result = CliRunner().invoke(cli, ["doctor", "--api"])
+    result = CliRunner().invoke(cli, ["doctor", "--api", *args])
     return CliRun(result.exit_code, result.stdout, result.stderr)
 
 
@@ -128,6 +129,11 @@ def test_doctor_reports_the_variant_it_is_served(
     assert SECRET_PIN not in run.out + run.err
     defaults = not any(v for v in expected.values() if v not in DEFAULTS)
     assert run.code == (0 if defaults else 2), run.out + run.err
+    as_json = _doctor(served, monkeypatch, "--format", "json")
+    assert as_json.code == run.code
+    findings = {f["name"]: f for f in json.loads(as_json.out)["findings"]}
+    assert {k: findings[k]["value"] for k in expected} == expected
+    assert all(findings[k]["assumed"] == (v in DEFAULTS) for k, v in expected.items())
 
 
 DEFAULTS = {"one-based", "return", "exact", "date-time", "served"}
