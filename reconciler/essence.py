@@ -139,14 +139,17 @@ def join_path(path: Iterable[str]) -> str:
 def drop_empty(value: Any) -> Any:
     """Drop `None`, blank strings and empty containers, recursively (lists too): the API treats
     them as "not set". The importer uses it too, so a spec it writes has what plan compares."""
-    if isinstance(value, Mapping):
+    kind = type(value)
+    if kind is str:  # the common case first: exact type tests are cheap, ABC checks are not
+        return value if value.strip() else ""
+    if kind is dict or isinstance(value, Mapping):
         cleaned = {str(k): drop_empty(v) for k, v in value.items()}
         return {k: v for k, v in cleaned.items() if not _empty(v)}
-    if isinstance(value, list | tuple):
+    if kind is list or isinstance(value, list | tuple):
         items = [drop_empty(v) for v in value]
         return [v for v in items if not _empty(v)]
     if isinstance(value, str):
-        return "" if not value.strip() else value
+        return value if value.strip() else ""
     return value
 
 

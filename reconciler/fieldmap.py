@@ -27,6 +27,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import Enum
+from functools import cache
 from typing import Any
 
 from reconciler.apidefaults import DEFAULT_TYPE_OF_SERVICE, SYSTEM_PORT_TIME, SYSTEM_PORT_TIME_ZONE
@@ -235,6 +236,10 @@ def normalise_date(value: str) -> str:
     return value
 
 
+_NORMALISED_SHAPES = frozenset({Shape.DATE, Shape.TIME, Shape.FLAG})
+"""The shapes `normalise` rewrites; it returns a value of any other shape as it is."""
+
+
 def normalise(row: FieldRow, value: Any) -> Any:
     """An API value of `row` in the one spelling both sides are compared in."""
     if row.shape is Shape.DATE and isinstance(value, str):
@@ -269,10 +274,15 @@ def to_api(row: FieldRow, value: Any) -> Any:
 # --- paths -----------------------------------------------------------------------------------
 
 
+@cache
+def _keys(path: str) -> tuple[str, ...]:
+    return tuple(path.split("."))
+
+
 def get_path(tree: Any, path: str) -> Any:
     """The value at dotted `path`, or None when any step is missing."""
-    for key in path.split("."):
-        if not isinstance(tree, Mapping):
+    for key in _keys(path):
+        if type(tree) is not dict and not isinstance(tree, Mapping):
             return None
         tree = tree.get(key)
     return tree
@@ -280,7 +290,7 @@ def get_path(tree: Any, path: str) -> Any:
 
 def set_path(tree: dict[str, Any], path: str, value: Any) -> None:
     """Set the value at dotted `path`, creating mappings on the way."""
-    *parents, leaf = path.split(".")
+    *parents, leaf = _keys(path)
     for key in parents:
         tree = tree.setdefault(key, {})
     tree[leaf] = value
@@ -318,13 +328,10 @@ def order_fields(document: Mapping[str, Any], configuration: Mapping[str, Any]) 
 
 def fill_number(number: dict[str, Any]) -> None:
     """Fill the API's defaults into one number (in place) where their mapping is present."""
-    for row in NUMBER_ROWS:
-        if row.default is None or row.api is None:
-            continue
-        parent, _, leaf = row.api.rpartition(".")
+    for parent, leaf, default in _NUMBER_DEFAULTS:
         holder = get_path(number, parent) if parent else number
         if isinstance(holder, dict) and holder.get(leaf) in (None, ""):
-            holder[leaf] = row.default
+            holder[leaf] = default
 
 
 def normalise_order(order: dict[str, Any], configuration: Mapping[str, Any]) -> None:
@@ -341,11 +348,22 @@ def normalise_order(order: dict[str, Any], configuration: Mapping[str, Any]) -> 
 
 def normalise_number(number: dict[str, Any]) -> None:
     """Normalise the fields of one number (in place)."""
-    for row in NUMBER_ROWS:
+    for row in _NUMBER_NORMALISED:
         assert row.api is not None
         value = get_path(number, row.api)
         if value is not None:
             set_path(number, row.api, normalise(row, value))
+
+
+_NUMBER_DEFAULTS: tuple[tuple[str, str, Any], ...] = tuple(
+    (*row.api.rpartition(".")[::2], row.default)
+    for row in NUMBER_ROWS
+    if row.default is not None and row.api is not None
+)
+"""(parent path, leaf, default) of the number fields the API fills in when they are left out."""
+_NUMBER_NORMALISED = tuple(row for row in NUMBER_ROWS if row.shape in _NORMALISED_SHAPES)
+"""The number rows `normalise` may change (the others it returns as they are): once per number
+of every order compared, so the rows are chosen once (issue 12)."""
 
 
 def spec_fields(order: Mapping[str, Any]) -> dict[str, Any]:

@@ -76,6 +76,13 @@ class LiveModel(BaseModel):
         """Build from a JSON object exactly as the API sent it (a private copy is kept)."""
         return cls.model_validate(copy.deepcopy(data))
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Self:
+        """Build from a JSON object decoded for this model alone: it becomes the model's raw
+        data without a copy (a deep copy per order was two thirds of the client's time in a
+        live read of 2,000 orders; issue 12)."""
+        return cls.model_validate(data)
+
     def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
         """Typed fields only: the untyped rest may hold secrets."""
         for name, value in super().__repr_args__():

@@ -305,7 +305,10 @@ def json_body(response: httpx.Response, expect: type | tuple[type, ...] | None =
 
 
 def parse(cls: type[M], data: Any, response: httpx.Response) -> M:
-    """Build `cls` from a JSON object of `response`; anything unreadable is an `ApiError`."""
+    """Build `cls` from a JSON object of `response`; anything unreadable is an `ApiError`.
+
+    `data` must be freshly decoded from `response` and used for nothing else: the model keeps
+    it as its raw data, uncopied (`LiveModel.from_json`)."""
     request = response.request
     if not isinstance(data, dict):
         raise errors.ApiError(
@@ -315,7 +318,7 @@ def parse(cls: type[M], data: Any, response: httpx.Response) -> M:
             message=f"expected a JSON object for {cls.__name__}, got {type(data).__name__}",
         )
     try:
-        return cls.from_api(data)
+        return cls.from_json(data)
     except pydantic.ValidationError as exc:
         raise shape_error(exc, response, cls.__name__) from exc
 

@@ -67,6 +67,8 @@ class _Spec:
     path: Path
     raw: bytes
     repo_root: Path
+    spec_dir: Path
+    """The file's folder, resolved (once per folder: `resolve` is a system call per step)."""
     secrets: dict[str, str] = field(default_factory=dict)
 
 
@@ -119,6 +121,7 @@ def load_project(
     context = validation_context(today=today, allow_plaintext_secrets=allow_plaintext_secrets)
     specs: list[_Spec] = []
     issues = [SpecIssue(display, 1, 1, "", message) for display, message in project.problems]
+    folders: dict[Path, tuple[Path, Path]] = {}
     for display, path in files:
         try:
             raw = read_spec_file(path)
@@ -126,7 +129,9 @@ def load_project(
             issues.append(SpecIssue(display, 1, 1, "", str(exc)))
             continue
         doc = load_document(display, raw, context=context)
-        specs.append(_Spec(doc, path, raw, repo_root(path.parent, fallback_root)))
+        if path.parent not in folders:
+            folders[path.parent] = (repo_root(path.parent, fallback_root), path.parent.resolve())
+        specs.append(_Spec(doc, path, raw, *folders[path.parent]))
 
     issues += [issue for spec in specs for issue in spec.doc.issues]
     variables: set[str] = set()
@@ -136,7 +141,7 @@ def load_project(
     for spec in specs:
         if spec.doc.kind == "PortIn":
             checks += check_port_in(
-                spec.doc, spec_dir=spec.path.parent.resolve(), repo_root=spec.repo_root
+                spec.doc, spec_dir=spec.spec_dir, repo_root=spec.repo_root
             )
     settings = _single(specs, "Settings", checks)
     defaults = _single(specs, "PortingDefaults", checks)
@@ -209,7 +214,7 @@ def _secrets(
             continue
         try:
             spec.secrets[text] = resolve(
-                ref, env=env, spec_dir=spec.path.parent.resolve(), repo_root=spec.repo_root
+                ref, env=env, spec_dir=spec.spec_dir, repo_root=spec.repo_root
             )
         except SecretError as exc:
             failed.add(text)
