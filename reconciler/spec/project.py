@@ -140,9 +140,7 @@ def load_project(
     checks: list[SpecIssue] = []
     for spec in specs:
         if spec.doc.kind == "PortIn":
-            checks += check_port_in(
-                spec.doc, spec_dir=spec.spec_dir, repo_root=spec.repo_root
-            )
+            checks += check_port_in(spec.doc, spec_dir=spec.spec_dir, repo_root=spec.repo_root)
     settings = _single(specs, "Settings", checks)
     defaults = _single(specs, "PortingDefaults", checks)
     checks += _cross_file(specs, _reference_prefix(settings))
