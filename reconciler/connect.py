@@ -18,6 +18,7 @@ import httpx
 from reconciler.api import ApiError, ClientCredentials, PortingClient, RetryPolicy, StaticToken
 from reconciler.api.auth import Auth
 from reconciler.api.client import DEFAULT_RETRY
+from reconciler.api.concurrency import DEFAULT_CEILING
 from reconciler.api.errors import TransportFailure
 from reconciler.api.urls import InsecureURLError
 from reconciler.redact import register_secret
@@ -88,8 +89,10 @@ def client_from_env(
     environ: Mapping[str, str],
     state_path: Path | None = None,
     retry: RetryPolicy = DEFAULT_RETRY,
+    parallelism: int = DEFAULT_CEILING,
 ) -> PortingClient:
-    """A client for the real API (per `environ`) or for the embedded emulator."""
+    """A client for the real API (per `environ`) or for the embedded emulator; at most
+    `parallelism` requests in flight at once (`reconciler.api.concurrency`)."""
     if emulator:
         from reconciler.emulator.embedded import EmbeddedTransport
 
@@ -99,6 +102,7 @@ def client_from_env(
             auth=StaticToken(EMULATOR_TOKEN),
             transport=EmbeddedTransport(emulator_state_path(environ, state_path)),
             retry=retry,
+            max_parallel_reads=parallelism,
         )
     project = _setting(environ, "SINCH_PROJECT_ID")
     has_token = bool(_setting(environ, "SINCH_ACCESS_TOKEN"))
@@ -111,7 +115,11 @@ def client_from_env(
     base_url = _setting(environ, "SINCH_PORTING_URL", DEFAULT_PORTING_URL)
     try:
         return PortingClient(
-            base_url=base_url, project_id=project, auth=_auth_from_env(environ), retry=retry
+            base_url=base_url,
+            project_id=project,
+            auth=_auth_from_env(environ),
+            retry=retry,
+            max_parallel_reads=parallelism,
         )
     except InsecureURLError as exc:
         raise ConnectionSettingsError(str(exc)) from exc

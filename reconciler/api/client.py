@@ -31,6 +31,7 @@ import pydantic
 
 from reconciler.api import errors
 from reconciler.api.auth import Auth
+from reconciler.api.concurrency import AdaptiveLimit
 from reconciler.api.models import (
     ActivationGroup,
     ActivationResult,
@@ -129,6 +130,11 @@ class PortingClient:
     def calls(self) -> Counter[str]:
         """HTTP requests sent, by client method (retries and pages included), for `--stats`."""
         return self._session.calls
+
+    @property
+    def parallelism(self) -> AdaptiveLimit:
+        """The gate every request passes: requests in flight now, at most, and the peak."""
+        return self._session.parallelism
 
     @property
     def server_time(self) -> datetime | None:
@@ -290,7 +296,8 @@ class PortingClient:
         )
 
     def get_orders(self, ids: Iterable[int]) -> dict[int, Order]:
-        """Many orders, read `max_parallel_reads` at a time over the one shared client."""
+        """Many orders, read in parallel over the one shared client: as many at a time as the
+        adaptive limit allows (`parallelism`), never more than `max_parallel_reads`."""
         unique = list(dict.fromkeys(ids))
         if not unique:
             return {}

@@ -27,6 +27,7 @@ import stamina
 from reconciler import __version__
 from reconciler.api import errors
 from reconciler.api.auth import Auth
+from reconciler.api.concurrency import AdaptiveLimit
 from reconciler.api.models import LiveModel
 from reconciler.api.retry import (
     CallRetries,
@@ -112,6 +113,8 @@ class ApiSession:
         max_parallel: int,
     ) -> None:
         self._retry = retry
+        self.parallelism = AdaptiveLimit(max_parallel)
+        """How many requests go out together (starts at 8, halves on 429, <= `max_parallel`)."""
         self._budget = RetryBudget(retry.run_budget_seconds)
         self._lock = threading.Lock()
         self.calls: Counter[str] = Counter()
@@ -216,13 +219,17 @@ class ApiSession:
         with self._lock:
             self.calls[operation] += 1
         try:
-            if body is None:
-                response = self._http.request(method, path, json=json, params=params)
-            else:
-                headers = {"Content-Type": "application/json", "Content-Length": str(len(body))}
-                response = self._http.request(
-                    method, path, content=body, headers=headers, params=params
-                )
+            with self.parallelism.slot() as ticket:
+                if body is None:
+                    response = self._http.request(method, path, json=json, params=params)
+                else:
+                    headers = {
+                        "Content-Type": "application/json",
+                        "Content-Length": str(len(body)),
+                    }
+                    response = self._http.request(
+                        method, path, content=body, headers=headers, params=params
+                    )
         except _NOT_SENT as exc:
             raise errors.TransportFailure(
                 status=None, method=method, path=path, message=f"{type(exc).__name__}: {exc}"
@@ -241,6 +248,10 @@ class ApiSession:
             ) from exc
         log.debug("%s %s -> %s", method, path, response.status_code)
         self._note_server_time(response)
+        if response.status_code == 429:
+            self.parallelism.rate_limited(ticket)
+        else:
+            self.parallelism.succeeded()
         if response.is_success:
             return response
         retry_after = parse_retry_after(

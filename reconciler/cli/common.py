@@ -22,6 +22,7 @@ from rich.live import Live
 from rich.text import Text
 
 from reconciler.api import ApiError, PortingClient
+from reconciler.api.concurrency import DEFAULT_CEILING
 from reconciler.cli.exits import EXIT_BLOCKED, EXIT_CHANGES, EXIT_OK
 from reconciler.clock import cli_today
 from reconciler.connect import ConnectionSettingsError, client_from_env, explain_api_error
@@ -154,8 +155,25 @@ def secrets_option(command: F) -> F:
     )(command)
 
 
+PARALLELISM_META = "portctl.parallelism"
+
+
+def _remember_parallelism(ctx: click.Context, _: click.Parameter, value: int | None) -> None:
+    ctx.meta[PARALLELISM_META] = value
+
+
 def api_options(command: F) -> F:
-    """`--emulator` (an `emulator` arg): every command that talks to the API takes it."""
+    """`--emulator` (an `emulator` arg) and `--parallelism N` (read by `make_client` through
+    the click context): every command that talks to the API takes them."""
+    command = click.option(
+        "--parallelism",
+        type=click.IntRange(min=1),
+        envvar="PORTCTL_PARALLELISM",
+        expose_value=False,
+        callback=_remember_parallelism,
+        help=f"Most API requests in flight at once (default {DEFAULT_CEILING}; env "
+        "PORTCTL_PARALLELISM). Starts at 8 and halves when the API answers 429.",
+    )(command)
     return click.option(
         "--emulator",
         is_flag=True,
@@ -279,7 +297,11 @@ def load_desired(
 def make_client(emulator: bool) -> PortingClient:
     """The API client (or the embedded emulator's); settings problems exit 1 with one paragraph."""
     try:
-        return client_from_env(emulator=emulator, environ=os.environ)
+        context = click.get_current_context(silent=True)
+        chosen = context.meta.get(PARALLELISM_META) if context else None
+        return client_from_env(
+            emulator=emulator, environ=os.environ, parallelism=chosen or DEFAULT_CEILING
+        )
     except ConnectionSettingsError as exc:
         raise click.ClickException(str(exc)) from None
 
