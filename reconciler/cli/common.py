@@ -233,6 +233,7 @@ def read_specs(
     env_file: Path | None,
     allow_plaintext_secrets: bool,
     resolve_secrets: bool,
+    build_state: bool = True,
 ) -> LoadResult:
     """The specs under PATHS (default `specs/`), validated; issues returned, not printed.
 
@@ -256,6 +257,7 @@ def read_specs(
         allow_plaintext_secrets=allow_plaintext_secrets,
         resolve_secrets=resolve_secrets,
         settings_file=context.meta.get(SETTINGS_META) if context else None,
+        build_state=build_state,
     )
 
 

@@ -43,6 +43,7 @@ def validate(
         env_file=env_file,
         allow_plaintext_secrets=allow_plaintext_secrets,
         resolve_secrets=require_secrets,
+        build_state=False,
     )
     view = ValidateView(result, annotate=os.environ.get("GITHUB_ACTIONS") == "true")
     click.echo(VALIDATE.render(view, output_format), nl=False)

@@ -46,10 +46,8 @@ def render_validate_text(result: LoadResult, *, annotate: bool) -> str:
     if result.issues:
         bad = len({issue.file for issue in result.issues})
         lines.append(f"{len(result.issues)} problem(s) in {bad} of {files} file(s).")
-    elif result.state is not None:
-        orders = result.state.orders
-        numbers = sum(len(order.phone_numbers) for order in orders)
-        lines.append(f"OK: {files} file(s), {len(orders)} order(s), {numbers} number(s).")
+    else:
+        lines.append(f"OK: {files} file(s), {result.orders} order(s), {result.numbers} number(s).")
     if annotate:
         lines += [github_annotation(issue) for issue in result.issues]
     return _lines(lines)
