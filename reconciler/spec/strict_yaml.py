@@ -247,13 +247,15 @@ class _FastBuilder:
     def __init__(self, events: list[Any]) -> None:
         self.events = events  # libyaml's events, duck-typed: `type(...) is` tests, no isinstance
         self.at = 0
-        self.source = SourceMap()
+        self.shallow: dict[Loc, Position] = {}
+        self.typed = SourceMap()  # only `plain` is filled: `_typed` needs a map to write to
 
     def build(self, loc: Loc) -> Any:
         event = self.events[self.at]
         self.at += 1
-        mark = event.start_mark
-        self.source.values[loc] = (mark.line + 1, mark.column + 1)
+        if len(loc) <= _SHALLOW:
+            mark = event.start_mark
+            self.shallow[loc] = (mark.line + 1, mark.column + 1)
         kind = type(event)
         if kind is ScalarEvent:
             if event.anchor is not None or event.tag is not None:
@@ -261,7 +263,7 @@ class _FastBuilder:
             value: str = event.value
             if not event.implicit[0] or (value and value[0] not in _TYPED_FIRST):
                 return value
-            return _typed(value, _RESOLVE(ScalarNode, value, (True, False)), loc, self.source)
+            return _typed(value, _RESOLVE(ScalarNode, value, (True, False)), loc, self.typed)
         if event.anchor is not None or event.tag is not None:
             raise _ExactPathNeeded
         if kind is MappingStartEvent:
@@ -276,7 +278,7 @@ class _FastBuilder:
 
     def _mapping(self, loc: Loc) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        events, keys = self.events, self.source.keys
+        events = self.events
         while True:
             key = events[self.at]
             self.at += 1
@@ -287,10 +289,7 @@ class _FastBuilder:
             name: str = key.value
             if name in result or key.anchor is not None or key.tag is not None:
                 raise _ExactPathNeeded
-            key_loc = (*loc, name)
-            mark: Any = key.start_mark
-            keys[key_loc] = (mark.line + 1, mark.column + 1)
-            result[name] = self.build(key_loc)
+            result[name] = self.build((*loc, name))
 
 
 def _parse_fast(text: str) -> ParsedDocument | None:
@@ -313,7 +312,52 @@ def _parse_fast(text: str) -> ParsedDocument | None:
         return None
     if builder.at != len(events) - 2:
         return None
-    return ParsedDocument(data, builder.source, [])
+    return ParsedDocument(data, _LazySourceMap(text, builder.shallow), [])
+
+
+_SHALLOW = 2
+"""Depth of the positions the fast path records (`metadata.name`: where an order's source is)."""
+
+
+class _LazySourceMap(SourceMap):
+    """The source map of a file the fast path read: the positions of its top two levels at once,
+    the rest only if asked (a file with an issue), by reading the text again on the exact path.
+
+    Why: the full map of every file (a tuple path and a position per value and per key) was
+    almost half of the memory of loading 10,000 specs, and a valid file never needs it.
+    """
+
+    def __init__(self, text: str, shallow: dict[Loc, Position]) -> None:
+        self._text: str | None = text
+        self._shallow = shallow
+        self._full: SourceMap | None = None
+
+    def _map(self) -> SourceMap:
+        if self._full is None:
+            loader = _Parser(self._text or "")
+            try:
+                self._full = _parse_events(loader).source
+            finally:
+                loader.dispose()
+            self._text = None
+        return self._full
+
+    @property
+    def values(self) -> dict[Loc, Position]:  # type: ignore[override]
+        return self._map().values
+
+    @property
+    def keys(self) -> dict[Loc, Position]:  # type: ignore[override]
+        return self._map().keys
+
+    @property
+    def plain(self) -> dict[Loc, PlainScalar]:  # type: ignore[override]
+        return self._map().plain
+
+    def value_position(self, loc: Loc) -> Position:
+        """Where the value at `loc` starts (see `SourceMap.value_position`)."""
+        found = self._shallow.get(loc)
+        return found if found is not None else self._map().value_position(loc)
 
 
 def parse_document(text: str) -> ParsedDocument:
