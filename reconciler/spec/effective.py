@@ -66,17 +66,30 @@ def overrides_of(item: str | PhoneNumberEntry) -> dict[str, Any]:
     return item.model_dump(exclude_none=True, exclude={"number"})
 
 
-def _merged_numbers(spec: PortInSpec) -> list[dict[str, Any]]:
-    """Each number with `defaults` merged in, in the API's key order, before API defaults are
-    filled in (fresh dicts: `_api_number` fills them in place)."""
+def _merged(number: str, merged: Mapping[str, Any]) -> dict[str, Any]:
+    """A number with `defaults` merged in, in the API's key order, before API defaults are
+    filled in (a fresh dict: `_api_number` fills it in place)."""
+    entry: dict[str, Any] = {"phoneNumber": number}
+    entry.update((key, merged[key]) for key in NUMBER_KEYS if key in merged)
+    return entry
+
+
+def _api_numbers(spec: PortInSpec, secret: Callable[[str], str]) -> list[dict[str, Any]]:
+    """The body's numbers. Short-form numbers share one filled-in copy of the defaults' nested
+    mappings (only `phoneNumber` is their own): nothing alters a desired body after it is built
+    (`update_body` deep-copies it), and one copy per number was most of the memory of the
+    desired state of a large repository (issue 12: 194k numbers)."""
     defaults = defaults_of(spec)
+    shared: dict[str, Any] | None = None
     numbers: list[dict[str, Any]] = []
     for item in spec.phoneNumbers:
-        number = item if isinstance(item, str) else item.number
-        merged = deep_merge(defaults, overrides_of(item))
-        entry: dict[str, Any] = {"phoneNumber": number}
-        entry.update((key, merged[key]) for key in NUMBER_KEYS if key in merged)
-        numbers.append(entry)
+        if isinstance(item, str):
+            if shared is None:
+                shared = _api_number(_merged(item, deep_merge(defaults, {})), secret)
+            numbers.append({**shared, "phoneNumber": item})
+        else:
+            merged = deep_merge(defaults, overrides_of(item))
+            numbers.append(_api_number(_merged(item.number, merged), secret))
     return numbers
 
 
@@ -93,7 +106,7 @@ def order_body(
     body: dict[str, Any] = {_REFERENCE: reference}
     body.update(order_fields(document.model_dump(exclude_none=True), fallback))
     spec = document.spec
-    body["phoneNumbers"] = [_api_number(n, secret) for n in _merged_numbers(spec)]
+    body["phoneNumbers"] = _api_numbers(spec, secret)
     return body
 
 
