@@ -405,8 +405,19 @@ class PortingClient:
         return [parse(PhoneNumberGroup, item, response) for item in json_body(response, list)]
 
     def activate(self, order_id: int, groups: Sequence[str] | None) -> ActivationResult:
-        """Activate named groups of an on-demand order, or (groups=None) the whole order."""
-        payload = None if groups is None else {"phoneNumberGroups": list(groups)}
+        """Activate named groups of an on-demand order, or (groups=None) the whole order.
+
+        The groups go under both documented keys, the OpenAPI `phoneNumberGroups` and the
+        skill's `groupIds` (docs/api-notes.md#document-conflicts): an API that read only the
+        key portctl left out would see "no groups" and activate the whole order, which cannot
+        be undone. With both, either reading activates exactly the approved groups; an API
+        that refused the unknown key would fail the call, activating nothing.
+        """
+        payload = (
+            None
+            if groups is None
+            else {"phoneNumberGroups": list(groups), "groupIds": list(groups)}
+        )
         response = self._session.call(
             "activate", "POST", f"/orders/portIns/{order_id}/activate", json=payload
         )

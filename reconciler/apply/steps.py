@@ -337,11 +337,11 @@ def _alert_unapproved(
 ) -> None:
     """Raise an alert if numbers outside the approved groups were activated around the call.
 
-    Which body key names the groups is a documented conflict: portctl sends the OpenAPI
-    `phoneNumberGroups`; an API that read only the skill's `groupIds` would take the body as
-    "no groups" and activate the whole order (docs/api-notes.md#what-we-assume-about-the-sinch-api).
-    That cannot be undone, so it is verified by re-reading and shouted about (outcome unknown,
-    exit 1, audit log), never passed over.
+    Which body key names the groups is a documented conflict, so the client sends both (see
+    `PortingClient.activate`); an API that ignored the body altogether would still activate the
+    whole order (docs/api-notes.md#what-we-assume-about-the-sinch-api). That cannot be undone,
+    so it is verified by re-reading and shouted about (outcome unknown, exit 1, audit log),
+    never passed over.
     """
     changed = sorted(
         f"{n.get('phoneNumber')} ({n.get('phoneNumberGroup')})"

@@ -358,6 +358,8 @@ def activate(world: World, call: Call, args: tuple[str, ...]) -> tuple[int, Any]
 def _named_groups(body: dict[str, Any], key: str) -> Any:
     """The groups an activate body names, read with the key(s) of `activation-key`; a key
     this reading ignores counts as absent (so the body asks for the whole order)."""
+    if key == "whole-order":
+        return None
     if key == "groupIds-only":
         return body.get("groupIds")
     if key == "phoneNumberGroups-only":

@@ -67,10 +67,11 @@ VARIANTS: dict[str, Variant] = {
         ),
         Variant(
             "activation-key",
-            ("both", "groupIds-only", "phoneNumberGroups-only"),
+            ("both", "groupIds-only", "phoneNumberGroups-only", "whole-order"),
             "which activate body key names the groups: both (default), only the skill's "
-            "`groupIds`, or only the OpenAPI `phoneNumberGroups`; the other key is ignored, "
-            "which reads as no groups at all (the whole order)",
+            "`groupIds`, or only the OpenAPI `phoneNumberGroups` (the other key is ignored, "
+            "which reads as no groups at all: the whole order); `whole-order`: the body is "
+            "ignored and every activatable group is activated",
         ),
         Variant(
             "list-lag",

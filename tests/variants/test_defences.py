@@ -158,7 +158,7 @@ def test_an_unapproved_activation_is_an_alert_exit_1_and_in_the_audit_log(
     approved = groups[numbers[0]]
     document["spec"]["activation"] = {"mode": "on-demand", "when": "manual", "groups": [approved]}
     world.write("two.yaml", document)
-    world.emu.set_variants({"activation-key": "groupIds-only"})
+    world.emu.set_variants({"activation-key": "whole-order"})
     log = world.root / "audit.jsonl"
     run = world.cli("--auto-approve", "--audit-log", str(log))
     assert run.code == 1

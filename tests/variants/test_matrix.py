@@ -58,6 +58,7 @@ CELLS: list[dict[str, str]] = [
     {"reference-filter": "substring"},
     {"activation-key": "groupIds-only"},
     {"activation-key": "phoneNumberGroups-only"},
+    {"activation-key": "whole-order"},
     {"list-lag": "5s"},
     {"activations-shape": "skill"},
     {"document-path": "spec-only"},
@@ -187,8 +188,8 @@ def test_core_flows_stay_safe(chosen: dict[str, str], world: ApplyWorld, tmp_pat
         for n in world.emu.world.orders[acme["id"]]["order"]["phoneNumbers"]
     }
     assert statuses[ACME[0]] == "ACTIVATED"
-    if statuses[ACME[1]] == "ACTIVATED":  # the API read the body as "no groups"
-        assert chosen == {"activation-key": "groupIds-only"}
+    if statuses[ACME[1]] == "ACTIVATED":  # an API that ignores the body: detected, not prevented
+        assert chosen == {"activation-key": "whole-order"}
         assert not activation.ok
         assert any("ALERT" in r.message and r.outcome == "unknown" for r in activation.results)
     else:
