@@ -117,7 +117,6 @@ def test_activation_key_reads_only_its_key(raw: httpx.Client, emu: Emulator) -> 
     assert {n["status"] for n in got["phoneNumbers"]} == {"ACTIVATED"}  # the whole order
 
 
-
 def test_whole_order_activation_ignores_the_body(raw: httpx.Client, emu: Emulator) -> None:
     numbers = ["+13125550312", "+14155550313"]  # two carriers: two groups
     made = create(raw, order(*numbers, onDemandActivation=True))
@@ -130,6 +129,7 @@ def test_whole_order_activation_ignores_the_body(raw: httpx.Client, emu: Emulato
     assert answer.status_code == 200
     got = raw.get(f"/orders/portIns/{made['id']}").json()
     assert {n["status"] for n in got["phoneNumbers"]} == {"ACTIVATED"}  # the whole order
+
 
 def test_list_lag_hides_fresh_orders_until_the_clock_passes_it(
     raw: httpx.Client, emu: Emulator
