@@ -36,7 +36,7 @@ def body_of(request: httpx.Request) -> dict[str, Any]:
         return {}
     try:
         data = json.loads(request.content)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         raise ErrorAnswer(400, "Malformed JSON in request body") from None
     if not isinstance(data, dict):
         raise ErrorAnswer(400, "The request body must be a JSON object")

@@ -26,6 +26,10 @@ from reconciler.emulator.readings import answer_order
 from reconciler.emulator.validation import parse_datetime
 from reconciler.emulator.world import World, from_iso
 
+MAX_JSON_DEPTH = 64
+"""Deeper request bodies are a 400: no API body nests past a handful of levels, and a very deep
+one would exhaust the recursion limit wherever it is walked (decoding, saving the state)."""
+DEEP_JSON = f"Malformed JSON in request body: nested deeper than {MAX_JSON_DEPTH} levels"
 ORDER_STATUSES = ("PENDING", "CONFIRMED", "COMPLETED", "CANCELED", "PENDING_CANCELATION")
 NO_BODY = object()
 
@@ -47,11 +51,31 @@ class Call:
                 return NO_BODY
             raise ErrorAnswer(400, "A JSON request body is required")
         try:
-            return json.loads(self.content)
+            data = json.loads(self.content)
         except json.JSONDecodeError as exc:
             raise ErrorAnswer(400, f"Malformed JSON in request body: {exc.msg}") from None
         except UnicodeDecodeError:
             raise ErrorAnswer(400, "Malformed JSON in request body: not UTF-8") from None
+        except RecursionError:
+            raise ErrorAnswer(400, DEEP_JSON) from None
+        if too_deep(data):
+            raise ErrorAnswer(400, DEEP_JSON)
+        return data
+
+
+def too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether a decoded JSON value nests containers more than `limit` levels (iteratively)."""
+    level: list[Any] = [value]
+    for _ in range(limit + 1):
+        level = [
+            child
+            for item in level
+            if isinstance(item, dict | list)
+            for child in (item.values() if isinstance(item, dict) else item)
+        ]
+        if not level:
+            return False
+    return True
 
 
 Handler = Callable[[World, Call, tuple[str, ...]], tuple[int, Any]]
