@@ -21,7 +21,6 @@ from reconciler.api.client import DEFAULT_RETRY
 from reconciler.api.concurrency import DEFAULT_CEILING
 from reconciler.api.errors import TransportFailure
 from reconciler.api.urls import InsecureURLError
-from reconciler.redact import register_secret
 
 DEFAULT_PORTING_URL = "https://porting.api.sinch.com"
 DEFAULT_AUTH_URL = "https://auth.sinch.com/oauth2/token"
@@ -30,8 +29,6 @@ EMULATOR_PROJECT = "demo"
 EMULATOR_TOKEN = "x"  # noqa: S105 (the emulator's documented demo token)
 EMULATOR_BASE_URL = "http://localhost"
 """Never dialled: the embedded transport answers in-process."""
-_MIN_REGISTERED_SECRET = 8
-"""Credentials shorter than this are not registered for scrubbing (it would mangle output)."""
 
 
 class ConnectionSettingsError(Exception):
@@ -66,19 +63,12 @@ def emulator_state_path(environ: Mapping[str, str], state_path: Path | None = No
     return Path(configured) if configured else DEFAULT_EMULATOR_STATE
 
 
-def _remember(secret: str) -> None:
-    if len(secret) >= _MIN_REGISTERED_SECRET:
-        register_secret(secret)
-
-
 def _auth_from_env(environ: Mapping[str, str]) -> Auth:
     token = _setting(environ, "SINCH_ACCESS_TOKEN")
     if token:
-        _remember(token)
         return StaticToken(token)
     key_id = _setting(environ, "SINCH_KEY_ID")
     key_secret = _setting(environ, "SINCH_KEY_SECRET")
-    _remember(key_secret)
     token_url = _setting(environ, "SINCH_AUTH_URL", DEFAULT_AUTH_URL)
     return ClientCredentials(key_id, key_secret, token_url)
 

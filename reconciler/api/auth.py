@@ -6,10 +6,16 @@ exchanged for a bearer token through OAuth2 client credentials (`SINCH_KEY_ID` +
 cached until 60 s before it expires, concurrent callers share one refresh, a 401 whose
 `WWW-Authenticate` says the token expired triggers one refresh and one re-send, and a 429 from the
 token endpoint is retried (3 tries, full jitter, `Retry-After` honoured).
+
+Every credential value is registered for scrubbing (`reconciler.redact`) the moment it is known:
+the static token, the key secret, the `base64(key:secret)` of the Basic header and each token the
+endpoint hands out, so an API that echoes one in an error message never gets it printed. Only a
+single character is too short to scrub without mangling output (the emulator's demo token `x`).
 """
 
 from __future__ import annotations
 
+import base64
 import threading
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
@@ -29,6 +35,7 @@ from reconciler.api.retry import (
     parse_retry_after,
 )
 from reconciler.api.urls import require_secure_url
+from reconciler.redact import register_secret
 
 REFRESH_MARGIN = timedelta(seconds=60)
 """A cached token is replaced this long before it expires."""
@@ -37,8 +44,18 @@ DEFAULT_TOKEN_LIFETIME = 3600
 """Seconds a token is trusted when the endpoint does not say (`expires_in` is optional)."""
 
 
+MIN_SCRUBBED_CREDENTIAL = 2
+"""Credentials at least this long are registered for scrubbing (`reconciler.redact`)."""
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def register_credential(value: str) -> None:
+    """Have `reconciler.redact.scrub` remove `value` from any output from now on."""
+    if len(value) >= MIN_SCRUBBED_CREDENTIAL:
+        register_secret(value)
 
 
 def says_expired(response: httpx.Response) -> bool:
@@ -64,6 +81,7 @@ class StaticToken(Auth):
     def __init__(self, token: str) -> None:
         if not token:
             raise ValueError("an access token must not be empty")
+        register_credential(token)
         self._token = token
 
     def __repr__(self) -> str:
@@ -95,6 +113,9 @@ class ClientCredentials(Auth):
         retry: RetryPolicy = TOKEN_RETRY_POLICY,
     ) -> None:
         require_secure_url(token_url, what="SINCH_AUTH_URL")
+        register_credential(key_secret)
+        basic = base64.b64encode(f"{key_id}:{key_secret}".encode()).decode("ascii")
+        register_credential(basic)
         self._token_url = token_url
         self._http = httpx.Client(
             auth=httpx.BasicAuth(key_id, key_secret),
@@ -179,6 +200,7 @@ class ClientCredentials(Auth):
                 path=path,
                 message="the token endpoint answered without a bearer access_token and lifetime",
             )
+        register_credential(value)
         self.fetches += 1
         return _Token(value, self._clock() + timedelta(seconds=lifetime))
 
