@@ -20,6 +20,7 @@ from reconciler.api.auth import Auth
 from reconciler.api.client import DEFAULT_RETRY
 from reconciler.api.concurrency import DEFAULT_CEILING
 from reconciler.api.errors import TransportFailure
+from reconciler.api.limits import ExchangeLimits, LimitSettingError
 from reconciler.api.urls import InsecureURLError
 
 DEFAULT_PORTING_URL = "https://porting.api.sinch.com"
@@ -83,6 +84,10 @@ def client_from_env(
 ) -> PortingClient:
     """A client for the real API (per `environ`) or for the embedded emulator; at most
     `parallelism` requests in flight at once (`reconciler.api.concurrency`)."""
+    try:
+        limits = ExchangeLimits.from_env(environ)
+    except LimitSettingError as exc:
+        raise ConnectionSettingsError(str(exc)) from exc
     if emulator:
         from reconciler.emulator.embedded import EmbeddedTransport
 
@@ -93,6 +98,7 @@ def client_from_env(
             transport=EmbeddedTransport(emulator_state_path(environ, state_path)),
             retry=retry,
             max_parallel_reads=parallelism,
+            limits=limits,
         )
     project = _setting(environ, "SINCH_PROJECT_ID")
     has_token = bool(_setting(environ, "SINCH_ACCESS_TOKEN"))
@@ -110,6 +116,7 @@ def client_from_env(
             auth=_auth_from_env(environ),
             retry=retry,
             max_parallel_reads=parallelism,
+            limits=limits,
         )
     except InsecureURLError as exc:
         raise ConnectionSettingsError(str(exc)) from exc

@@ -26,6 +26,14 @@ import stamina
 
 from reconciler import __version__
 from reconciler.api import errors
+from reconciler.api.limits import (
+    DEADLINE_PASSED,
+    AnswerTooLarge,
+    ExchangeLimits,
+    deadline_after,
+    enforce_deadlines,
+    read_bounded,
+)
 from reconciler.api.retry import (
     TOKEN_RETRY_POLICY,
     CallRetries,
@@ -40,6 +48,9 @@ from reconciler.redact import register_secret
 REFRESH_MARGIN = timedelta(seconds=60)
 """A cached token is replaced this long before it expires."""
 TOKEN_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+TOKEN_LIMITS = ExchangeLimits(deadline=30.0, max_answer_bytes=64 * 1024)
+"""A token answer is a few hundred bytes; its exchange gets 30 s (and no more than the API request
+it happens inside)."""
 DEFAULT_TOKEN_LIFETIME = 3600
 """Seconds a token is trusted when the endpoint does not say (`expires_in` is optional)."""
 
@@ -111,6 +122,7 @@ class ClientCredentials(Auth):
         transport: httpx.BaseTransport | None = None,
         clock: Callable[[], datetime] = _utcnow,
         retry: RetryPolicy = TOKEN_RETRY_POLICY,
+        limits: ExchangeLimits = TOKEN_LIMITS,
     ) -> None:
         require_secure_url(token_url, what="SINCH_AUTH_URL")
         register_credential(key_secret)
@@ -123,6 +135,8 @@ class ClientCredentials(Auth):
             timeout=TOKEN_TIMEOUT,
             headers={"User-Agent": f"portctl/{__version__}"},
         )
+        enforce_deadlines(self._http)
+        self._limits = limits
         self._clock = clock
         self._retry = retry
         self._budget = RetryBudget(retry.run_budget_seconds)
@@ -169,11 +183,23 @@ class ClientCredentials(Auth):
 
     def _fetch_once(self) -> _Token:
         path = httpx.URL(self._token_url).path
+        form = {"grant_type": "client_credentials"}
         try:
-            response = self._http.post(self._token_url, data={"grant_type": "client_credentials"})
+            with (
+                deadline_after(self._limits.deadline) as at,
+                self._http.stream("POST", self._token_url, data=form) as streamed,
+            ):
+                response = read_bounded(streamed, self._limits, at)
         except httpx.TransportError as exc:
+            reason = type(exc).__name__
+            if str(exc) == DEADLINE_PASSED:
+                reason = self._limits.deadline_message()
             raise errors.TransportFailure(
-                status=None, method="POST", path=path, message=type(exc).__name__
+                status=None, method="POST", path=path, message=reason
+            ) from exc
+        except AnswerTooLarge as exc:
+            raise errors.ApiError(
+                status=exc.status, method="POST", path=path, message=str(exc)
             ) from exc
         if response.status_code != 200:
             retry_after = parse_retry_after(

@@ -32,6 +32,7 @@ import pydantic
 from reconciler.api import errors
 from reconciler.api.auth import Auth
 from reconciler.api.concurrency import AdaptiveLimit
+from reconciler.api.limits import ExchangeLimits
 from reconciler.api.models import (
     ActivationGroup,
     ActivationResult,
@@ -61,6 +62,8 @@ from reconciler.lifecycle import order_status
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
 """Explicit timeouts: a hung connection must end in an error, never hang a CI job."""
 DEFAULT_RETRY = RetryPolicy()
+DEFAULT_LIMITS = ExchangeLimits()
+"""60 s per request, 32 MiB per answer (`PORTCTL_REQUEST_DEADLINE`, `PORTCTL_MAX_ANSWER_BYTES`)."""
 """5 tries, 60 s per call, 300 s of retry waiting per run, `Retry-After` capped at 30 s."""
 PORTABILITY_BATCH = 500
 """Numbers per portability check; the API documents no limit, orders stop at 500."""
@@ -105,6 +108,7 @@ class PortingClient:
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         retry: RetryPolicy = DEFAULT_RETRY,
         max_parallel_reads: int = 8,
+        limits: ExchangeLimits = DEFAULT_LIMITS,
     ) -> None:
         if not project_id:
             raise ValueError("project_id must not be empty")
@@ -124,6 +128,7 @@ class PortingClient:
             timeout=timeout,
             retry=retry,
             max_parallel=max_parallel_reads,
+            limits=limits,
         )
 
     @property

@@ -28,6 +28,14 @@ from reconciler import __version__
 from reconciler.api import errors
 from reconciler.api.auth import Auth
 from reconciler.api.concurrency import AdaptiveLimit
+from reconciler.api.limits import (
+    DEADLINE_PASSED,
+    AnswerTooLarge,
+    ExchangeLimits,
+    deadline_after,
+    enforce_deadlines,
+    read_bounded,
+)
 from reconciler.api.models import LiveModel
 from reconciler.api.retry import (
     CallRetries,
@@ -111,10 +119,12 @@ class ApiSession:
         timeout: httpx.Timeout,
         retry: RetryPolicy,
         max_parallel: int,
+        limits: ExchangeLimits,
     ) -> None:
         self._retry = retry
         self.parallelism = AdaptiveLimit(max_parallel)
         """How many requests go out together (starts at 8, halves on 429, <= `max_parallel`)."""
+        self._limits = limits
         self._budget = RetryBudget(retry.run_budget_seconds)
         self._lock = threading.Lock()
         self.calls: Counter[str] = Counter()
@@ -135,6 +145,7 @@ class ApiSession:
                 max_connections=max_parallel + 2, max_keepalive_connections=max_parallel
             ),
         )
+        enforce_deadlines(self._http)
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -198,6 +209,12 @@ class ApiSession:
                 )
         raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
 
+    def _reason(self, exc: httpx.TransportError) -> str:
+        """What went wrong, in words: the deadline by name, other failures by their class."""
+        if isinstance(exc, httpx.TimeoutException) and str(exc) == DEADLINE_PASSED:
+            return self._limits.deadline_message()
+        return f"{type(exc).__name__}: {exc}"
+
     def _note_server_time(self, response: httpx.Response) -> None:
         moment = _server_date(response)
         if moment is not None:
@@ -219,23 +236,23 @@ class ApiSession:
         with self._lock:
             self.calls[operation] += 1
         try:
-            with self.parallelism.slot() as ticket:
-                if body is None:
-                    response = self._http.request(method, path, json=json, params=params)
-                else:
-                    headers = {
-                        "Content-Type": "application/json",
-                        "Content-Length": str(len(body)),
-                    }
-                    response = self._http.request(
-                        method, path, content=body, headers=headers, params=params
-                    )
+            if body is None:
+                sent: dict[str, Any] = {"json": json}
+            else:
+                headers = {"Content-Type": "application/json", "Content-Length": str(len(body))}
+                sent = {"content": body, "headers": headers}
+            with (
+                self.parallelism.slot() as ticket,
+                deadline_after(self._limits.deadline) as at,
+                self._http.stream(method, path, params=params, **sent) as streamed,
+            ):
+                response = read_bounded(streamed, self._limits, at)
         except _NOT_SENT as exc:
             raise errors.TransportFailure(
-                status=None, method=method, path=path, message=f"{type(exc).__name__}: {exc}"
+                status=None, method=method, path=path, message=self._reason(exc)
             ) from exc
         except httpx.TransportError as exc:
-            message = f"{type(exc).__name__}: {exc}"
+            message = self._reason(exc)
             if safe:
                 raise errors.TransportFailure(
                     status=None, method=method, path=path, message=message
@@ -246,6 +263,8 @@ class ApiSession:
                 path=path,
                 message=f"{message}; the request was sent and may have taken effect",
             ) from exc
+        except AnswerTooLarge as exc:
+            raise _too_large(exc, method=method, path=path, safe=safe) from exc
         log.debug("%s %s -> %s", method, path, response.status_code)
         self._note_server_time(response)
         if response.status_code == 429:
@@ -267,6 +286,21 @@ class ApiSession:
                 field_violations=error.field_violations,
             )
         raise error
+
+
+def _too_large(exc: AnswerTooLarge, *, method: str, path: str, safe: bool) -> errors.ApiError:
+    """An answer over the cap: an error for a read or a refused mutation; for a mutation the
+    server may have carried out (2xx, 5xx), an unknown outcome."""
+    status = exc.status
+    if not safe and not 400 <= status < 500:
+        return errors.OutcomeUnknown(
+            status=status,
+            method=method,
+            path=path,
+            message=f"{exc}; the request may have taken effect",
+        )
+    cls = errors.ApiError if status < 400 else errors.error_class(status)
+    return cls(status=status, method=method, path=path, message=str(exc))
 
 
 def _server_date(response: httpx.Response) -> datetime | None:

@@ -45,6 +45,9 @@ class Reply:
     """Pause between single bytes of the body (0: send it at once)."""
     trickle_headers: bool = False
     """Trickle the status line and headers too, not only the body."""
+    filler: int = 0
+    """Blank bytes sent after the body, in 64 KiB writes with no `Content-Length` (the body
+    ends when the connection closes): a huge but valid JSON answer."""
 
     def content(self) -> bytes:
         return self.raw if self.raw is not None else json.dumps(self.json).encode()
@@ -73,6 +76,8 @@ class _Handler(BaseHTTPRequestHandler):
         content = reply.content()
         head = [f"HTTP/1.1 {reply.status} X\r\n"]
         headers = {"Content-Type": "application/json", "Content-Length": str(len(content))}
+        if reply.filler:
+            headers = {"Content-Type": "application/json", "Connection": "close"}
         headers.update(reply.headers)
         head += [f"{k}: {v}\r\n" for k, v in headers.items()]
         head.append("\r\n")
@@ -84,7 +89,17 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(start)
                 self.wfile.flush()
             self._trickle(content, reply.trickle_seconds)
-        self.close_connection = bool(reply.trickle_seconds)
+            self._fill(reply.filler)
+        self.close_connection = bool(reply.trickle_seconds or reply.filler)
+
+    def _fill(self, size: int) -> None:
+        block = b" " * 65536
+        while size > 0 and not self.server.stopping.is_set():
+            piece = block[: min(size, len(block))]
+            self.wfile.write(piece)
+            self.server.sent += len(piece)
+            size -= len(piece)
+        self.wfile.flush()
 
     def _trickle(self, data: bytes, pause: float) -> None:
         if not pause:
@@ -131,6 +146,8 @@ class _Server(ThreadingHTTPServer):
         self.lock = threading.Lock()
         self.seen: list[Seen] = []
         self.stopping = threading.Event()
+        self.sent = 0
+        """Filler bytes written so far (what a client that stops reading did not take)."""
         super().__init__(("127.0.0.1", 0), _Handler)
 
 
@@ -141,6 +158,12 @@ class Hostile:
     url: str
     seen: list[Seen]
     emulator: Emulator
+    server: _Server
+
+    @property
+    def filler_sent(self) -> int:
+        """Filler bytes the server managed to write before the client hung up."""
+        return self.server.sent
 
 
 @contextlib.contextmanager
@@ -151,7 +174,8 @@ def serve(app: App, emulator: Emulator | None = None) -> Iterator[Hostile]:
     thread.daemon = True
     thread.start()
     try:
-        yield Hostile(f"http://127.0.0.1:{server.server_address[1]}", server.seen, server.emulator)
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        yield Hostile(url, server.seen, server.emulator, server)
     finally:
         server.stopping.set()
         server.shutdown()
