@@ -41,8 +41,10 @@ from reconciler.api.models import (
     DownloadedDocument,
     Note,
     Order,
+    OrderPage,
     OrderSummary,
     PhoneNumberGroup,
+    PortabilityAnswer,
     PortabilityCheckResult,
     parse_activation_groups,
 )
@@ -50,6 +52,7 @@ from reconciler.api.retry import RetryEvent, RetryPolicy
 from reconciler.api.session import (
     ApiCall,
     ApiSession,
+    accepted,
     json_body,
     parse,
     parse_body,
@@ -209,8 +212,7 @@ class PortingClient:
                 json={"phoneNumbers": batch},
                 idempotent=True,
             )
-            items = json_body(response, dict).get("phoneNumbers") or []
-            answers.extend(parse(PortabilityCheckResult, i, response) for i in items)
+            answers.extend(parse_body(PortabilityAnswer, response).phone_numbers)
         return answers
 
     # -- orders --------------------------------------------------------------------------------
@@ -261,15 +263,14 @@ class PortingClient:
             response = self._session.call(
                 "list_orders", "GET", "/orders/portIns", params={**params, "page": str(page)}
             )
-            body = json_body(response, dict)
-            rows = [r for r in body.get("orders") or [] if isinstance(r, dict)]
+            answer = parse_body(OrderPage, response)
+            rows = answer.orders
             before = len(found)
-            for row in rows:
-                summary = parse(OrderSummary, row, response)
+            for summary in rows:
                 found.setdefault(summary.id, summary)
-            total_pages = body.get("totalPages")
-            if isinstance(body.get("totalItems"), int):
-                total_items = body["totalItems"]
+            total_pages = answer.total_pages
+            if answer.total_items is not None:
+                total_items = answer.total_items
             if rows and len(found) == before:
                 raise _paging_error(
                     f"page {page} repeated orders of an earlier page (is `page` ignored?)"
@@ -318,14 +319,14 @@ class PortingClient:
     def create_order(self, body: Mapping[str, Any]) -> Order:
         """Create a port-in order (201). Raises `OutcomeUnknown` if it may or may not exist."""
         response = self._session.call("create_order", "POST", "/orders/portIns", json=dict(body))
-        return parse_body(Order, response)
+        return accepted(response, lambda r: parse_body(Order, r))
 
     def update_order(self, order_id: int, body: Mapping[str, Any]) -> Order:
         """Replace a PENDING order with `body` (a full object: omitted fields are cleared)."""
         response = self._session.call(
             "update_order", "PUT", f"/orders/portIns/{order_id}", json=dict(body)
         )
-        return parse_body(Order, response)
+        return accepted(response, lambda r: parse_body(Order, r))
 
     def cancel_order(self, order_id: int) -> None:
         """Cancel a PENDING order (it goes PENDING_CANCELATION, then CANCELED)."""
@@ -338,7 +339,7 @@ class PortingClient:
         response = self._session.call(
             "add_note", "POST", f"/orders/portIns/{order_id}/notes", json={"note": text}
         )
-        return parse_body(Note, response)
+        return accepted(response, lambda r: parse_body(Note, r))
 
     def upload_document(
         self, order_id: int, *, name: str, description: str, content: bytes | Path
@@ -362,7 +363,7 @@ class PortingClient:
             response = self._session.call(
                 "upload_document", "POST", f"/orders/portIns/{order_id}/documents", body=body
             )
-        return parse_body(DocumentRef, response)
+        return accepted(response, lambda r: parse_body(DocumentRef, r))
 
     def download_document(self, order_id: int, document_id: int | str) -> DownloadedDocument:
         """A document with its content.
@@ -395,7 +396,7 @@ class PortingClient:
         try:
             return parse_activation_groups(json_body(response, (list, dict)))
         except pydantic.ValidationError as exc:
-            raise shape_error(exc, response, "ActivationGroup") from exc
+            raise shape_error(exc, response, "a list of activation groups") from exc
 
     def phone_groups(self, order_id: int) -> list[PhoneNumberGroup]:
         """Every number of an order by activation group, confirmed or not.
@@ -428,7 +429,7 @@ class PortingClient:
         )
         if not response.content:
             return ActivationResult()
-        return parse_body(ActivationResult, response)
+        return accepted(response, lambda r: parse_body(ActivationResult, r))
 
     # -- configuration -------------------------------------------------------------------------
 
@@ -445,14 +446,14 @@ class PortingClient:
         response = self._session.call(
             "create_configuration", "POST", "/configuration", json=dict(body)
         )
-        return parse_body(Configuration, response)
+        return accepted(response, lambda r: parse_body(Configuration, r))
 
     def update_configuration(self, body: Mapping[str, Any]) -> Configuration:
         """Update the project's porting defaults."""
         response = self._session.call(
             "update_configuration", "PUT", "/configuration", json=dict(body)
         )
-        return parse_body(Configuration, response)
+        return accepted(response, lambda r: parse_body(Configuration, r))
 
 
 _CHUNK = 3 * 256 * 1024

@@ -13,6 +13,7 @@ Callers decide on the *class*, never on parsed text: `apply` needs to tell "the 
     ├── Unprocessable     422      field_violations from `details.fieldViolations`
     ├── RateLimited       429      retry_after (seconds) when the server sent one
     ├── ServerError       5xx
+    ├── UnreadableAnswer           a success whose body is not the shape portctl reads
     ├── TransportFailure           no HTTP answer, and the request provably had no effect
     │                              (connect error) or was a read
     └── OutcomeUnknown             a POST/PUT/DELETE that may have reached the server
@@ -110,6 +111,13 @@ class RateLimited(ApiError):
 
 class ServerError(ApiError):
     """5xx on a read (reads are retried first; this is what is left when retries ran out)."""
+
+
+class UnreadableAnswer(ApiError):
+    """A 2xx answer portctl cannot read: not JSON, or not the shape it relies on.
+
+    For a read this is the error; for a mutation the client raises `OutcomeUnknown` instead (the
+    server accepted the request, what it did is not known)."""
 
 
 class TransportFailure(ApiError):

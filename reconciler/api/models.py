@@ -1,13 +1,17 @@
-"""Typed, tolerant views of what the Porting API returns: identity and status typed, the rest raw.
+"""Typed, tolerant views of what the Porting API returns: the shape portctl relies on, checked.
 
 The core reads answers as JSON (`.raw`: the diff, import and reports consume the API's own
-shape, with the field names docs/api-notes.md#data-model lists), so a model types only what the
-core reads through it: ids, statuses (parsed by `reconciler.lifecycle`: an unknown one is kept,
-never an error), references, the portability verdict, group names, a downloaded file's bytes.
-Every other field is kept untyped (`extra="allow"`), so these models never reject an answer they
-could read (the API is only partly specified: docs/api-notes.md#document-conflicts, #unknowns)
-and a new API field needs no change here. `repr` shows the typed fields only: the kept JSON
-holds secrets (`portOutInfo`, `newPortOutPin`).
+shape, with the field names docs/api-notes.md#data-model lists). A model types exactly what the
+core reads from that JSON, so an answer of the wrong shape is refused here, naming the field,
+instead of being read as "no orders" or crashing the diff: the order list's `orders` (an array
+of objects with an id), an order's `phoneNumbers` (objects with a `phoneNumber` string), its
+`notes`, `documents` and `desiredPortSchedule`, the portability verdicts, group names, the
+configuration's default port time, a downloaded file's bytes. Statuses are parsed by
+`reconciler.lifecycle` (an unknown one is kept, never an error). Every other field is kept
+untyped (`extra="allow"`), so these models never reject an answer they could read (the API is
+only partly specified: docs/api-notes.md#document-conflicts, #unknowns) and a new API field
+needs no change here. `repr` shows the typed fields only: the kept JSON holds secrets
+(`portOutInfo`, `newPortOutPin`).
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from pydantic import (
     Field,
     ModelWrapValidatorHandler,
     PrivateAttr,
+    TypeAdapter,
+    ValidationError,
     model_validator,
 )
 from pydantic.alias_generators import to_camel
@@ -133,15 +139,65 @@ class OrderSummary(LiveModel):
     id: Id
     status: OrderStatusText | None = None
     customer_order_reference: str | None = None
+    created_date: str | None = None
+
+
+class OrderPage(LiveModel):
+    """One page of `GET /orders/portIns`: `orders` is required (`{}` is not "no orders")."""
+
+    orders: list[OrderSummary]
+    total_pages: int | None = None
+    total_items: int | None = None
+
+
+JsonObject = dict[str, Any]
+
+
+class LiveNumber(LiveModel):
+    """One number of an order as the core reads it (the diff compares the rest as data)."""
+
+    phone_number: str
+    status: str | None = None
+    phone_number_group: str | None = None
+    foc_date: str | None = None
+    end_user: JsonObject | None = Field(default=None, repr=False)
+    port_out_info: JsonObject | None = Field(default=None, repr=False)
+    features: JsonObject | None = Field(default=None, repr=False)
+    voice_configuration: JsonObject | None = Field(default=None, repr=False)
+    sms_configuration: JsonObject | None = Field(default=None, repr=False)
+
+
+class LiveNote(LiveModel):
+    """A note on an order (plan compares its text with the spec's notes)."""
+
+    note: str | None = None
+
+
+class LiveDocument(LiveModel):
+    """A document listed on an order (plan compares its name with the spec's documents)."""
+
+    document_name: str | None = None
+
+
+class PortSchedule(LiveModel):
+    """An order's `desiredPortSchedule`."""
+
+    desired_port_date: str | None = None
+    desired_port_time: str | None = None
+    desired_port_time_zone: str | None = None
 
 
 class Order(LiveModel):
-    """A full port-in order (`GET /orders/portIns/{id}`); its numbers, schedule, notes and
-    documents are read from `.raw`."""
+    """A full port-in order (`GET /orders/portIns/{id}`); read through `.raw`, shape checked."""
 
     id: Id
     status: OrderStatusText | None = None
     customer_order_reference: str | None = None
+    phone_numbers: list[LiveNumber] | None = None
+    notes: list[LiveNote] | None = None
+    documents: list[LiveDocument] | None = None
+    desired_port_schedule: PortSchedule | None = None
+    on_demand_activation: bool | None = None
 
 
 class ActivationGroup(LiveModel):
@@ -168,15 +224,43 @@ class ActivationResult(LiveModel):
     """The answer to `POST .../activate` (`PortInOrderGroup`, read through `.raw`)."""
 
 
+class PortabilityAnswer(LiveModel):
+    """The answer to `POST /portabilityChecks`: a verdict per number (`phoneNumbers` required)."""
+
+    phone_numbers: list[PortabilityCheckResult]
+
+
 class Configuration(LiveModel):
     """Project porting defaults: contact, webhook URL, default port time and zone (in `.raw`)."""
 
+    default_port_time: str | None = None
+    default_port_time_zone: str | None = None
+    webhook_url: str | None = None
+
+
+class ActivationGroups(LiveModel):
+    """The skill's shape of `availableActivations`: groups under one of two names."""
+
+    activation_groups: list[ActivationGroup] | None = None
+    phone_number_groups: list[ActivationGroup] | None = None
+
 
 def parse_activation_groups(body: Any) -> list[ActivationGroup]:
-    """Groups from a top-level array (OpenAPI) or `{"activationGroups": [...]}` (skill)."""
-    items: Any = body
-    if isinstance(body, dict):
-        items = body.get("activationGroups", body.get("phoneNumberGroups", []))
-    if not isinstance(items, list):
-        return []
-    return [ActivationGroup.from_api(item) for item in items if isinstance(item, dict)]
+    """Groups from a top-level array (OpenAPI) or `{"activationGroups": [...]}` (skill).
+
+    Raises `pydantic.ValidationError` for anything else (`{}` is not "no groups")."""
+    if isinstance(body, list):
+        return GROUP_LIST.validate_python(copy.deepcopy(body))
+    answer = ActivationGroups.from_api(body)
+    groups = answer.activation_groups
+    if groups is None:
+        groups = answer.phone_number_groups
+    if groups is None:
+        raise ValidationError.from_exception_data(
+            "ActivationGroups",
+            [{"type": "missing", "loc": ("activationGroups",), "input": {}}],
+        )
+    return groups
+
+
+GROUP_LIST = TypeAdapter(list[ActivationGroup])

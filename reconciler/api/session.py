@@ -48,6 +48,7 @@ from reconciler.api.retry import (
 log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=LiveModel)
+T = TypeVar("T")
 _PROJECT_PREFIX = re.compile(r"^/v1/projects/[^/]+")
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 """Transport failures that happen before any byte of the request left this machine."""
@@ -324,48 +325,46 @@ def _json_kind(value: Any) -> str:
     return "nothing" if value is None else _JSON_NAMES.get(type(value), type(value).__name__)
 
 
+def _unreadable(response: httpx.Response, message: str) -> errors.UnreadableAnswer:
+    request = response.request
+    return errors.UnreadableAnswer(
+        status=response.status_code,
+        method=request.method,
+        path=relative_path(request),
+        message=message,
+    )
+
+
 def json_body(response: httpx.Response, expect: type | tuple[type, ...] | None = None) -> Any:
     """The JSON body of a successful answer (None when empty); `expect` = the required type."""
     data = None
     if response.content:
         try:
             data = response.json()
-        except ValueError as exc:
-            raise errors.ApiError(
-                status=response.status_code,
-                method=response.request.method,
-                path=relative_path(response.request),
-                message="the answer is not valid JSON",
-            ) from exc
+        except (ValueError, RecursionError) as exc:
+            raise _unreadable(response, "the answer is not valid JSON") from exc
     if expect is not None and not isinstance(data, expect):
         kinds = expect if isinstance(expect, tuple) else (expect,)
         wanted = " or ".join(f"an {_JSON_NAMES[k]}" for k in kinds)
-        raise errors.ApiError(
-            status=response.status_code,
-            method=response.request.method,
-            path=relative_path(response.request),
-            message=f"expected {wanted} in the answer, got {_json_kind(data)}",
-        )
+        raise _unreadable(response, f"expected {wanted} in the answer, got {_json_kind(data)}")
     return data
 
 
 def parse(cls: type[M], data: Any, response: httpx.Response) -> M:
-    """Build `cls` from a JSON object of `response`; anything unreadable is an `ApiError`.
+    """Build `cls` from a JSON object of `response`; anything unreadable is `UnreadableAnswer`.
 
     `data` must be freshly decoded from `response` and used for nothing else: the model keeps
     it as its raw data, uncopied (`LiveModel.from_json`)."""
-    request = response.request
     if not isinstance(data, dict):
-        raise errors.ApiError(
-            status=response.status_code,
-            method=request.method,
-            path=relative_path(request),
-            message=f"expected a JSON object for {cls.__name__}, got {type(data).__name__}",
+        raise _unreadable(
+            response, f"expected an object ({cls.__name__}) in the answer, got {_json_kind(data)}"
         )
     try:
         return cls.from_json(data)
     except pydantic.ValidationError as exc:
-        raise shape_error(exc, response, cls.__name__) from exc
+        raise shape_error(exc, response, f"an object ({cls.__name__})") from exc
+    except RecursionError as exc:
+        raise _unreadable(response, "the answer is nested too deeply to read") from exc
 
 
 def parse_body(cls: type[M], response: httpx.Response) -> M:
@@ -373,17 +372,36 @@ def parse_body(cls: type[M], response: httpx.Response) -> M:
     return parse(cls, json_body(response), response)
 
 
+MAX_SHAPE_PROBLEMS = 3
+"""Shape problems named in one error line (the rest are counted)."""
+
+
 def shape_error(
     exc: pydantic.ValidationError, response: httpx.Response, what: str
-) -> errors.ApiError:
+) -> errors.UnreadableAnswer:
     """An answer we cannot read; names the fields only (values may be secrets)."""
+    found = exc.errors(include_input=False, include_url=False)
     problems = "; ".join(
-        ".".join(str(p) for p in e["loc"]) + f": {e['msg']}"
-        for e in exc.errors(include_input=False, include_url=False)
+        (".".join(str(p) for p in e["loc"]) or "the answer") + f": {e['msg']}"
+        for e in found[:MAX_SHAPE_PROBLEMS]
     )
-    return errors.ApiError(
-        status=response.status_code,
-        method=response.request.method,
-        path=relative_path(response.request),
-        message=f"unexpected {what} in the answer ({problems})",
-    )
+    if len(found) > MAX_SHAPE_PROBLEMS:
+        problems += f" (and {len(found) - MAX_SHAPE_PROBLEMS} more)"
+    return _unreadable(response, f"expected {what} in the answer ({problems})")
+
+
+def accepted(response: httpx.Response, read: Callable[[httpx.Response], T]) -> T:
+    """`read(response)` for the answer to a mutation the server accepted (2xx).
+
+    An unreadable answer does not mean the request failed: it is an `OutcomeUnknown`, which
+    apply resolves by looking (docs/design.md#apply-semantics), never reports as failed.
+    """
+    try:
+        return read(response)
+    except errors.UnreadableAnswer as exc:
+        raise errors.OutcomeUnknown(
+            status=exc.status,
+            method=exc.method,
+            path=exc.path,
+            message=f"{exc.message}; the request was accepted and may have taken effect",
+        ) from exc

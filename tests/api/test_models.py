@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+from pydantic import ValidationError
+
 from reconciler.api import Order, OrderSummary
 from reconciler.api.models import ActivationGroup, DownloadedDocument, parse_activation_groups
 from reconciler.lifecycle import OrderStatus
@@ -46,10 +49,26 @@ def test_unknown_fields_are_kept_and_raw_is_the_exact_json() -> None:
 
 
 def test_untyped_fields_are_not_read_or_checked() -> None:
-    """Only what the core reads through a model is typed; odd values elsewhere never fail."""
-    odd = {**ORDER, "createdDate": "sometime soon", "phoneNumbers": "not a list"}
-    assert Order.from_api(odd).raw["phoneNumbers"] == "not a list"
-    assert set(Order.model_fields) == {"id", "status", "customer_order_reference"}
+    """Only what the core reads is typed; odd values elsewhere never fail."""
+    odd = {**ORDER, "createdDate": "sometime soon", "carrierName": ["unexpected"]}
+    assert Order.from_api(odd).raw["carrierName"] == ["unexpected"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"phoneNumbers": "not a list"}, "phoneNumbers"),
+        ({"phoneNumbers": ["+13125550141"]}, "phoneNumbers.0"),
+        ({"phoneNumbers": [{"status": "PENDING"}]}, "phoneNumbers.0.phoneNumber"),
+        ({"notes": {"note": "hi"}}, "notes"),
+        ({"documents": ["loa.pdf"]}, "documents.0"),
+        ({"desiredPortSchedule": "2026-05-15"}, "desiredPortSchedule"),
+    ],
+)
+def test_what_the_core_reads_is_shape_checked(change: dict[str, object], field: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        Order.from_api({**ORDER, **change})
+    assert field in {".".join(str(p) for p in e["loc"]) for e in caught.value.errors()}
 
 
 def test_ids_arriving_as_floats_become_ints() -> None:
@@ -85,7 +104,8 @@ def test_activation_groups_openapi_and_skill_shapes() -> None:
         assert isinstance(group, ActivationGroup)
         assert group.phone_number_group == "GW Verizon Grp1"
         assert group.raw == (body[0] if isinstance(body, list) else body["activationGroups"][0])
-    assert parse_activation_groups({"unexpected": 1}) == []
+    with pytest.raises(ValidationError):
+        parse_activation_groups({"unexpected": 1})  # not "no groups"
 
 
 def test_document_content_decodes_base64() -> None:

@@ -115,14 +115,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _emulated(self, seen: Seen) -> None:
         with self.server.lock:
-            response = self.server.emulator.handle(
-                httpx.Request(
-                    seen.method,
-                    f"http://localhost{seen.path}",
-                    headers=seen.headers,
-                    content=seen.body,
-                )
-            )
+            response = emulated(self.server.emulator, seen)
         self.send_response_only(response.status_code)
         for name, value in response.headers.items():
             if name.lower() not in {"content-length", "transfer-encoding", "connection"}:
@@ -137,6 +130,14 @@ class _Handler(BaseHTTPRequestHandler):
         """Silent: the tests read portctl's output, not this server's."""
 
 
+def emulated(emulator: Emulator, seen: Seen) -> httpx.Response:
+    """What `emulator` answers to the request (an app may pass it on, or change it)."""
+    request = httpx.Request(
+        seen.method, f"http://localhost{seen.path}", headers=seen.headers, content=seen.body
+    )
+    return emulator.handle(request)
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -149,6 +150,9 @@ class _Server(ThreadingHTTPServer):
         self.sent = 0
         """Filler bytes written so far (what a client that stops reading did not take)."""
         super().__init__(("127.0.0.1", 0), _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """portctl hanging up mid-answer is what several tests provoke: not worth a traceback."""
 
 
 @dataclass(frozen=True)

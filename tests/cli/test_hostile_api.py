@@ -15,7 +15,8 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.cli.hostile import Reply, Seen, serve
+from reconciler.emulator import Emulator
+from tests.cli.hostile import Reply, Seen, emulated, serve
 from tests.cli.test_error_ux import _clean_environment, portctl, spec_args
 
 __all__ = ["_clean_environment"]  # the autouse fixture: clean SINCH_* env, no retry sleeps
@@ -178,3 +179,100 @@ def test_an_unusable_limit_setting_is_named(
     assert code == 1
     assert out == ""
     assert f"{name} {expected}, not {value!r}" in err
+
+
+WRONG_LISTS = {
+    "empty-object": Reply(json={}),
+    "orders-not-a-list": Reply(json={"orders": "nope"}),
+    "rows-not-objects": Reply(json={"orders": [1, "x"], "totalPages": 1}),
+    "row-without-id": Reply(json={"orders": [{"status": "PENDING"}], "totalPages": 1}),
+    "an-array": Reply(json=[]),
+    "not-json": Reply(raw=b"<html>maintenance</html>"),
+}
+
+
+@pytest.mark.parametrize("reply", WRONG_LISTS.values(), ids=WRONG_LISTS.keys())
+@pytest.mark.parametrize("command", [["plan"], ["apply", "--auto-approve"], ["drift"], ["status"]])
+def test_a_wrong_shaped_order_list_is_an_error_never_no_orders(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    reply: Reply,
+    command: list[str],
+) -> None:
+    with serve(on_order_list(reply)) as api:
+        use_api(monkeypatch, api.url)
+        code, out, err = portctl(capsys, *spec_args(command))
+        created = [s for s in api.seen if s.method == "POST" and s.path.endswith("/portIns")]
+
+    assert code == 1
+    assert out == ""  # no plan proposing to create orders that may exist
+    assert created == []
+    assert "Error: Porting API error: GET /orders/portIns: 200 " in err
+    assert "expected" in err or "not valid JSON" in err
+    assert err.count("\n") == 1
+
+
+def _apply_examples(capsys: pytest.CaptureFixture[str], emulator: Emulator) -> None:
+    """Create the example specs' orders in `emulator` (through the CLI, over the socket)."""
+    with serve(lambda _: None, emulator) as api, pytest.MonkeyPatch.context() as patch:
+        use_api(patch, api.url)
+        code, _, _ = portctl(capsys, *spec_args(["apply", "--auto-approve"]))
+    assert code == 0
+
+
+WRONG_ORDERS: dict[str, tuple[dict[str, object], str]] = {
+    "numbers-not-a-list": ({"phoneNumbers": "nope"}, "phoneNumbers"),
+    "number-not-an-object": ({"phoneNumbers": ["+13125550101"]}, "phoneNumbers.0"),
+    "number-without-number": ({"phoneNumbers": [{"status": "PENDING"}]}, "phoneNumbers.0"),
+    "notes-not-a-list": ({"notes": "LOA signed"}, "notes"),
+    "schedule-not-an-object": ({"desiredPortSchedule": "2027-01-19"}, "desiredPortSchedule"),
+}
+
+
+@pytest.mark.parametrize(("change", "field"), WRONG_ORDERS.values(), ids=WRONG_ORDERS.keys())
+def test_a_wrong_shaped_order_is_an_error_naming_the_field(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    change: dict[str, object],
+    field: str,
+) -> None:
+    emulator = Emulator()
+    _apply_examples(capsys, emulator)
+
+    def garble(request: Seen) -> Reply | None:
+        if request.method != "GET" or "/portIns/" not in request.path:
+            return None
+        real = emulated(emulator, request)
+        return Reply(real.status_code, json={**real.json(), **change})
+
+    with serve(garble, emulator) as api:
+        use_api(monkeypatch, api.url)
+        code, out, err = portctl(capsys, *spec_args(["plan"]))
+
+    assert code == 1
+    assert out == ""
+    assert "Error: Porting API error: GET /orders/portIns/" in err
+    assert f"({field}" in err
+    assert "internal error" not in err
+
+
+def test_an_unreadable_answer_to_a_create_is_unknown_and_resolved_by_lookup(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    emulator = Emulator()
+
+    def garbled_create(request: Seen) -> Reply | None:
+        if request.method == "POST" and request.path.endswith("/orders/portIns"):
+            real = emulated(emulator, request)  # the order IS created
+            return Reply(real.status_code, json={"orders": "nope"})
+        return None
+
+    with serve(garbled_create, emulator) as api:
+        use_api(monkeypatch, api.url)
+        code, out, err = portctl(capsys, *spec_args(["apply", "--auto-approve"]))
+
+    assert code == 0
+    assert "Error" not in err
+    assert "0 failed, 0 unknown" in out
+    assert out.count("order created (answer lost; a re-read shows it took effect)") == 4
+    assert len(emulator.world.orders) == 4  # found, never created twice
