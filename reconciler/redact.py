@@ -1,4 +1,4 @@
-"""Keep secret values (PINs, account numbers) out of every output.
+"""Keep secret values (PINs, account numbers) and control characters out of every output.
 
 Secret values enter the process only through spec secret references (`${NAME}`,
 `${file:path}`) and credentials. Whoever resolves one registers the value here; every renderer,
@@ -65,3 +65,31 @@ def forget_all() -> None:
     """Drop every registered value (tests use it to keep one case from leaking into another)."""
     with _lock:
         _secrets.clear()
+
+
+def _picture(char: str) -> str:
+    code = ord(char)
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Unicode "control pictures": newline shows as U+240A
+    if code == 0x7F:
+        return "\u2421"
+    return "\ufffd"
+
+
+_PICTURES = {
+    code: _picture(chr(code)) for code in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)
+}
+"""Every character that breaks a line or steers a terminal: C0 and C1 controls (newline, carriage
+return, escape, NEL...), DEL, and the Unicode line and paragraph separators."""
+
+
+def printable(text: str) -> str:
+    """`text` with each control character shown as a visible symbol (newline as U+240A, escape
+    as U+241B, C1 controls and line separators as U+FFFD).
+
+    A value from a spec or from the API (a note, an end user's name, an error message) can then
+    never start a line of its own in a terminal or a CI log: a note saying
+    `"ok\n::error::deploy failed"` cannot inject a workflow command or a fake log line, and an
+    escape sequence cannot recolour or erase what was printed before.
+    """
+    return text.translate(_PICTURES)

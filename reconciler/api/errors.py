@@ -20,7 +20,8 @@ Callers decide on the *class*, never on parsed text: `apply` needs to tell "the 
                                    (timeout after send, reset connection, 5xx)
 
 Messages are read from any documented body shape (docs/api-notes.md#errors) and always pass through
-`reconciler.redact.scrub`; request bodies are never quoted, because they carry PINs.
+`reconciler.redact.scrub` and `printable` (an API's message cannot break the error line); request
+bodies are never quoted, because they carry PINs.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from typing import Any
 
 import httpx
 
-from reconciler.redact import scrub
+from reconciler.redact import printable, scrub
 
 
 @dataclass(frozen=True)
@@ -60,9 +61,10 @@ class ApiError(Exception):
         self.status = status
         self.method = method
         self.path = path
-        self.message = scrub(message)
+        self.message = printable(scrub(message))
         self.field_violations: list[FieldViolation] = [
-            FieldViolation(scrub(v.field), scrub(v.description)) for v in field_violations
+            FieldViolation(printable(scrub(v.field)), printable(scrub(v.description)))
+            for v in field_violations
         ]
         super().__init__(str(self))
 

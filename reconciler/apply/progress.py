@@ -2,7 +2,9 @@
 
 CI logs want one plain line per item (no cursor tricks, nothing lost when the job is killed);
 a person at a terminal wants a live bar with the item in hand. Both print one line per
-finished item with its outcome, so the log of a terminal run reads like a CI log.
+finished item with its outcome, so the log of a terminal run reads like a CI log; control
+characters in a title or message are made visible (`reconciler.redact.printable`), as the
+output registry does for every rendered document, so no value starts a line of its own.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from reconciler.apply.executor import Timed
 from reconciler.apply.outcomes import Outcome
 from reconciler.planning.items import PlanItem
-from reconciler.redact import scrub
+from reconciler.redact import printable, scrub
 from reconciler.render.common import item_title
 
 STYLES = {
@@ -29,7 +31,7 @@ STYLES = {
 
 def describe(item: PlanItem) -> str:
     """`create acme-hq` / `add-note acme-hq #12 PENDING note "..."`."""
-    return scrub(f"{item.kind} {item_title(item)}")
+    return printable(scrub(f"{item.kind} {item_title(item)}"))
 
 
 class PlainProgress:
@@ -45,7 +47,7 @@ class PlainProgress:
         """`[2/5] update acme-hq #12 PENDING: applied (order updated)`."""
         result = timed.result
         line = f"[{index}/{total}] {describe(result.item)}: {result.outcome} ({result.message})"
-        self._stream.write(scrub(line) + "\n")
+        self._stream.write(printable(scrub(line)) + "\n")
         self._stream.flush()
 
     def close(self) -> None:
@@ -79,7 +81,7 @@ class RichProgress:
         style = STYLES[result.outcome]
         self._progress.console.print(
             f"[{style}]{result.outcome:>8}[/] {escape(describe(result.item))}: "
-            f"{escape(scrub(result.message))}"
+            f"{escape(printable(scrub(result.message)))}"
         )
         if self._task is not None:
             self._progress.advance(self._task)

@@ -5,7 +5,9 @@ prints what comes back; it never formats anything itself. The formats an `Output
 the `--format` choices of the command of the same name (`cli.common.format_option` reads them
 from here, and a test walks the command tree to check it). Every rendering passes through
 `reconciler.redact.scrub` here, last, so a secret value that slipped into any string (a carrier
-note quoting a PIN) never reaches the output, whatever the format.
+note quoting a PIN) never reaches the output, whatever the format; and every renderer but JSON's
+gets its document with control characters made visible (`reconciler.render.printable`), so no
+value can start a line of its own.
 
 Adding a format is one renderer function (in its own module if it is a new medium) and one
 entry in the `Output` below; the command's `--format` picks it up.
@@ -32,6 +34,7 @@ from reconciler.render.drift_text import render_drift_text
 from reconciler.render.html import render_drift_html
 from reconciler.render.jsonfmt import render_json
 from reconciler.render.markdown import render_markdown
+from reconciler.render.printable import json_on_its_lines, printable_values
 from reconciler.render.text import render_text
 from reconciler.reporting.drift import DriftReport
 from reconciler.reporting.facts import OrderFacts
@@ -66,13 +69,20 @@ class Output(Generic[T]):
     def render(self, value: T, fmt: str) -> str:
         """`value` in `fmt`, scrubbed of registered secrets; for standard output."""
         self._check(fmt)
-        return scrub(self.renderers[fmt](value))
+        out = self.renderers[fmt](_shown(value, fmt))
+        return scrub(json_on_its_lines(out) if fmt == "json" else out)
 
     def aside(self, value: T, fmt: str) -> str:
         """What goes to standard error beside `render(value, fmt)` (usually nothing)."""
         self._check(fmt)
         renderer = self.asides.get(fmt)
-        return scrub(renderer(value)) if renderer else ""
+        return scrub(renderer(_shown(value, fmt))) if renderer else ""
+
+
+def _shown(value: T, fmt: str) -> T:
+    """What a renderer gets: for every format but JSON, the value with each string's control
+    characters made visible (`reconciler.render.printable`)."""
+    return value if fmt == "json" else printable_values(value)
 
 
 @dataclass(frozen=True)
