@@ -11,7 +11,6 @@ action's steps run the same way (`run_action`), with `${{ }}` inputs evaluated e
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
@@ -25,10 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from ruamel.yaml import YAML
 
-from reconciler.cli import cli
 from tests.core.builders import port_in_document, settings_document, write_yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -277,23 +274,3 @@ def api_env(url: str) -> dict[str, str]:
 def dotenv(values: Mapping[str, str]) -> str:
     """Dotenv text (the PORTCTL_ENV_FILE secret's format)."""
     return "".join(f"{name}={value}\n" for name, value in values.items())
-
-
-@functools.cache
-def secrets_skip_landed() -> bool:
-    """Whether this portctl has `plan --secrets skip` (issue 11 point 8, built elsewhere).
-
-    The workflows already pass it; until portctl has it, tests that run those plan steps with
-    the real portctl drop the two words and give the secret values through the environment
-    instead. Once the flag is on main this is always true and the steps run verbatim.
-    """
-    help_text = CliRunner().invoke(cli, ["plan", "--help"]).output
-    return "--secrets" in help_text
-
-
-def runnable_plan_args(args: str) -> tuple[str, dict[str, str]]:
-    """A plan step's args as this portctl can run them, and the env that needs (see above)."""
-    if secrets_skip_landed():
-        return args, {}
-    assert "--secrets skip" in args, args
-    return args.replace("--secrets skip", ""), dict(SECRETS)

@@ -29,7 +29,6 @@ from tests.ci.runner_sim import (
     dotenv,
     install_program,
     load_yaml,
-    secrets_skip_landed,
     shellcheck,
     write_specs_repo,
 )
@@ -79,12 +78,7 @@ def _job(
     """Run job `name`'s script lines; returns GitLab's verdict (passed/warning/failed)."""
     job = PIPELINE[name]
     script = "\n".join(str(line) for line in job["script"]) + "\n"
-    extra = dict(env or {})
-    if "--secrets skip" in script and not secrets_skip_landed():
-        # Until portctl has `--secrets skip` (issue 11 point 8), plan with the values instead.
-        script = script.replace("--secrets skip", "")
-        extra.update(SECRETS)
-    result = runner.run(script, extra)
+    result = runner.run(script, dict(env or {}))
     allowed = job.get("allow_failure", {}).get("exit_codes", []) if "allow_failure" in job else []
     if result.returncode == 0:
         verdict = "passed"
