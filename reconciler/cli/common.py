@@ -34,6 +34,7 @@ from reconciler.redact import scrub
 from reconciler.render.registry import Output
 from reconciler.reporting import fetch_report_live
 from reconciler.spec import LoadResult, load_env, load_project
+from reconciler.spec.cache import VerdictCache, cache_directory
 from reconciler.spec.envfile import EnvFileError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -234,8 +235,12 @@ def read_specs(
     allow_plaintext_secrets: bool,
     resolve_secrets: bool,
     build_state: bool = True,
+    use_cache: bool = False,
 ) -> LoadResult:
     """The specs under PATHS (default `specs/`), validated; issues returned, not printed.
+
+    `use_cache`: look clean verdicts up in, and keep them in, the workspace's `.portctl/cache`
+    (`reconciler.spec.cache`; only `validate` asks, and only for what it may cache).
 
     A missing path or a bad `PORTCTL_TODAY` is a usage error (exit 64), the same for every
     command that reads specs; an unreadable or malformed `--env-file` is an error (exit 1).
@@ -258,6 +263,7 @@ def read_specs(
         resolve_secrets=resolve_secrets,
         settings_file=context.meta.get(SETTINGS_META) if context else None,
         build_state=build_state,
+        verdicts=VerdictCache(cache_directory(targets)) if use_cache else None,
     )
 
 

@@ -30,12 +30,18 @@ from reconciler.render.registry import VALIDATE, ValidateView
     is_flag=True,
     help="Also fail when a referenced secret variable or file is unset, empty or missing.",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Validate every file even when .portctl/cache holds the verdict of the same files.",
+)
 def validate(
     paths: tuple[Path, ...],
     output_format: str,
     env_file: Path | None,
     allow_plaintext_secrets: bool,
     require_secrets: bool,
+    no_cache: bool,
 ) -> None:
     """Validate spec files (default: specs/) without contacting any API."""
     result = read_specs(
@@ -44,6 +50,7 @@ def validate(
         allow_plaintext_secrets=allow_plaintext_secrets,
         resolve_secrets=require_secrets,
         build_state=False,
+        use_cache=not no_cache,
     )
     view = ValidateView(result, annotate=os.environ.get("GITHUB_ACTIONS") == "true")
     click.echo(VALIDATE.render(view, output_format), nl=False)

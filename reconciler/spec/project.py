@@ -29,6 +29,7 @@ from reconciler.desired import (
     SourceLocation,
 )
 from reconciler.redact import register_secret
+from reconciler.spec.cache import Verdict, VerdictCache
 from reconciler.spec.discovery import SpecFileError, common_root, read_spec_file, repo_root
 from reconciler.spec.document import LoadedDocument, load_document
 from reconciler.spec.effective import order_body
@@ -112,6 +113,7 @@ def load_project(
     resolve_secrets: bool = False,
     settings_file: Path | None = None,
     build_state: bool = True,
+    verdicts: VerdictCache | None = None,
 ) -> LoadResult:
     """Validate the specs under `paths` (files or directories) and build the desired state
     (unless `build_state` is false: `validate` needs the verdict and the counts only, and the
@@ -121,6 +123,10 @@ def load_project(
     (`reconciler.spec.settings_file`; `settings_file` overrides the Settings file found).
     Raises `FileNotFoundError` for a path that does not exist; everything else wrong with the
     specs is returned as issues, all of them, sorted by file, line and column.
+
+    `verdicts`: where a clean verdict of the same files is looked up and kept
+    (`reconciler.spec.cache`); used only without the state, without resolving secrets and
+    without literal ones.
     """
     project = project_files(paths, settings=settings_file)
     files = project.files
@@ -129,12 +135,28 @@ def load_project(
     specs: list[_Spec] = []
     issues = [SpecIssue(display, 1, 1, "", message) for display, message in project.problems]
     folders: dict[Path, tuple[Path, Path]] = {}
+    read: list[tuple[str, Path, bytes]] = []
     for display, path in files:
         try:
-            raw = read_spec_file(path)
+            read.append((display, path, read_spec_file(path)))
         except SpecFileError as exc:
             issues.append(SpecIssue(display, 1, 1, "", str(exc)))
-            continue
+    cacheable = not (issues or build_state or resolve_secrets or allow_plaintext_secrets)
+    if verdicts is None or not cacheable:
+        key = None
+    else:
+        key = verdicts.key(today=today, files=[(display, raw) for display, _, raw in read])
+        verdict = verdicts.get(key)
+        if verdict is not None:
+            return LoadResult(
+                [],
+                list(verdict.secret_variables),
+                None,
+                verdict.files,
+                orders=verdict.orders,
+                numbers=verdict.numbers,
+            )
+    for display, path, raw in read:
         doc = load_document(display, raw, context=context)
         if path.parent not in folders:
             folders[path.parent] = (repo_root(path.parent, fallback_root), path.parent.resolve())
@@ -160,6 +182,8 @@ def load_project(
     port_ins = [spec.doc.model for spec in specs if isinstance(spec.doc.model, PortIn)]
     counts = {"orders": len(port_ins), "numbers": sum(len(m.spec.phoneNumbers) for m in port_ins)}
     if not build_state:
+        if verdicts is not None and key is not None:
+            verdicts.put(key, _verdict(specs, result_files, sorted(variables), **counts))
         return LoadResult([], sorted(variables), None, result_files, **counts)
     state = _build_state(
         specs,
@@ -189,6 +213,19 @@ def capped(issues: list[SpecIssue]) -> list[SpecIssue]:
             message += f"{MAX_ISSUES_PER_FILE} are shown)"
             shown.append(SpecIssue(file, last.line, last.col, "", message))
     return shown
+
+
+def _verdict(
+    specs: list[_Spec], files: tuple[str, ...], variables: list[str], *, orders: int, numbers: int
+) -> Verdict:
+    """The cache entry of a clean run (documents by absolute path: outside the key)."""
+    documents = [
+        str((spec.spec_dir / item.path).resolve())
+        for spec in specs
+        if isinstance(spec.doc.model, PortIn)
+        for item in spec.doc.model.spec.documents
+    ]
+    return Verdict(files, orders, numbers, tuple(variables), tuple(documents))
 
 
 def _secret_fields(data: Any, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:
