@@ -36,6 +36,7 @@ from reconciler.spec.effective import order_body
 from reconciler.spec.fields import validation_context
 from reconciler.spec.issues import SpecIssue
 from reconciler.spec.partial import INVALID, field_value, mapping
+from reconciler.spec.phone import check_portable_e164
 from reconciler.spec.rules import check_port_in, portable_numbers
 from reconciler.spec.secrets import SecretError, parse_reference, resolve
 from reconciler.spec.settings_file import project_files
@@ -103,6 +104,22 @@ def _collector_paused(function: Callable[_P, _R]) -> Callable[_P, _R]:
     return paused
 
 
+def _number_checks_forgotten(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run `function`, then drop the memo of number checks (`check_portable_e164`): it makes
+    loading check each number once, and after loading it would only hold 20 MB of a large
+    repository's numbers for the rest of the run (issue 12's 400 MB budget)."""
+
+    @functools.wraps(function)
+    def forgetting(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return function(*args, **kwargs)
+        finally:
+            check_portable_e164.cache_clear()
+
+    return forgetting
+
+
+@_number_checks_forgotten
 @_collector_paused
 def load_project(
     paths: Sequence[Path],
