@@ -1,0 +1,1 @@
+"""The deployment examples in deploy/ (Dockerfile, systemd units)."""
