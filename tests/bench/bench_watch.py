@@ -248,6 +248,13 @@ class Watcher:
                 samples[name] = float(value)
         return samples
 
+    def looks(self) -> int:
+        """Orders processed so far, whatever the result (`portctl_watch_orders_processed_total`)."""
+        samples = self.metrics().items()
+        return int(
+            sum(v for k, v in samples if k.startswith("portctl_watch_orders_processed_total"))
+        )
+
     def pending(self) -> float | None:
         return self.metrics().get("portctl_watch_pending_events")
 
@@ -276,6 +283,8 @@ class Figures:
 
     accepted_per_s: float
     drained_s: float
+    looks: int
+    """Orders the watcher looked at (one API read each) for the whole burst."""
     latencies_s: list[float] = field(default_factory=list)
     watcher_rss_mib: float = 0.0
 
@@ -397,7 +406,9 @@ def one_run(options: argparse.Namespace) -> Figures:
     }
     env.pop("PORTCTL_TODAY", None)  # the watcher follows the emulator's (virtual) clock
     with tempfile.TemporaryDirectory(prefix="bench-watch-") as tmp:
-        root = Path(tmp)
+        root = Path(
+            tempfile.mkdtemp(prefix="bench-watch-", dir=options.keep) if options.keep else tmp
+        )
         with emulator(root, env) as emulator_url:
             env["SINCH_PORTING_URL"] = emulator_url
             port = free_port()  # reserved for the watcher below; the relay needs it first
@@ -422,8 +433,10 @@ def measured(
         if len(ids) != options.orders:
             raise SystemExit(f"{len(ids)} orders sent webhooks, {options.orders} were created")
         watch.wait_idle(options.timeout)
+        looked = watch.looks()
         seconds = burst(watch.hook, burst_payloads(created, options.webhooks), options.clients)
         drained = watch.wait_idle(options.timeout)
+        looks = watch.looks() - looked
         moved = time.perf_counter()
         emulator_url = env["SINCH_PORTING_URL"]
         httpx.post(f"{emulator_url}/_emulator/clock", json={"set": READY_AT}, timeout=120)
@@ -442,6 +455,7 @@ def measured(
     return Figures(
         accepted_per_s=options.webhooks / seconds,
         drained_s=drained,
+        looks=looks,
         latencies_s=latencies,
         watcher_rss_mib=watch.service.peak_rss_kib / 1024,
     )
@@ -472,6 +486,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--numbers", type=int, default=3, help="numbers per order")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per wait")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="keep each run's specs, state and process logs under this directory",
+    )
     options = parser.parse_args(argv)
     load_before = os.getloadavg()
     print(
@@ -488,7 +507,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         runs.append(figures)
         print(
             f"run {index + 1}: {figures.accepted_per_s:,.0f} webhooks/s accepted "
-            f"(drained in {figures.drained_s:.2f} s); webhook to activation "
+            f"(drained in {figures.drained_s:.2f} s, {figures.looks} order reads for "
+            f"{options.orders} orders); webhook to activation "
             f"p50 {figures.p50 * 1000:.0f} ms, p99 {figures.p99 * 1000:.0f} ms, "
             f"max {max(figures.latencies_s) * 1000:.0f} ms; "
             f"watcher peak RSS {figures.watcher_rss_mib:.0f} MiB",
