@@ -15,6 +15,7 @@ from reconciler.cli.schema import schema
 from reconciler.cli.show import show
 from reconciler.cli.status import status
 from reconciler.cli.validate import validate
+from reconciler.cli.watch import watch
 
 ALL: list[click.Command] = []
 ALL.append(validate)
@@ -28,3 +29,4 @@ ALL.append(apply)
 ALL.append(show)
 ALL.append(import_command)
 ALL.append(doctor)
+ALL.append(watch)

@@ -26,7 +26,7 @@ from reconciler.doctor import Finding
 from reconciler.importing import ImportResult
 from reconciler.planning.items import Plan
 from reconciler.redact import scrub
-from reconciler.render import apply_report, import_summary, status, validate
+from reconciler.render import apply_report, import_summary, status, validate, watch_status
 from reconciler.render.doctor import render_doctor_json, render_doctor_text
 from reconciler.render.drift_json import render_drift_json
 from reconciler.render.drift_markdown import render_drift_markdown
@@ -189,8 +189,17 @@ DOCTOR: Output[Sequence[Finding]] = Output(
     {"text": render_doctor_text, "json": render_doctor_json},
 )
 
+WATCH: Output[Mapping[str, Any]] = Output(
+    "watch",
+    {
+        "text": watch_status.render_watch_text,
+        "json": watch_status.render_watch_json,
+    },
+)
+"""`portctl watch --status`: the watcher's state (`reconciler.watch.store.Store.snapshot`)."""
+
 REGISTRY: Mapping[str, Output[Any]] = {
     output.document: output
-    for output in (PLAN, SHOW, APPLY, DRIFT, STATUS, VALIDATE, IMPORT, DOCTOR)
+    for output in (PLAN, SHOW, APPLY, DRIFT, STATUS, VALIDATE, IMPORT, DOCTOR, WATCH)
 }
 """Every output by document name, which is also the name of the command that prints it."""
