@@ -13,7 +13,12 @@ from typing import Any
 
 from reconciler.redact import scrub
 
-STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+STANDARD = set(vars(logging.makeLogRecord({}))) | {
+    "message",
+    "asctime",
+    "taskName",
+    "color_message",  # uvicorn's copy of the message with terminal colours
+}
 """Attributes every LogRecord has; anything else was passed in `extra=` and is a field."""
 
 

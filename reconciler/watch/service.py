@@ -10,6 +10,7 @@ handled.
 from __future__ import annotations
 
 import logging
+import signal
 import socket
 import sys
 import threading
@@ -56,6 +57,11 @@ def _notifier_loop(notifier: Notifier, wake: threading.Event, stopping: threadin
         wake.clear()
 
 
+def _note_signal(signum: int, _: object) -> None:
+    """Handler uvicorn re-raises SIGINT/SIGTERM into after its own shutdown."""
+    log.info("received signal %d", signum)
+
+
 def _say(line: str) -> None:
     """The start-up line on stderr (the listening address; never the token)."""
     sys.stderr.write(line + "\n")
@@ -71,7 +77,7 @@ def serve(
     """Run until SIGINT/SIGTERM; then stop gracefully."""
     store = Store(settings.state_dir)
     metrics = Metrics()
-    metrics.watch_pending(lambda: float(store.snapshot(recent=0)["events"]["pending"]))
+    metrics.watch_pending(lambda: float(store.pending_count()))
     notifier = Notifier(store, settings.targets, metrics)
     notify_wake, notify_stop = threading.Event(), threading.Event()
     worker = Worker(store, metrics, worker_settings, notify_wake=notify_wake.set)
@@ -107,9 +113,16 @@ def serve(
         f"portctl watch: listening on http://{shown}:{port} (webhooks: POST /hooks/<token>, "
         f"state in {settings.state_dir}); Ctrl-C stops"
     )
+    stop_signals = {signal.SIGINT: "SIGINT", signal.SIGTERM: "SIGTERM"}
+    previous = {sig: signal.signal(sig, _note_signal) for sig in stop_signals}
     try:
+        # uvicorn handles the signals while it runs, then re-raises them into the handlers
+        # found before: `_note_signal` keeps that from killing the process before the
+        # worker has finished its order.
         server.run(sockets=[sock])
     finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         log.info("stopping: finishing the order in hand; pending events stay in the store")
         worker.stop()
         worker_thread.join(timeout=JOIN_SECONDS)

@@ -165,6 +165,12 @@ class Store:
             ).fetchone()
         return None if row[0] is None else float(row[0])
 
+    def pending_count(self) -> int:
+        """Events not processed yet."""
+        with self._lock:
+            row = self._db.execute("SELECT COUNT(*) FROM events WHERE done_at IS NULL").fetchone()
+        return int(row[0])
+
     def pending_orders(self, limit: int) -> list[tuple[int, int]]:
         """Up to `limit` orders with unprocessed events, oldest first: (order id, newest
         event id). All events of an order are handled by one look at it (coalescing)."""
@@ -324,6 +330,9 @@ class Store:
                     "FROM events GROUP BY 1"
                 ).fetchall()
             )
+            webhooks = db.execute(
+                "SELECT COUNT(*) FROM events WHERE source = 'webhook'"
+            ).fetchone()[0]
             states = dict(
                 db.execute("SELECT state, COUNT(*) FROM notifications GROUP BY state").fetchall()
             )
@@ -356,7 +365,11 @@ class Store:
         )
         action_keys = ("at", "orderId", "reference", "action", "groups", "outcome", "message")
         return {
-            "events": {"pending": events.get("pending", 0), "done": events.get("done", 0)},
+            "events": {
+                "pending": events.get("pending", 0),
+                "done": events.get("done", 0),
+                "webhooks": webhooks,
+            },
             "notifications": {k: states.get(k, 0) for k in (PENDING, SENT, FAILED, LOGGED)},
             "undelivered": [dict(zip(note_keys, row, strict=True)) for row in undelivered],
             "latestNotifications": [dict(zip(note_keys, row, strict=True)) for row in latest],
