@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from reconciler.apply.lock import apply_lock, lock_path
 from reconciler.cli.common import (
     SETTINGS_META,
     api_command_options,
@@ -189,5 +190,6 @@ def watch(
             link=lambda order_id: link.format(id=order_id),
             targets=tuple(targets),
             resync_seconds=resync.total_seconds(),
+            lock=lambda: apply_lock(lock_path(targets_list)),
         ),
     )

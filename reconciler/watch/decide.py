@@ -239,3 +239,16 @@ def activation_outcome(item: PlanItem, *, outcome: str, message: str) -> Notific
         f"activating {groups} did not succeed ({outcome}: {message}). What to do: check the "
         "order with `portctl status`; `portctl apply` activates it when it is still offered.",
     )
+
+
+def apply_running(item: PlanItem, why: str) -> Notification:
+    """The watcher would activate, but `portctl apply` holds the project's lock."""
+    groups = ", ".join(item.groups)
+    return Notification(
+        item.order_id,
+        item.reference,
+        "apply_running",
+        groups,
+        f"{groups} can be activated, but the watcher did not act: {why}. What to do: "
+        "nothing if that apply activates it; otherwise the next resync does.",
+    )

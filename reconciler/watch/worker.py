@@ -16,10 +16,12 @@ rest stays pending in the store for the next start.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -27,6 +29,7 @@ from typing import Any
 from reconciler.api import ApiError, PortingClient
 from reconciler.api.errors import NotFound
 from reconciler.apply import Executor
+from reconciler.apply.lock import ApplyLocked
 from reconciler.clock import cli_today
 from reconciler.desired import DesiredOrder, DesiredState
 from reconciler.essence import port_defaults
@@ -65,6 +68,9 @@ class WorkerSettings:
     targets: Sequence[str]
     """Configured notification targets (`notify.SLACK`, `notify.WEBHOOK`)."""
     resync_seconds: float
+    lock: Callable[[], AbstractContextManager[None]] = contextlib.nullcontext
+    """Held while acting: the apply lock of the checkout (`ApplyLocked` while an apply runs),
+    so the watcher and `portctl apply` never act on the project at the same time."""
     quiet_seconds: float = 1.0
     max_delay_seconds: float = 10.0
     batch: int = 100
@@ -306,7 +312,13 @@ class _Look:
             fingerprints=plan_fingerprints(plan, self._snapshot),
             defaults=port_defaults(self.configuration()),
         )
-        report = executor.run(Plan(items=(item,), scope=plan.scope))
+        try:
+            with worker.settings.lock():
+                report = executor.run(Plan(items=(item,), scope=plan.scope))
+        except ApplyLocked as exc:
+            worker.notify(decide.apply_running(item, str(exc)))
+            metrics.processed.labels("apply_running").inc()
+            return
         result = report.results[0]
         outcome = str(result.outcome)
         worker.store.record_action(
