@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -44,9 +45,9 @@ def reads_of(world: WatchWorld) -> Counter[str]:
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> WatchWorld:
+def world(tmp_path: Path) -> Iterator[WatchWorld]:
     with watch_world(tmp_path) as built:
-        yield built  # type: ignore[misc]
+        yield built
 
 
 def test_ready_order_is_activated_at_its_foc_date_without_apply(world: WatchWorld) -> None:
