@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler.desired import DesiredOrder
-from reconciler.lifecycle import is_locked, is_open, order_status
+from reconciler.lifecycle import is_canceled_or_canceling, is_locked, order_status
 from reconciler.live import LiveOrderSummary, LiveSnapshot
 from reconciler.planning import Kind, PlanItem
 
@@ -190,19 +190,23 @@ def notifications(
         note = _item_notification(item, order_id, spec.reference)
         if note is not None:
             found.append(note)
-    if not is_open(order_status(order.get("status"))) and spec.state == "active":
-        status = str(order.get("status"))
-        if status not in ("COMPLETED", "PENDING_CANCELATION"):
-            found.append(
-                Notification(
-                    order_id,
-                    spec.reference,
-                    "unexpected_status",
-                    status,
-                    f"the order is {status} while its spec wants it active. What to do: {REVIEW}.",
-                )
-            )
     return found
+
+
+def closed_order(spec: DesiredOrder, order: Mapping[str, Any]) -> Notification | None:
+    """An order no longer open (not planned: the spec's current order, if any, is looked at on
+    its own events). Only a cancelation the spec did not ask for is news."""
+    status = order_status(order.get("status"))
+    if spec.state != "active" or not is_canceled_or_canceling(status):
+        return None
+    return Notification(
+        int(order["id"]),
+        spec.reference,
+        "unexpected_status",
+        str(status),
+        f"the order is {status} although its spec wants it active (cancelled outside "
+        f"portctl?). What to do: {REVIEW}; apply would create a new order.",
+    )
 
 
 def orphaned(order: Mapping[str, Any], reference: str) -> Notification:

@@ -258,6 +258,12 @@ class _Look:
             else:
                 metrics.processed.labels("unmanaged").inc()
             return
+        if not is_open(order_status(order.get("status"))):
+            closed = decide.closed_order(spec, order)
+            if closed is not None:
+                self.worker.notify(closed)
+            metrics.processed.labels("closed").inc()
+            return
         plan, snapshot_items = self._plan(spec, order)
         folds = decide.new_notes(spec, order)
         found = decide.notifications(spec, order, snapshot_items)

@@ -41,6 +41,7 @@ def test_registry_lists_the_documents_it_renders() -> None:
         "show",
         "status",
         "validate",
+        "watch",
     ]
     assert all(output.formats for output in REGISTRY.values())
 
