@@ -1,28 +1,30 @@
 """Benchmark (run by hand): `portctl watch` fed by `portctl emulator serve`, both as processes.
 
     .venv/bin/python -m tests.bench.bench_watch [--webhooks 1000] [--clients 4] [--orders 50]
-        [--numbers 3] [--runs 3] [--timeout 120]
+        [--numbers 3] [--connections keep-alive|new] [--runs 3] [--timeout 120] [--keep DIR]
 
 Each run starts a fresh emulator (`--port 0`, in memory) and a fresh watcher (new `--state`,
 `--resync 1h` so that only webhooks drive it), writes `--orders` specs of
 `activation: {mode: on-demand, when: ready}` plus a PortingDefaults whose `webhookUrl` points
 at the watcher, and creates the orders with `portctl apply`. Then, once the watcher is idle:
 
-* **webhooks/s accepted**: `--webhooks` POSTs to `/hooks/<token>` from `--clients` threads, one
-  keep-alive connection each, as fast as the watcher answers: the payloads the emulator itself
-  sent for these orders plus NUMBERS_* events for them, drawn with duplicates and out of order
-  (seeded). The figure is the burst size over the time from the first request to the last
-  2xx answer; any other answer is counted and fails the run. "drained" is how long the watcher
-  then took to process what the burst left pending (`portctl_watch_pending_events` back to 0).
+* **webhooks/s accepted**: `--webhooks` POSTs to `/hooks/<token>` from `--clients` threads,
+  on one keep-alive connection each (or a new connection per webhook, `--connections new`; how
+  Sinch connects is not documented), as fast as the watcher answers: the payloads the emulator
+  itself sent for these orders plus NUMBERS_* events for them, drawn with duplicates and out of
+  order (seeded). The figure is the burst size over the time from the first request to the
+  last 2xx answer; any other answer fails the run. "drained" is how long the watcher then took
+  to process what the burst left pending (`portctl_watch_pending_events` back to 0), and
+  "order reads" how many orders it looked at for the whole burst (coalescing).
 * **webhook to activation**: the emulator clock is moved to the orders' port date in one step:
   the carriers confirm every order and the FOC dates are reached, so each order's webhooks name
   an order that is ready. Per order, the latency runs from the first webhook the emulator sent
   for it after the clock moved to the NUMBERS_ACTIVATED webhook the emulator sent when it
   recorded the activation the watcher asked for. Both are timed on arrival at a pass-through
   receiver of this process (the `webhookUrl`), which hands each webhook on to the watcher
-  unchanged and returns its answer: one clock for both ends, and nothing in the watcher is
-  trusted to time itself. Every order must end COMPLETED (on-demand orders are only ever
-  activated through the API, so by the watcher here).
+  unchanged, on a new connection as the emulator does, and returns its answer: one clock for
+  both ends, and nothing in the watcher is trusted to time itself. Every order must end
+  COMPLETED (on-demand orders are only ever activated through the API, so by the watcher).
 
 Prints each run, then the median and the min of the runs for each figure, with the machine's
 load average before and after (a loaded machine slows every figure).
@@ -107,19 +109,11 @@ class Relay(ThreadingHTTPServer):
         self.target = target
         self.arrivals: list[Arrival] = []
         self.lock = threading.Lock()
-        self.local = threading.local()
         super().__init__(("127.0.0.1", 0), RelayHandler)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}/hooks/relay"
-
-    def client(self) -> httpx.Client:
-        """One keep-alive client per handler thread."""
-        client: httpx.Client | None = getattr(self.local, "client", None)
-        if client is None:
-            client = self.local.client = httpx.Client(timeout=10)
-        return client
 
     def since(self, moment: float) -> list[Arrival]:
         with self.lock:
@@ -141,15 +135,13 @@ class RelayHandler(BaseHTTPRequestHandler):
                 Arrival(at, str(payload.get("type")), str(payload.get("orderId")), payload)
             )
         try:
-            status = (
-                self.server.client()
-                .post(
-                    self.server.target,
-                    content=body,
-                    headers={"Content-Type": "application/json"},
-                )
-                .status_code
-            )
+            # As the emulator sends (`reconciler.emulator.webhooks`): a connection per webhook.
+            status = httpx.post(
+                self.server.target,
+                content=body,
+                headers={"Content-Type": "application/json"},
+                timeout=10,
+            ).status_code
         except httpx.HTTPError:
             status = 502
         self.send_response(status)
@@ -352,15 +344,19 @@ def burst_payloads(seen: Sequence[Arrival], count: int) -> list[bytes]:
     return [json.dumps(rng.choice(corpus)).encode() for _ in range(count)]
 
 
-def burst(hook: str, bodies: Sequence[bytes], clients: int) -> float:
-    """POST every body from `clients` threads at once; seconds from the first request to the
-    last answer. Every answer must be 2xx."""
+def burst(hook: str, bodies: Sequence[bytes], clients: int, *, keep_alive: bool) -> float:
+    """POST every body from `clients` threads at once, each on one keep-alive connection or a
+    new connection per webhook; seconds from the first request to the last answer. Every
+    answer must be 2xx."""
     shares = [bodies[i::clients] for i in range(clients)]
     barrier = threading.Barrier(clients + 1)
     refused: list[int] = []
 
     def send(share: Sequence[bytes]) -> None:
-        with httpx.Client(timeout=30, headers={"Content-Type": "application/json"}) as client:
+        headers = {"Content-Type": "application/json"}
+        if not keep_alive:
+            headers["Connection"] = "close"
+        with httpx.Client(timeout=30, headers=headers) as client:
             client.get(hook.rsplit("/hooks/", 1)[0] + "/healthz")  # connect before the clock
             barrier.wait()
             for body in share:
@@ -434,7 +430,8 @@ def measured(
             raise SystemExit(f"{len(ids)} orders sent webhooks, {options.orders} were created")
         watch.wait_idle(options.timeout)
         looked = watch.looks()
-        seconds = burst(watch.hook, burst_payloads(created, options.webhooks), options.clients)
+        bodies = burst_payloads(created, options.webhooks)
+        seconds = burst(watch.hook, bodies, options.clients, keep_alive=options.keep_alive)
         drained = watch.wait_idle(options.timeout)
         looks = watch.looks() - looked
         moved = time.perf_counter()
@@ -484,6 +481,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=4, help="client threads of the burst")
     parser.add_argument("--orders", type=int, default=50, help="`when: ready` orders to activate")
     parser.add_argument("--numbers", type=int, default=3, help="numbers per order")
+    parser.add_argument(
+        "--connections",
+        choices=["keep-alive", "new"],
+        default="keep-alive",
+        help="burst clients: one keep-alive connection each, or a new one per webhook",
+    )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per wait")
     parser.add_argument(
@@ -492,9 +495,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="keep each run's specs, state and process logs under this directory",
     )
     options = parser.parse_args(argv)
+    options.keep_alive = options.connections == "keep-alive"
     load_before = os.getloadavg()
     print(
-        f"portctl watch benchmark: {options.webhooks} webhooks from {options.clients} clients; "
+        f"portctl watch benchmark: {options.webhooks} webhooks from {options.clients} clients "
+        f"({options.connections} connections); "
         f"{options.orders} `when: ready` orders of {options.numbers} numbers; "
         f"{options.runs} runs\n{platform.platform()}, Python {platform.python_version()}, "
         f"{os.cpu_count()} CPUs, load average {load_before[0]:.2f} {load_before[1]:.2f} "
