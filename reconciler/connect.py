@@ -19,7 +19,7 @@ from reconciler.api import ApiError, ClientCredentials, PortingClient, RetryPoli
 from reconciler.api.auth import Auth
 from reconciler.api.client import DEFAULT_RETRY
 from reconciler.api.concurrency import DEFAULT_CEILING
-from reconciler.api.errors import TransportFailure
+from reconciler.api.errors import DeadlineExceeded, TransportFailure
 from reconciler.api.limits import ExchangeLimits, LimitSettingError
 from reconciler.api.urls import InsecureURLError
 
@@ -140,6 +140,8 @@ def explain_api_error(exc: ApiError, *, emulator: bool, environ: Mapping[str, st
     else:
         url = _setting(environ, "SINCH_PORTING_URL", DEFAULT_PORTING_URL)
         setting = "SINCH_PORTING_URL"
+    if isinstance(exc, DeadlineExceeded):
+        return f"{message}. {url} answers too slowly: check {setting}, or raise the deadline."
     if isinstance(exc, TransportFailure):
         return (
             f"{message}. No answer from {url}: check {setting} and that the service is up "

@@ -191,11 +191,12 @@ class ClientCredentials(Auth):
             ):
                 response = read_bounded(streamed, self._limits, at)
         except httpx.TransportError as exc:
-            reason = type(exc).__name__
             if str(exc) == DEADLINE_PASSED:
-                reason = self._limits.deadline_message()
+                raise errors.DeadlineExceeded(
+                    status=None, method="POST", path=path, message=self._limits.deadline_message()
+                ) from exc
             raise errors.TransportFailure(
-                status=None, method="POST", path=path, message=reason
+                status=None, method="POST", path=path, message=type(exc).__name__
             ) from exc
         except AnswerTooLarge as exc:
             raise errors.ApiError(

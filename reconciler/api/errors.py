@@ -15,7 +15,8 @@ Callers decide on the *class*, never on parsed text: `apply` needs to tell "the 
     ├── ServerError       5xx
     ├── UnreadableAnswer           a success whose body is not the shape portctl reads
     ├── TransportFailure           no HTTP answer, and the request provably had no effect
-    │                              (connect error) or was a read
+    │   │                          (connect error) or was a read
+    │   └── DeadlineExceeded       a read with no complete answer within the request deadline
     └── OutcomeUnknown             a POST/PUT/DELETE that may have reached the server
                                    (timeout after send, reset connection, 5xx)
 
@@ -124,6 +125,12 @@ class UnreadableAnswer(ApiError):
 
 class TransportFailure(ApiError):
     """No HTTP answer (connect error, timeout, reset) where re-sending is harmless."""
+
+
+class DeadlineExceeded(TransportFailure):
+    """A read that got no complete answer within the request deadline (`PORTCTL_REQUEST_DEADLINE`):
+    the server answers too slowly, it is not down; not retried (it would only take as long again).
+    """
 
 
 class OutcomeUnknown(ApiError):

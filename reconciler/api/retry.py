@@ -4,7 +4,8 @@ The rules are those of docs/design.md#apply-semantics.
 
 The rules, in one place:
 
-- Reads (GET) are retried on connect errors, timeouts, 429 and 500/502/503/504.
+- Reads (GET) are retried on connect errors, timeouts, 429 and 500/502/503/504; not when the
+  whole request deadline (`PORTCTL_REQUEST_DEADLINE`) ran out.
 - Mutations (POST/PUT/DELETE) are re-sent only when the request provably never left: a connect
   error (no connection, nothing sent) or a 429 (the API says "not processed"). A 5xx or a
   timeout after sending is `OutcomeUnknown` and is *never* retried here; `apply` looks first.
@@ -35,7 +36,13 @@ from email.utils import parsedate_to_datetime
 
 import stamina.instrumentation
 
-from reconciler.api.errors import ApiError, RateLimited, ServerError, TransportFailure
+from reconciler.api.errors import (
+    ApiError,
+    DeadlineExceeded,
+    RateLimited,
+    ServerError,
+    TransportFailure,
+)
 
 RETRYABLE_SERVER_STATUSES = frozenset({500, 502, 503, 504})
 log = logging.getLogger(__name__)
@@ -130,6 +137,8 @@ def is_retryable(exc: BaseException) -> bool:
     The client only raises `ServerError`/`TransportFailure` where a re-send is harmless (reads,
     or a connect error); mutations get `OutcomeUnknown` instead, which is never retryable.
     """
+    if isinstance(exc, DeadlineExceeded):
+        return False  # the whole request deadline is spent; another try takes as long again
     if isinstance(exc, RateLimited | TransportFailure):
         return True
     return isinstance(exc, ServerError) and exc.status in RETRYABLE_SERVER_STATUSES

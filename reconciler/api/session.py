@@ -255,9 +255,9 @@ class ApiSession:
         except httpx.TransportError as exc:
             message = self._reason(exc)
             if safe:
-                raise errors.TransportFailure(
-                    status=None, method=method, path=path, message=message
-                ) from exc
+                late = isinstance(exc, httpx.TimeoutException) and str(exc) == DEADLINE_PASSED
+                failure = errors.DeadlineExceeded if late else errors.TransportFailure
+                raise failure(status=None, method=method, path=path, message=message) from exc
             raise errors.OutcomeUnknown(
                 status=None,
                 method=method,

@@ -20,7 +20,6 @@ from tests.cli.test_error_ux import DEMO_ENV, SPECS, _clean_environment, portctl
 
 __all__ = ["_clean_environment"]
 
-SPEC_ARGS = [str(SPECS), "--env-file", str(DEMO_ENV)]
 INJECTED_NOTE = r'"LOA signed.\n::error::deploy failed\r\n::add-mask::x \e[2J"'
 INJECTED_NAME = r'"Acme Corp\n::warning::forged\u2028Apply: 0 failed"'
 
@@ -92,9 +91,12 @@ def test_live_values_cannot_inject_lines_into_drift(
 
 
 def test_a_live_status_cannot_inject_lines_into_status(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     emulator = Emulator()
+    clean = tmp_path / "specs"
+    shutil.copytree(SPECS, clean)  # a private workspace: apply locks the one its specs are in
+    clean_args = [str(clean), "--env-file", str(DEMO_ENV)]
 
     def odd_status(request: Seen) -> Reply | None:
         real = emulated(emulator, request)
@@ -107,11 +109,11 @@ def test_a_live_status_cannot_inject_lines_into_status(
         monkeypatch.setenv("SINCH_PORTING_URL", api.url)
         monkeypatch.setenv("SINCH_PROJECT_ID", "demo")
         monkeypatch.setenv("SINCH_ACCESS_TOKEN", "x")
-        applied, _, _ = portctl(capsys, "apply", "--auto-approve", *SPEC_ARGS)
+        applied, _, _ = portctl(capsys, "apply", "--auto-approve", *clean_args)
         assert applied == 0
     with serve(odd_status, emulator) as api:
         monkeypatch.setenv("SINCH_PORTING_URL", api.url)
-        _, out, err = portctl(capsys, "status", *SPEC_ARGS)
+        _, out, err = portctl(capsys, "status", *clean_args)
 
     assert "PENDING\u240a::ERROR::FORGED" in out.upper()
     assert_no_injection(out, err)

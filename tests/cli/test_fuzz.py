@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 import signal
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -323,12 +325,22 @@ def _applied_examples() -> tuple[Emulator, dict[str, Any]]:
     first order's answer (whose subtrees the fuzz replaces)."""
     if not _APPLIED:
         emulator = Emulator()
+        workspace = Path(tempfile.mkdtemp(prefix="portctl-fuzz-")) / "specs"
+        shutil.copytree(SPECS, workspace)  # apply locks its workspace: not the repository's
         with serve(lambda _: None, emulator) as api, pytest.MonkeyPatch.context() as patch:
             patch.setenv("SINCH_PORTING_URL", api.url)
             patch.setenv("SINCH_PROJECT_ID", "demo")
             patch.setenv("SINCH_ACCESS_TOKEN", "x")
             with pytest.raises(SystemExit):
-                main(["apply", "--auto-approve", str(SPECS), "--env-file", str(SPECS / "demo.env")])
+                main(
+                    [
+                        "apply",
+                        "--auto-approve",
+                        str(workspace),
+                        "--env-file",
+                        str(SPECS / "demo.env"),
+                    ]
+                )
         first = min(emulator.world.orders)
         seen = Seen(
             "GET", f"/v1/projects/demo/orders/portIns/{first}", {"Authorization": "Bearer x"}, b""

@@ -10,16 +10,29 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+import stamina
 
 from reconciler.emulator import Emulator
+from tests.cli import test_error_ux
 from tests.cli.hostile import Reply, Seen, emulated, serve
 from tests.cli.test_error_ux import _clean_environment, portctl, spec_args
 
 __all__ = ["_clean_environment"]  # the autouse fixture: clean SINCH_* env, no retry sleeps
+
+
+@pytest.fixture(autouse=True)
+def _own_specs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A private copy of the example specs: apply locks the workspace its specs are in, so tests
+    applying the repository's own `specs/` in parallel workers would refuse each other."""
+    copy = tmp_path / "specs"
+    shutil.copytree(test_error_ux.SPECS, copy)
+    monkeypatch.setattr(test_error_ux, "SPECS", copy)
 
 
 def _echo_credentials(request: Seen) -> Reply | None:
@@ -114,17 +127,21 @@ def test_a_server_trickling_its_answer_is_cut_off_at_the_request_deadline(
     # One byte every 0.2 s: each read succeeds, so only an overall deadline ends it (the whole
     # answer would take about 20 s).
     reply = Reply(json=EMPTY_LIST, trickle_seconds=0.2, trickle_headers=headers_too)
+    stamina.set_testing(True, attempts=5)  # retries allowed: the deadline must not be retried
     with serve(on_order_list(reply)) as api:
         use_api(monkeypatch, api.url, PORTCTL_REQUEST_DEADLINE="1")
         started = time.monotonic()
         code, out, err = portctl(capsys, *spec_args(["plan"]))
         elapsed = time.monotonic() - started
+        listed = [s for s in api.seen if s.method == "GET" and "/portIns" in s.path]
 
     assert code == 1
     assert out == ""
     assert "GET /orders/portIns: no complete answer within 1 s" in err
     assert "PORTCTL_REQUEST_DEADLINE" in err
+    assert f"{api.url} answers too slowly" in err
     assert err.count("\n") == 1
+    assert len(listed) == 1
     assert elapsed < 6
 
 
