@@ -5,9 +5,10 @@ rules depend on) and every loaded file's name and bytes, so the same files give 
 any checkout (CI restores `.portctl/cache/` with `actions/cache`). The entry is the verdict of a
 clean run: the files, the counts, the names of the secret variables referenced (names only:
 an entry never holds a secret value; runs that resolve secrets or allow literal ones are never
-cached) and the document files the specs attach, which must still exist for the entry to be
-used (they are outside the key). Runs with problems are never cached: their messages always
-come from a real validation. The directory is safe to delete, ignored by git (`.portctl/`), and
+cached) and the document files the specs attach, which must still pass the documents rule
+(exist, stay in the repository, not too large) for the entry to be used: they are outside the
+key. Runs with problems are never cached: their messages always come from a real validation.
+The directory is safe to delete, ignored by git (`.portctl/`), and
 `validate --no-cache` neither reads nor writes it. Writing is best effort: a read-only or full
 disk costs speed, never a verdict.
 """
@@ -26,6 +27,7 @@ from typing import Any
 
 from reconciler import __version__
 from reconciler.spec.discovery import common_root, repo_root
+from reconciler.spec.rules import document_problem
 from reconciler.spec.settings_file import nearest_settings
 
 CACHE_DIR = Path(".portctl") / "cache"
@@ -50,8 +52,9 @@ class Verdict:
     orders: int
     numbers: int
     secret_variables: tuple[str, ...]
-    documents: tuple[str, ...]
-    """Absolute paths of the attached documents (checked to exist before the entry is used)."""
+    documents: tuple[tuple[str, str, str], ...]
+    """(path as written, spec folder, repository root) of each attached document: outside the
+    key, so the rule on documents runs again before the entry is used."""
 
 
 @dataclass(frozen=True)
@@ -78,12 +81,13 @@ class VerdictCache:
                 orders=int(data["orders"]),
                 numbers=int(data["numbers"]),
                 secret_variables=tuple(data["secret_variables"]),
-                documents=tuple(data["documents"]),
+                documents=tuple((str(p), str(d), str(r)) for p, d, r in data["documents"]),
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        if not all(Path(document).is_file() for document in verdict.documents):
-            return None
+        for path, spec_dir, root in verdict.documents:
+            if document_problem(path, spec_dir=Path(spec_dir), repo_root=Path(root)):
+                return None  # a document moved, grew or vanished: validate for the message
         return verdict
 
     def put(self, key: str, verdict: Verdict) -> None:

@@ -235,9 +235,9 @@ def capped(issues: list[SpecIssue]) -> list[SpecIssue]:
 def _verdict(
     specs: list[_Spec], files: tuple[str, ...], variables: list[str], *, orders: int, numbers: int
 ) -> Verdict:
-    """The cache entry of a clean run (documents by absolute path: outside the key)."""
+    """The cache entry of a clean run (documents as the documents rule needs them)."""
     documents = [
-        str((spec.spec_dir / item.path).resolve())
+        (item.path, str(spec.spec_dir), str(spec.repo_root))
         for spec in specs
         if isinstance(spec.doc.model, PortIn)
         for item in spec.doc.model.spec.documents

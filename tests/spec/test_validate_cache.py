@@ -78,3 +78,18 @@ def test_runs_that_resolve_secrets_are_not_cached(run_validate: RunValidate, rep
 
     assert result.exit_code == 0, result.output
     assert _entries(repo) == []
+
+
+def test_a_document_that_vanished_is_found_although_the_specs_did_not_change(
+    run_validate: RunValidate, repo: Path
+) -> None:
+    assert run_validate(str(repo)).exit_code == 0
+    attached = sorted((repo / "docs").iterdir())
+    assert attached, "the example specs attach documents"
+    for attachment in attached:
+        attachment.unlink()
+
+    result = run_validate(str(repo))
+
+    assert result.exit_code == 1
+    assert "does not exist" in result.output
