@@ -71,8 +71,10 @@ class WorkerSettings:
     lock: Callable[[], AbstractContextManager[None]] = contextlib.nullcontext
     """Held while acting: the apply lock of the checkout (`ApplyLocked` while an apply runs),
     so the watcher and `portctl apply` never act on the project at the same time."""
-    quiet_seconds: float = 1.0
-    max_delay_seconds: float = 10.0
+    quiet_seconds: float = 2.0
+    """A burst has ended when no event came for this long (then each order is read once)."""
+    max_delay_seconds: float = 30.0
+    """...or when its oldest event waited this long (a stream that never pauses)."""
     batch: int = 100
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 import httpx
 
+from reconciler.watch.store import Store
 from tests.apply.conftest import ENV, PIN, write_settings
 from tests.e2e.test_lifecycle import PORTCTL, Lifecycle
 
@@ -172,6 +173,14 @@ class WatchWorld:
         answer.raise_for_status()
 
     def status(self) -> dict[str, Any]:
+        """The state database as `portctl watch --status` shows it (read in-process: polled)."""
+        store = Store(self.state, create=False)
+        try:
+            return store.snapshot()
+        finally:
+            store.close()
+
+    def status_cli(self) -> dict[str, Any]:
         """`portctl watch --status --format json`."""
         done = subprocess.run(
             [PORTCTL, "watch", "--status", "--state", str(self.state), "--format", "json"],
