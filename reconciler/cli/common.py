@@ -30,7 +30,7 @@ from reconciler.desired import DesiredState
 from reconciler.emulator.store import StateFileError
 from reconciler.live import LiveSnapshot
 from reconciler.planning import Plan, build_plan
-from reconciler.redact import scrub
+from reconciler.redact import printable, scrub
 from reconciler.render.registry import Output
 from reconciler.reporting import fetch_report_live
 from reconciler.spec import LoadResult, load_env, load_project
@@ -289,7 +289,7 @@ def load_desired(
     )
     if result.issues or result.state is None:
         for issue in result.issues:
-            click.echo(scrub(str(issue)), err=True)
+            click.echo(printable(scrub(str(issue))), err=True)
         if env_file is None and result.secret_variables:
             click.echo(
                 "Hint: secret references need their variables; set them in the environment or "

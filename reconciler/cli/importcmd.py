@@ -30,7 +30,7 @@ from reconciler.importing import (
 from reconciler.importing.naming import NAME
 from reconciler.importing.run import existing_prefix
 from reconciler.lifecycle import OrderStatus
-from reconciler.redact import scrub
+from reconciler.redact import printable, scrub
 from reconciler.render.registry import IMPORT, ImportView
 from reconciler.spec import load_project
 
@@ -130,7 +130,7 @@ def import_command(
     problems = _check(result, today)
     if problems:
         for problem in problems:
-            click.echo(scrub(problem), err=True)
+            click.echo(printable(scrub(problem)), err=True)
         raise click.ClickException(
             f"{len(problems)} problem(s) in the written specs; edit them before planning"
         )
