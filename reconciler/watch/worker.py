@@ -34,7 +34,7 @@ from reconciler.clock import cli_today
 from reconciler.desired import DesiredOrder, DesiredState
 from reconciler.essence import port_defaults
 from reconciler.lifecycle import is_open, order_status
-from reconciler.live import live_summary
+from reconciler.live import LiveSnapshot, live_summary
 from reconciler.planning import Plan, PlanItem, build_plan
 from reconciler.redact import scrub
 from reconciler.savedplan import plan_fingerprints
@@ -266,7 +266,7 @@ class _Look:
                 self.worker.notify(closed)
             metrics.processed.labels("closed").inc()
             return
-        plan, snapshot_items = self._plan(spec, order)
+        plan, snapshot, snapshot_items = self._plan(spec, order)
         folds = decide.new_notes(spec, order)
         found = decide.notifications(spec, order, snapshot_items)
         rejected = next((n for n in found if n.event == "numbers_rejected"), None)
@@ -278,9 +278,12 @@ class _Look:
         if item is None:
             metrics.processed.labels("looked").inc()
             return
-        self._activate(spec, order, plan, item)
+        self._activate(spec, order, plan, snapshot, item)
 
-    def _plan(self, spec: DesiredOrder, order: dict[str, Any]) -> tuple[Plan, list[PlanItem]]:
+    def _plan(
+        self, spec: DesiredOrder, order: dict[str, Any]
+    ) -> tuple[Plan, LiveSnapshot, list[PlanItem]]:
+        """The plan of this one spec against this one order (as `portctl plan` decides)."""
         activations = None
         if decide.needs_activations(spec, order):
             found = self.client.available_activations(int(order["id"]))
@@ -290,11 +293,15 @@ class _Look:
             order, configuration=self.configuration(), activations=activations
         )
         plan = build_plan(one, snapshot, today=cli_today(self.client.server_time))
-        self._snapshot = snapshot
-        return plan, [i for i in plan.items if i.name == spec.name]
+        return plan, snapshot, [i for i in plan.items if i.name == spec.name]
 
     def _activate(
-        self, spec: DesiredOrder, order: dict[str, Any], plan: Plan, item: PlanItem
+        self,
+        spec: DesiredOrder,
+        order: dict[str, Any],
+        plan: Plan,
+        planned_from: LiveSnapshot,
+        item: PlanItem,
     ) -> None:
         """Activate after checking no second open order shares the reference (the plan would
         call that a conflict); the executor re-reads the order and checks it did not move."""
@@ -317,7 +324,7 @@ class _Look:
         executor = Executor(
             self.client,
             one,
-            fingerprints=plan_fingerprints(plan, self._snapshot),
+            fingerprints=plan_fingerprints(plan, planned_from),
             defaults=port_defaults(self.configuration()),
         )
         try:

@@ -10,6 +10,7 @@ process (the project configuration's webhookUrl), which notifies a loopback rece
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from collections import Counter
@@ -81,6 +82,11 @@ def test_ready_order_is_activated_at_its_foc_date_without_apply(world: WatchWorl
     assert told[0]["reference"] == "gitops/hq"
     stop(watcher)
     assert watcher.process.returncode == 0, watcher.log_text()
+    announce, *lines = watcher.log_text().splitlines()
+    assert "listening on" in announce
+    logged = [json.loads(line) for line in lines]  # --log-format json: JSON lines only
+    assert {"time", "level", "logger", "message"} <= set(logged[-1])
+    assert any(entry.get("outcome") == "applied" for entry in logged)
     world.assert_no_secrets()
 
 

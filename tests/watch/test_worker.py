@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from reconciler.apply.lock import apply_lock, lock_path
@@ -20,9 +21,9 @@ HQ = ["+13125550141"]
 
 def make_worker(world: ApplyWorld, state: Path, **overrides: Any) -> Worker:
     """A worker on the in-process emulator, settling at once, one generic target."""
+    overrides.setdefault("client_factory", lambda: client_for(world.emu))
     settings = WorkerSettings(
         load_specs=world.desired,
-        client_factory=lambda: client_for(world.emu),
         link=lambda oid: f"https://example.test/orders/{oid}",
         targets=("webhook",),
         resync_seconds=3600,
@@ -139,3 +140,27 @@ def test_pending_changes_are_a_notification_once(world: ApplyWorld, tmp_path: Pa
     look(worker, order_id)
     assert events(worker.store) == [("update_pending", "gitops/hq")]
     assert [r.method for r in world.emu.request_log if r.method == "PUT"] == []
+
+
+def test_stopping_finishes_the_order_in_hand_and_keeps_the_rest(
+    world: ApplyWorld, tmp_path: Path
+) -> None:
+    world.spec("hq", HQ)
+    world.spec("annex", ["+13125550161"])
+    world.execute()
+    first, second = sorted(int(world.order(f"gitops/{n}")["id"]) for n in ("hq", "annex"))
+    worker: Worker | None = None
+
+    def stop_on_first_read(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and request.url.path.endswith(f"/{first}"):
+            assert worker is not None
+            worker.stop()  # SIGTERM arrives while the first order is in hand
+        return world.emu.handle(request)
+
+    worker = make_worker(
+        world, tmp_path / "state", client_factory=lambda: client_for(world.emu, stop_on_first_read)
+    )
+    worker.store.record_event("ORDER_UPDATED", first)
+    worker.store.record_event("ORDER_UPDATED", second)
+    worker.drain()
+    assert worker.store.pending_orders(10) == [(second, 2)], "the rest stays pending"
