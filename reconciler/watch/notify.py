@@ -17,6 +17,13 @@ from typing import Any
 
 import httpx
 
+from reconciler.api.limits import (
+    AnswerTooLarge,
+    ExchangeLimits,
+    deadline_after,
+    enforce_deadlines,
+    read_bounded,
+)
 from reconciler.redact import scrub
 from reconciler.watch.metrics import Metrics
 from reconciler.watch.store import Delivery, Store
@@ -26,7 +33,10 @@ log = logging.getLogger(__name__)
 SLACK = "slack"
 WEBHOOK = "webhook"
 TIMEOUT_SECONDS = 10.0
-"""Deadline of one delivery (connect, send, answer)."""
+"""Deadline of one delivery, connect to the answer's last byte (the API client's mechanism,
+`reconciler.api.limits`: a receiver that drips bytes cannot hold the notifier)."""
+LIMITS = ExchangeLimits(deadline=TIMEOUT_SECONDS, max_answer_bytes=64 * 1024)
+"""A receiver's answer is not used; at most this much of it is read."""
 MAX_ATTEMPTS = 8
 """Attempts before a delivery is kept as `failed` (about 20 minutes of retries)."""
 
@@ -81,6 +91,7 @@ class Notifier:
         self.targets = dict(targets)
         self.metrics = metrics
         self._http = httpx.Client(timeout=TIMEOUT_SECONDS, transport=transport)
+        enforce_deadlines(self._http)
 
     def close(self) -> None:
         """Close the HTTP client."""
@@ -93,15 +104,24 @@ class Notifier:
             self._deliver(delivery)
         return len(due)
 
+    def _post(self, url: str, body: dict[str, Any]) -> str:
+        """POST within the overall deadline, reading at most `ANSWER_CAP` bytes of the
+        answer; the error text ("" when accepted)."""
+        with (
+            deadline_after(TIMEOUT_SECONDS) as at,
+            self._http.stream("POST", url, json=body) as response,
+        ):
+            read_bounded(response, LIMITS, at)
+        return f"answered {response.status_code}" if response.is_error else ""
+
     def _deliver(self, delivery: Delivery) -> None:
         url = self.targets.get(delivery.target)
         if url is None:
             error = f"target {delivery.target} is not configured any more"
         else:
             try:
-                response = self._http.post(url, json=body_for(delivery.target, delivery))
-                error = f"answered {response.status_code}" if response.is_error else ""
-            except httpx.HTTPError as exc:
+                error = self._post(url, body_for(delivery.target, delivery))
+            except (httpx.HTTPError, AnswerTooLarge) as exc:
                 error = f"{type(exc).__name__}: {scrub(str(exc)) or 'no detail'}"
         if not error:
             self.store.delivered(delivery.key, delivery.target)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -104,3 +105,25 @@ def test_targets_come_from_the_environment() -> None:
     assert targets_from_env(
         {"PORTCTL_SLACK_WEBHOOK_URL": "https://s", "PORTCTL_NOTIFY_URL": ""}
     ) == {"slack": "https://s"}
+
+
+def test_a_receiver_that_drips_its_answer_hits_the_deadline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store(tmp_path)
+    queue(store, targets=("webhook",))
+    monkeypatch.setattr("reconciler.watch.notify.TIMEOUT_SECONDS", 0.3)
+
+    def drip() -> Iterator[bytes]:
+        for _ in range(40):
+            time.sleep(0.05)
+            yield b"."
+
+    slow = httpx.MockTransport(lambda request: httpx.Response(200, content=drip()))
+    notifier = Notifier(store, {"webhook": "https://notify.test/hook"}, Metrics(), transport=slow)
+    started = time.monotonic()
+    notifier.deliver_due()
+    assert time.monotonic() - started < 1.5
+    (row,) = store.snapshot()["undelivered"]
+    assert row["state"] == "pending", "retried later"
+    assert "ReadTimeout" in row["lastError"]
