@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,8 +23,8 @@ import httpx
 import pytest
 
 from tests.apply.conftest import ENV, PIN, write_settings, write_spec
+from tests.served import PORTCTL, served_emulator
 
-PORTCTL = str(Path(sys.executable).with_name("portctl"))
 HQ = ["+13125550141", "+13125550142"]
 BRANCH = ["+13125550151"]
 ANNEX = ["+13125550161"]
@@ -137,30 +135,15 @@ class Lifecycle:
 @pytest.fixture
 def life(tmp_path: Path) -> Iterator[Lifecycle]:
     """`portctl emulator serve` on a free port, clock set to 2026-11-26 15:00 UTC."""
-    process = subprocess.Popen(
-        [PORTCTL, "emulator", "serve", "--port", "0"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stderr is not None
-        banner = process.stderr.readline()
-        match = re.search(r"http://127\.0\.0\.1:\d+", banner)
-        assert match, banner
+    with served_emulator() as served:
         specs = tmp_path / "specs"
         (specs / "docs").mkdir(parents=True)
         (specs / "docs" / "loa.pdf").write_bytes(b"%PDF-1.4 fake LOA\n")
         write_settings(specs)
         (tmp_path / "apply.env").write_text("".join(f"{k}={v}\n" for k, v in ENV.items()), "utf-8")
-        life = Lifecycle(url=match.group(0), root=tmp_path)
+        life = Lifecycle(url=served.url, root=tmp_path)
         life.set_clock("2026-11-26T15:00:00Z")
         yield life
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if process.stderr is not None:
-            process.stderr.close()
 
 
 def _results(run: Run) -> list[tuple[str, str, str]]:

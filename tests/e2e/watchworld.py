@@ -26,7 +26,8 @@ import httpx
 
 from reconciler.watch.store import Store
 from tests.apply.conftest import ENV, PIN, write_settings
-from tests.e2e.test_lifecycle import PORTCTL, Lifecycle
+from tests.e2e.test_lifecycle import Lifecycle
+from tests.served import PORTCTL, served_emulator
 
 TOKEN = "e2e-watch-token-0123456789abcdef"
 
@@ -221,37 +222,22 @@ def stop(watcher: Watcher) -> None:
 
 
 @contextlib.contextmanager
-def served_emulator(root: Path) -> Iterator[Lifecycle]:
+def served_lifecycle(root: Path) -> Iterator[Lifecycle]:
     """`portctl emulator serve` on a free port, specs dir with settings, clock 2026-11-26."""
-    process = subprocess.Popen(
-        [PORTCTL, "emulator", "serve", "--port", "0"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stderr is not None
-        banner = process.stderr.readline()
-        match = re.search(r"http://127\.0\.0\.1:\d+", banner)
-        assert match, banner
+    with served_emulator() as served:
         (root / "specs").mkdir(parents=True)
         write_settings(root / "specs")
         (root / "apply.env").write_text("".join(f"{k}={v}\n" for k, v in ENV.items()), "utf-8")
-        life = Lifecycle(url=match.group(0), root=root)
+        life = Lifecycle(url=served.url, root=root)
         life.set_clock("2026-11-26T15:00:00Z")
         yield life
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if process.stderr is not None:
-            process.stderr.close()
 
 
 @contextlib.contextmanager
 def watch_world(root: Path) -> Iterator[WatchWorld]:
     """A `WatchWorld` over a fresh emulator; every watcher is stopped at the end."""
     receiver = Receiver()
-    with served_emulator(root) as life:
+    with served_lifecycle(root) as life:
         world = WatchWorld(life=life, receiver=receiver, state=root / "watch-state")
         try:
             yield world

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -21,9 +18,9 @@ from click.testing import CliRunner
 
 from reconciler.cli import cli
 from tests.emulator.conftest import order
+from tests.served import served_emulator
 from tests.world import CliRun
 
-PORTCTL = str(Path(sys.executable).with_name("portctl"))
 SECRET_PIN = "DOCTOR-PIN-4711"
 
 CASES = [
@@ -61,25 +58,10 @@ CASES = [
 def served(request: pytest.FixtureRequest) -> Iterator[str]:
     variants: tuple[str, ...] = request.param
     args = [a for v in variants for a in ("--variant", v)]
-    process = subprocess.Popen(
-        [PORTCTL, "emulator", "serve", "--port", "0", *args],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stderr is not None
-        banner = process.stderr.readline()
-        match = re.search(r"http://127\.0\.0\.1:\d+", banner)
-        assert match, banner
+    with served_emulator(*args) as served:
         for variant in variants:
-            assert variant in banner
-        yield match.group(0)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if process.stderr is not None:
-            process.stderr.close()
+            assert variant in served.banner
+        yield served.url
 
 
 def _populate(url: str) -> None:
