@@ -38,7 +38,7 @@ TIMEOUT_SECONDS = 10.0
 LIMITS = ExchangeLimits(deadline=TIMEOUT_SECONDS, max_answer_bytes=64 * 1024)
 """A receiver's answer is not used; at most this much of it is read."""
 MAX_ATTEMPTS = 8
-"""Attempts before a delivery is kept as `failed` (about 20 minutes of retries)."""
+"""Attempts before a delivery is kept as `failed` (5 s doubling: about 11 minutes of retries)."""
 
 
 def retry_delay(attempts: int) -> float:
