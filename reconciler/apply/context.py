@@ -13,15 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from time import monotonic
 from time import sleep as real_sleep
 from typing import Any
 
-from reconciler.api import PortingClient
+from reconciler.api import OrderSummary, PortabilityCheckResult, PortingClient
 from reconciler.compare import Comparison, compare_order
 from reconciler.desired import DesiredOrder, DesiredState
 from reconciler.diff import diff_essence
 from reconciler.essence import IgnoreRules, PortDefaults, configuration_essence
-from reconciler.lifecycle import OrderStatus, order_status
+from reconciler.lifecycle import OrderStatus, is_open, order_status
 from reconciler.savedplan import fingerprint
 
 MAX_SENDS = 2
@@ -39,6 +40,29 @@ index); a create is re-sent only when the order is still missing after these loo
 longer than their sum could still let the one re-send duplicate the order: the next plan
 then shows both orders as a `conflict` (blocked), never guessing which one to keep.
 """
+CHECKS_FRESH_S = 5.0
+"""How long (seconds) the batched pre-create look (`CreateChecks`) is trusted; a create whose
+POST comes later than that looks again first (one batch again, for the creates still to come)."""
+
+
+@dataclass(frozen=True)
+class CreateChecks:
+    """What a create looks at before its POST, read once for the creates still to come.
+
+    Per create that look was two calls (a list by reference, a portability check); batched it
+    is one list and one portability batch, re-taken when older than `CHECKS_FRESH_S`, so
+    what a POST relies on is never older than that. Only the look before a POST is batched:
+    after a lost answer a create still looks up its own reference and number (`_find_created`).
+    """
+
+    taken_at: float
+    """`monotonic()` before the calls were sent (the look is as old as its oldest call)."""
+    open_orders: Mapping[str, tuple[OrderSummary, ...]]
+    """Open orders, by exact reference."""
+    asked: frozenset[str]
+    """The numbers the portability batch asked about (the creates still to come)."""
+    portability: Mapping[str, PortabilityCheckResult]
+    """The answers, by number."""
 
 
 def status_of(order: Mapping[str, Any]) -> OrderStatus | str:
@@ -68,10 +92,50 @@ class StepContext:
     """spec name -> id of the order this run created or found for it."""
     sleep: Callable[[float], None] = real_sleep
     """Waits between looks (`RELOOK_DELAYS`); injected so tests never sleep for real."""
+    creates: tuple[str, ...] = ()
+    """Spec names of the plan's creates, in apply order: what one `CreateChecks` covers."""
+    monotonic: Callable[[], float] = monotonic
+    """The clock `CreateChecks` are aged by; injected so tests can age them."""
 
     def __post_init__(self) -> None:
         self.ignore = IgnoreRules(self.desired.ignore_fields)
         self._orders = {o.name: o for o in self.desired.orders}
+        self._checks: CreateChecks | None = None
+
+    def begin(self, creates: tuple[str, ...]) -> None:
+        """Start a run of a plan whose creates are `creates`: no look of an earlier run counts."""
+        self.creates = creates
+        self._checks = None
+
+    def create_checks(self, spec: DesiredOrder) -> CreateChecks:
+        """The look before `spec`'s POST: the batch when fresh and covering it, else a new one."""
+        checks = self._checks
+        if (
+            checks is None
+            or self.monotonic() - checks.taken_at > CHECKS_FRESH_S
+            or not checks.asked.issuperset(spec.phone_numbers)
+        ):
+            checks = self._checks = self._look_before_creates(spec)
+        return checks
+
+    def _look_before_creates(self, spec: DesiredOrder) -> CreateChecks:
+        """One list of every order and one portability batch for `spec` and the creates after
+        it (the API has no filter for several references, so the whole list is read)."""
+        names = self.creates[self.creates.index(spec.name) :] if spec.name in self.creates else ()
+        specs = [spec, *(self._orders[n] for n in names if n in self._orders)]
+        numbers = sorted({n for s in specs for n in s.phone_numbers})
+        taken_at = self.monotonic()
+        open_orders: dict[str, list[OrderSummary]] = {}
+        for row in self.client.list_orders():
+            if is_open(row.status) and row.customer_order_reference is not None:
+                open_orders.setdefault(row.customer_order_reference, []).append(row)
+        answers = self.client.check_portability(numbers)
+        return CreateChecks(
+            taken_at=taken_at,
+            open_orders={ref: tuple(rows) for ref, rows in open_orders.items()},
+            asked=frozenset(numbers),
+            portability={a.phone_number: a for a in answers},
+        )
 
     def order_spec(self, name: str) -> DesiredOrder:
         """The spec an item names (a saved plan's names are checked by the stale check)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from time import monotonic as real_monotonic
 from time import sleep as real_sleep
 from typing import Protocol
 
@@ -21,7 +22,7 @@ from reconciler.apply.outcomes import ApplyReport, ItemResult, Outcome
 from reconciler.apply.steps import STEPS
 from reconciler.desired import DesiredState
 from reconciler.essence import PortDefaults
-from reconciler.planning.items import Plan, PlanItem
+from reconciler.planning.items import Kind, Plan, PlanItem
 from reconciler.redact import scrub
 
 INTERRUPTED_ITEM = (
@@ -69,6 +70,7 @@ class Executor:
         defaults: PortDefaults,
         clock: Callable[[], datetime] = utc_now,
         sleep: Callable[[float], None] = real_sleep,
+        monotonic: Callable[[], float] = real_monotonic,
         observers: Sequence[Observer] = (),
     ) -> None:
         self._client = client
@@ -78,6 +80,7 @@ class Executor:
             defaults=defaults,
             expected=dict(fingerprints),
             sleep=sleep,
+            monotonic=monotonic,
         )
         self._clock = clock
         self._observers = tuple(observers)
@@ -92,6 +95,7 @@ class Executor:
         sends anything, so the audit log shows every item that may have reached the API.
         """
         actions = plan.actions
+        self._context.begin(tuple(i.name for i in actions if i.kind is Kind.CREATE))
         results: list[ItemResult] = []
         for index, item in enumerate(actions, start=1):
             started = self._clock()

@@ -170,9 +170,13 @@ def _find_created(ctx: StepContext, spec: DesiredOrder) -> int | None:
 
 
 def create(ctx: StepContext, item: PlanItem) -> StepResult:
-    """Look up by reference, re-check portability, POST once, look again if the answer is lost."""
+    """Look up by reference, re-check portability, POST once, look again if the answer is lost.
+
+    The look up and the portability check come from the batched `CreateChecks` (at most
+    `CHECKS_FRESH_S` old when the POST goes)."""
     spec = ctx.order_spec(item.name)
-    existing = _open_by_reference(ctx, spec.reference)
+    checks = ctx.create_checks(spec)
+    existing = list(checks.open_orders.get(spec.reference, ()))
     if len(existing) > 1:
         raise StepError(f"{len(existing)} open orders carry reference {spec.reference}")
     if existing:
@@ -186,7 +190,7 @@ def create(ctx: StepContext, item: PlanItem) -> StepResult:
         ctx.created[spec.name] = order_id
         ctx.expect(order_id, live)
         return Outcome.SKIPPED, f"order already exists (id {order_id}) and matches", order_id
-    answers = ctx.client.check_portability(list(spec.phone_numbers))
+    answers = [checks.portability[n] for n in spec.phone_numbers if n in checks.portability]
     bad = [a for a in answers if not a.portable]
     if bad:
         listed = "; ".join(f"{a.phone_number}: {a.reason or 'not portable'}" for a in bad)
