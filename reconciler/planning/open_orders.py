@@ -13,7 +13,7 @@ from typing import Any
 from reconciler.compare import compare_order
 from reconciler.desired import DesiredOrder
 from reconciler.diff import FieldChange
-from reconciler.lifecycle import OrderStatus, is_building, is_changeable, is_locked
+from reconciler.lifecycle import OrderStatus, is_building, is_changeable, is_known
 from reconciler.live import LiveOrderSummary
 from reconciler.planning.context import PlanContext, attachment_items, differ, noop, spec_item, wait
 from reconciler.planning.items import Kind, Notice, PlanItem, Reason
@@ -30,7 +30,7 @@ def existing_order_items(
         return [
             wait(order, summary, Reason.ORDER_BUILDING, "order is still being created by Sinch")
         ]
-    if not is_changeable(status) and not is_locked(status):
+    if not is_known(status):
         return [
             spec_item(
                 order,

@@ -304,12 +304,6 @@ class Store:
 
     # -- meta and status ---------------------------------------------------------------------
 
-    def get_meta(self, name: str) -> str | None:
-        """A stored fact."""
-        with self._lock:
-            row = self._db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
-        return None if row is None else str(row[0])
-
     def set_meta(self, name: str, value: str) -> None:
         """Store a fact."""
         with self._tx() as db:

@@ -30,18 +30,11 @@ from tests.ci.runner_sim import (
     step_inputs,
     write_specs_repo,
 )
-from tests.world import START
 
 WORKFLOW = load_yaml(WORKFLOWS_DIR / "portctl-apply.yml")
 # Repository variables unset, as in the portctl repository itself (the action installs its tree).
 UNSET_VARS = {"vars.PORTCTL_REF": "", "vars.PORTCTL_REPOSITORY": ""}
 PLAN_KEY = "test-plan-signing-key"  # a test value, mapped like the secret
-
-
-@pytest.fixture
-def emu() -> Emulator:
-    """The live API the workflow plans and applies against."""
-    return Emulator(now=START, project_id="demo")
 
 
 @pytest.fixture

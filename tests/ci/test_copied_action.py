@@ -31,7 +31,6 @@ from tests.ci.runner_sim import (
     step_inputs,
     write_specs_repo,
 )
-from tests.world import START
 
 MARKER = "<!-- portctl:plan -->"
 PINNED = {"portctl-ref": "v1.4.0", "portctl-repository": "acme/portctl"}
@@ -44,12 +43,6 @@ def _copy_ci_files(repo: Path) -> Path:
     (repo / ".github" / "workflows").mkdir(parents=True)
     shutil.copy(WORKFLOWS_DIR / "portctl-pr.yml", repo / ".github" / "workflows")
     return action
-
-
-@pytest.fixture
-def emu() -> Emulator:
-    """The live API."""
-    return Emulator(now=START, project_id="demo")
 
 
 @pytest.fixture

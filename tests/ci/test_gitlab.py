@@ -33,7 +33,6 @@ from tests.ci.runner_sim import (
     write_specs_repo,
 )
 from tests.core.builders import port_in_document, write_yaml
-from tests.world import START
 
 EXAMPLE = REPO_ROOT / "examples" / "gitlab-ci.yml"
 PIPELINE: dict[str, Any] = load_yaml(EXAMPLE)
@@ -46,12 +45,6 @@ GITLAB = {
     "CI_COMMIT_SHORT_SHA": "0123456",
     "GITLAB_API_TOKEN": "gitlab-token",
 }
-
-
-@pytest.fixture
-def emu() -> Emulator:
-    """The live API."""
-    return Emulator(now=START, project_id="demo")
 
 
 @pytest.fixture
