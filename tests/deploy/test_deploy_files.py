@@ -38,14 +38,8 @@ the image or the unit (PORTCTL_WATCH_TOKEN, SINCH_KEY_SECRET, PORTCTL_SLACK_WEBH
 
 
 def watch_args(args: list[str]) -> dict[str, object]:
-    """Parse `args` with `portctl watch`'s own option parser (names and arity; no file checks).
-
-    Skips while the command does not exist yet (issue 13 lands the command and these files
-    from separate branches).
-    """
-    command = cli.commands.get("watch")
-    if command is None:
-        pytest.skip("`portctl watch` is not in this checkout yet; its options cannot be checked")
+    """Parse `args` with `portctl watch`'s own option parser (names and arity; no file checks)."""
+    command = cli.commands["watch"]
     ctx = click.Context(command, info_name="watch")
     try:
         options, _, _ = command.make_parser(ctx).parse_args(list(args))
