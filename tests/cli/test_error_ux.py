@@ -351,6 +351,10 @@ def test_ctrl_c_during_a_slow_plan_exits_130_without_a_traceback(tmp_path: Path)
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             cwd=tmp_path,
+            # A shell that runs pytest in the background starts it with SIGINT ignored, and
+            # Python keeps an inherited SIG_IGN (as Unix tools should): give the child the
+            # default disposition, as a terminal would, so Ctrl-C is what it receives.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         # Interrupt once the request is stuck in the injected latency (the fault fired).
         deadline = time.monotonic() + 30
