@@ -173,7 +173,8 @@ def create(ctx: StepContext, item: PlanItem) -> StepResult:
     """Look up by reference, re-check portability, POST once, look again if the answer is lost.
 
     The look up and the portability check come from the batched `CreateChecks` (at most
-    `CHECKS_FRESH_S` old when the POST goes)."""
+    `CHECKS_FRESH_S` old when the POST goes). The POST's own answer verifies the create when
+    it shows the spec (`_verified`): one call per create, a re-read only when it does not."""
     spec = ctx.order_spec(item.name)
     checks = ctx.create_checks(spec)
     existing = list(checks.open_orders.get(spec.reference, ()))
@@ -196,9 +197,13 @@ def create(ctx: StepContext, item: PlanItem) -> StepResult:
         listed = "; ".join(f"{a.phone_number}: {a.reason or 'not portable'}" for a in bad)
         raise StepError(f"not portable now, nothing was sent: {listed}")
     created: list[int] = []
+    posted: dict[int, Mapping[str, Any]] = {}
+    """The POST's own answer by order id (absent when the answer was lost and a look found it)."""
 
     def send() -> None:
-        created.append(ctx.client.create_order(spec.body).id)
+        order = ctx.client.create_order(spec.body)
+        created.append(order.id)
+        posted[order.id] = order.raw
 
     def probe() -> Probe:
         if created:
@@ -219,11 +224,31 @@ def create(ctx: StepContext, item: PlanItem) -> StepResult:
     message = send_once_more_only_after_looking(send, probe, what="order created", check=check)
     order_id = created[-1]
     ctx.created[spec.name] = order_id
-    live = ctx.reread(order_id)
-    ctx.expect(order_id, live)
-    if not ctx.matches_spec(spec, live):
+    shown = _verified(ctx, spec, order_id, posted.get(order_id))
+    return Outcome.APPLIED, f"{message} (id {order_id}){_settled(ctx, spec, shown)}", order_id
+
+
+def _verified(
+    ctx: StepContext, spec: DesiredOrder, order_id: int, answer: Mapping[str, Any] | None
+) -> Mapping[str, Any]:
+    """The created order as verified: the POST's answer when it shows the spec, else a re-read.
+
+    The answer is compared by the same rules as a re-read (`matches_spec`: secrets the API
+    hides and server-normalised texts are no differences). It may still lack what only a GET
+    shows (schedule defaults the server fills in), so an answer that does not match is not a
+    failure: the order is re-read, and only a re-read that differs is. Only a re-read becomes
+    the order's expected fingerprint (`expect`): a fingerprint of the POST's answer could
+    differ from the next item's re-read of an order nobody touched, which would then refuse
+    to go on ("changed since the plan"); an order created by this run has no plan-time state
+    to guard, so without a re-read it has no expectation at all.
+    """
+    if answer is not None and ctx.matches_spec(spec, answer):
+        return answer
+    reread = ctx.reread(order_id)
+    ctx.expect(order_id, reread)
+    if not ctx.matches_spec(spec, reread):
         raise StepError(f"order {order_id} was created but differs from the spec when re-read")
-    return Outcome.APPLIED, f"{message} (id {order_id}){_settled(ctx, spec, live)}", order_id
+    return reread
 
 
 def update(ctx: StepContext, item: PlanItem) -> StepResult:

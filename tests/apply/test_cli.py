@@ -204,7 +204,7 @@ def test_audit_log_has_one_line_per_item_and_no_secrets(world: ApplyWorld) -> No
     assert first["order"]["reference"] == "gitops/alpha"
     assert first["order"]["id"] == world.order("gitops/alpha")["id"]
     operations = [c["operation"] for c in first["apiCalls"]]
-    assert operations == ["list_orders", "check_portability", "create_order", "get_order"]
+    assert operations == ["list_orders", "check_portability", "create_order"]
     assert lines[1]["target"] == "LOA attached"
 
 

@@ -71,7 +71,6 @@ def test_three_creates_share_one_list_and_one_portability_batch(world: ApplyWorl
         "list_orders": 1,
         "check_portability": 1,
         "create_order": 3,
-        "get_order": 3,
     }
     assert references(world.emu) == sorted(f"gitops/{name}" for name in NUMBERS)
 
