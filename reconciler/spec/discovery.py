@@ -37,6 +37,8 @@ class Discovery:
     files: list[tuple[str, Path]] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)
     """(display name, message) for every path that could not be used."""
+    resolved: set[Path] = field(default_factory=set)
+    """The real paths of `files` (so that callers need not resolve 10,000 paths again)."""
 
 
 def discover_spec_files(paths: Sequence[Path]) -> Discovery:
@@ -44,13 +46,12 @@ def discover_spec_files(paths: Sequence[Path]) -> Discovery:
     entries skipped), in the given order, each once; plus a problem for every path discovery
     could not follow. Raises `FileNotFoundError` for a given path that does not exist."""
     found = Discovery()
-    seen: set[Path] = set()
     fallback = common_root(paths)
     for given in paths:
         if not os.path.lexists(given):
             raise FileNotFoundError(str(given))
         root = repo_root(_parent(given), fallback)
-        _visit(given, root=root, found=found, seen=seen, ancestors=frozenset(), explicit=True)
+        _visit(given, root=root, found=found, ancestors=frozenset(), explicit=True)
     return found
 
 
@@ -63,11 +64,10 @@ def _visit(
     *,
     root: Path,
     found: Discovery,
-    seen: set[Path],
     ancestors: frozenset[Path],
     explicit: bool = False,
 ) -> None:
-    """Add `path` (a given path, or an entry met while walking) to `found`."""
+    """Add `path` (a given path, or a symlink met while walking) to `found`."""
     display = str(path)
     problem = _link_problem(path, root)
     if problem:
@@ -83,35 +83,64 @@ def _visit(
         if resolved in ancestors:
             found.problems.append((display, "is a symlink loop (it leads back to a parent)"))
             return
-        _walk(path, root=root, found=found, seen=seen, ancestors=ancestors | {resolved})
+        _walk(path, resolved, root=root, found=found, ancestors=ancestors | {resolved})
         return
     if not explicit and not path.name.endswith(SPEC_SUFFIXES):
         return
     if not stat.S_ISREG(info.st_mode):
         found.problems.append((display, f"is not a regular file ({_file_type(info.st_mode)})"))
         return
-    if resolved not in seen:
-        seen.add(resolved)
+    _add(found, display, path, resolved)
+
+
+def _add(found: Discovery, display: str, path: Path, resolved: Path) -> None:
+    if resolved not in found.resolved:
+        found.resolved.add(resolved)
         found.files.append((display, path))
 
 
 def _walk(
     directory: Path,
+    real: Path,
     *,
     root: Path,
     found: Discovery,
-    seen: set[Path],
     ancestors: frozenset[Path],
 ) -> None:
+    """Visit the entries of `directory`, whose real path `real` is inside `root`.
+
+    An entry that is not a symlink is what `scandir` says it is (no system call on Linux) and
+    its real path is `real / name`, inside `root` as well and never in `.git/` (hidden names
+    are skipped): only symlinks take `_visit`'s three path resolutions, which were most of a
+    warm `validate` of 10,000 files.
+    """
     try:
-        names = sorted(entry.name for entry in os.scandir(directory))
+        entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
     except OSError as exc:
         found.problems.append((str(directory), f"cannot be listed: {_reason(exc)}"))
         return
-    for name in names:
+    for entry in entries:
+        name = entry.name
         if name.startswith("."):
             continue
-        _visit(directory / name, root=root, found=found, seen=seen, ancestors=ancestors)
+        path = directory / name
+        try:
+            plain = not entry.is_symlink()
+            is_dir = plain and entry.is_dir(follow_symlinks=False)
+            is_file = plain and entry.is_file(follow_symlinks=False)
+        except OSError:
+            plain = False
+        if not plain:
+            _visit(path, root=root, found=found, ancestors=ancestors)
+        elif is_dir:
+            inner = real / name
+            _walk(path, inner, root=root, found=found, ancestors=ancestors | {inner})
+        elif not name.endswith(SPEC_SUFFIXES):
+            continue
+        elif is_file:
+            _add(found, str(path), path, real / name)
+        else:
+            _visit(path, root=root, found=found, ancestors=ancestors)  # a FIFO, a device...
 
 
 def _link_problem(path: Path, root: Path) -> str | None:

@@ -110,6 +110,22 @@ def test_symlink_loops_name_the_file(repo: Path, run_validate: RunValidate) -> N
     assert "specs/again:1:1: <document>: is a symlink loop" in output
 
 
+def test_loops_and_links_below_plain_directories_are_seen(
+    repo: Path, run_validate: RunValidate
+) -> None:
+    """Plain entries take discovery's short path (no resolution): a symlink below them back to
+    an ancestor is still a loop, and a link to a spec already found is loaded once."""
+    specs = repo / "specs"
+    _spec(specs / "a" / "b", "beta")
+    (specs / "a" / "b" / "beta-again.yaml").symlink_to(specs / "a" / "b" / "beta.yaml")
+    result = run_validate(str(specs))
+    assert result.exit_code == 0, result.output
+    assert "OK: 2 file(s), 2 order(s)" in result.stdout
+    (specs / "a" / "b" / "up").symlink_to(specs / "a")
+    output = _refused(run_validate, str(specs))
+    assert "specs/a/b/up:1:1: <document>: is a symlink loop" in output
+
+
 def test_an_oversized_spec_is_refused_unparsed(repo: Path, run_validate: RunValidate) -> None:
     big = repo / "specs" / "big.yaml"
     big.write_bytes(b"# padding\n" * (600 * 1024))
