@@ -13,14 +13,13 @@ from __future__ import annotations
 import functools
 import gc
 import hashlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from reconciler.desired import (
-    SECRET_FIELDS,
     DesiredConfiguration,
     DesiredDocument,
     DesiredOrder,
@@ -33,15 +32,14 @@ from reconciler.spec.cache import Verdict, VerdictCache
 from reconciler.spec.discovery import SpecFileError, common_root, read_spec_file, repo_root
 from reconciler.spec.document import LoadedDocument, load_document
 from reconciler.spec.effective import order_body
+from reconciler.spec.facts import CheckOptions, FileFacts, FileJob, check_file
 from reconciler.spec.fields import validation_context
 from reconciler.spec.issues import SpecIssue
-from reconciler.spec.partial import INVALID, field_value, mapping
+from reconciler.spec.parallel import check_files
 from reconciler.spec.phone import check_portable_e164
-from reconciler.spec.rules import check_port_in, portable_numbers
-from reconciler.spec.secrets import SecretError, parse_reference, resolve
 from reconciler.spec.settings_file import project_files
 from reconciler.spec.strict_yaml import Loc
-from reconciler.spec.v1 import Metadata, PortIn, PortingDefaults, PortInSpec, Settings, SettingsSpec
+from reconciler.spec.v1 import PortIn, PortingDefaults, Settings
 
 MAX_REFERENCE_LENGTH = 100
 MAX_ISSUES_PER_FILE = 100
@@ -67,15 +65,30 @@ class LoadResult:
 
 @dataclass
 class _Spec:
-    """One loaded file with what the project-level steps need to know about it."""
+    """One checked file with what the project-level steps need to know about it."""
 
-    doc: LoadedDocument
+    job: FileJob
+    facts: FileFacts
     path: Path
-    raw: bytes
-    repo_root: Path
-    spec_dir: Path
-    """The file's folder, resolved (once per folder: `resolve` is a system call per step)."""
+    context: Mapping[str, Any]
+    doc: LoadedDocument | None = None
+    """None when the file was checked in a worker process: loaded again here only if an issue
+    of the later steps needs a position in it (`issue`)."""
     secrets: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def file(self) -> str:
+        return self.job.file
+
+    def loaded(self) -> LoadedDocument:
+        """The file's document (loading it again when it was checked elsewhere)."""
+        if self.doc is None:
+            self.doc = load_document(self.job.file, self.job.raw, context=self.context)
+        return self.doc
+
+    def issue(self, loc: Loc, message: str) -> SpecIssue:
+        """An issue about the field at `loc` of this file."""
+        return self.loaded().issue(loc, message)
 
 
 _P = ParamSpec("_P")
@@ -173,31 +186,40 @@ def load_project(
                 orders=verdict.orders,
                 numbers=verdict.numbers,
             )
+    jobs: list[FileJob] = []
     for display, path, raw in read:
-        doc = load_document(display, raw, context=context)
         if path.parent not in folders:
             folders[path.parent] = (repo_root(path.parent, fallback_root), path.parent.resolve())
-        specs.append(_Spec(doc, path, raw, *folders[path.parent]))
+        root, spec_dir = folders[path.parent]
+        jobs.append(FileJob(display, raw, spec_dir=spec_dir, repo_root=root))
+    options = CheckOptions(context, env, resolve_secrets)
+    if build_state:
+        for job, (_, path, _) in zip(jobs, read, strict=True):
+            checked = check_file(job, options)
+            specs.append(_Spec(job, checked.facts, path, context, checked.doc, checked.secrets))
+    else:  # only the facts are needed: they may come from other processes
+        for job, facts, (_, path, _) in zip(jobs, check_files(jobs, options), read, strict=True):
+            specs.append(_Spec(job, facts, path, context))
 
-    issues += [issue for spec in specs for issue in spec.doc.issues]
     variables: set[str] = set()
-    for spec in specs:
-        issues += _secrets(spec, env=env, resolve_secrets=resolve_secrets, variables=variables)
     checks: list[SpecIssue] = []
     for spec in specs:
-        if spec.doc.kind == "PortIn":
-            checks += check_port_in(spec.doc, spec_dir=spec.spec_dir, repo_root=spec.repo_root)
+        for value in spec.facts.secrets:
+            register_secret(value)  # a worker registered it in its own process only
+        issues += spec.facts.reported
+        checks += spec.facts.checks
+        variables.update(spec.facts.variables)
     settings = _single(specs, "Settings", checks)
     defaults = _single(specs, "PortingDefaults", checks)
-    checks += _cross_file(specs, _reference_prefix(settings))
+    checks += _cross_file(specs, settings.facts.reference_prefix if settings else "")
     issues += _unless_reported(checks, issues)
     result_files = tuple(
         dict.fromkeys([*(display for display, _ in files), *(d for d, _ in project.problems)])
     )
     if issues:
         return LoadResult(capped(issues), sorted(variables), None, result_files)
-    port_ins = [spec.doc.model for spec in specs if isinstance(spec.doc.model, PortIn)]
-    counts = {"orders": len(port_ins), "numbers": sum(len(m.spec.phoneNumbers) for m in port_ins)}
+    port_ins = [spec.facts.order_numbers for spec in specs if spec.facts.kind == "PortIn"]
+    counts = {"orders": len(port_ins), "numbers": sum(n or 0 for n in port_ins)}
     if not build_state:
         if verdicts is not None and key is not None:
             verdicts.put(key, _verdict(specs, result_files, sorted(variables), **counts))
@@ -209,7 +231,7 @@ def load_project(
     )
     state = replace(
         state,
-        settings_file=settings.doc.file if settings is not None else "",
+        settings_file=settings.file if settings is not None else "",
         whole_project=project.whole_project,
     )
     return LoadResult([], sorted(variables), state, result_files, **counts)
@@ -237,65 +259,24 @@ def _verdict(
 ) -> Verdict:
     """The cache entry of a clean run (documents as the documents rule needs them)."""
     documents = [
-        (item.path, str(spec.spec_dir), str(spec.repo_root))
+        (path, str(spec.job.spec_dir), str(spec.job.repo_root))
         for spec in specs
-        if isinstance(spec.doc.model, PortIn)
-        for item in spec.doc.model.spec.documents
+        for path in spec.facts.documents
     ]
     return Verdict(files, orders, numbers, tuple(variables), tuple(documents))
-
-
-def _secret_fields(data: Any, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:
-    """`(location, text)` of every secret field in a document's raw data."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if key in SECRET_FIELDS and isinstance(value, str):
-                yield (*loc, key), value
-            else:
-                yield from _secret_fields(value, (*loc, key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from _secret_fields(value, (*loc, index))
-
-
-def _secrets(
-    spec: _Spec, *, env: Mapping[str, str], resolve_secrets: bool, variables: set[str]
-) -> list[SpecIssue]:
-    """Note the variables a spec references; resolve them when asked (issues for failures)."""
-    issues: list[SpecIssue] = []
-    failed: set[str] = set()
-    data = spec.doc.latest_data
-    for loc, text in _secret_fields(spec.doc.data if data is None else data):
-        ref = parse_reference(text)
-        if ref is None:
-            register_secret(text)
-            spec.secrets[text] = text
-            continue
-        if ref.kind == "env":
-            variables.add(ref.target)
-        if not resolve_secrets or text in spec.secrets or text in failed:
-            continue
-        try:
-            spec.secrets[text] = resolve(
-                ref, env=env, spec_dir=spec.spec_dir, repo_root=spec.repo_root
-            )
-        except SecretError as exc:
-            failed.add(text)
-            issues.append(spec.doc.issue(loc, str(exc)))
-    return issues
 
 
 def _single(specs: list[_Spec], kind: str, issues: list[SpecIssue]) -> _Spec | None:
     """The first document of `kind` (valid or not), recording an issue for every other one."""
     first: _Spec | None = None
     for spec in specs:
-        if spec.doc.kind != kind:
+        if spec.facts.kind != kind:
             continue
         if first is None:
             first = spec
             continue
-        message = f"only one {kind} is allowed; another one is in {first.doc.file}"
-        issues.append(spec.doc.issue(("kind",), message))
+        message = f"only one {kind} is allowed; another one is in {first.file}"
+        issues.append(spec.issue(("kind",), message))
     return first
 
 
@@ -304,19 +285,8 @@ _Kind = TypeVar("_Kind", Settings, PortingDefaults)
 
 def _model(spec: _Spec | None, kind: type[_Kind]) -> _Kind | None:
     """The validated model of `spec` (None when there is no such file or the model refused it)."""
-    model = spec.doc.model if spec is not None else None
+    model = spec.loaded().model if spec is not None else None
     return model if isinstance(model, kind) else None
-
-
-def _reference_prefix(settings: _Spec | None) -> str:
-    """The Settings' referencePrefix; "" without Settings or when the prefix itself is wrong
-    (then only the reference-length check can miss a too-long reference, until it is fixed)."""
-    if settings is None:
-        return ""
-    prefix = field_value(
-        SettingsSpec, "referencePrefix", mapping(settings.doc.latest_data, "spec") or {}
-    )
-    return "" if prefix is INVALID else str(prefix)
 
 
 def _unless_reported(checks: list[SpecIssue], reported: list[SpecIssue]) -> list[SpecIssue]:
@@ -334,33 +304,29 @@ def _cross_file(specs: list[_Spec], prefix: str) -> list[SpecIssue]:
     """
     issues: list[SpecIssue] = []
     references: dict[str, str] = {}
-    numbers: dict[str, tuple[str, object]] = {}
+    numbers: dict[str, tuple[str, str | None]] = {}
     for spec in specs:
-        doc = spec.doc
-        if doc.kind != "PortIn":
+        facts = spec.facts
+        if facts.kind != "PortIn":
             continue
-        data = doc.latest_data
-        name = field_value(Metadata, "name", mapping(data, "metadata"))
-        if name is not INVALID and _reference_clash(doc, prefix + name, prefix, references, issues):
+        name = facts.name
+        if name is not None and _reference_clash(spec, prefix + name, prefix, references, issues):
             continue
-        spec_data = mapping(data, "spec")
-        if spec_data is None or field_value(PortInSpec, "state", spec_data) != "active":
-            continue
-        for index, number, _ in portable_numbers(spec_data):
-            owner_file, owner = numbers.setdefault(number, (doc.file, name))
-            if owner_file == doc.file:
+        for index, number in facts.numbers or ():
+            owner_file, owner = numbers.setdefault(number, (spec.file, name))
+            if owner_file == spec.file:
                 continue
-            where = f"{owner} ({owner_file})" if owner is not INVALID else f"in {owner_file}"
+            where = f"{owner} ({owner_file})" if owner is not None else f"in {owner_file}"
             message = (
                 f"{number} is already in active spec {where}; a number can be in one active "
                 "order only"
             )
-            issues.append(doc.issue(("spec", "phoneNumbers", index), message))
+            issues.append(spec.issue(("spec", "phoneNumbers", index), message))
     return issues
 
 
 def _reference_clash(
-    doc: LoadedDocument,
+    doc: _Spec,
     reference: str,
     prefix: str,
     references: dict[str, str],
@@ -395,8 +361,10 @@ def _build_state(
     configuration: DesiredConfiguration | None = None
     digest_parts: list[tuple[str, bytes]] = []
     for spec in specs:
-        digest_parts.append((_relative(spec.path, spec.repo_root), spec.raw))
-        model, doc = spec.doc.model, spec.doc
+        root = spec.job.repo_root
+        digest_parts.append((_relative(spec.path, root), spec.job.raw))
+        doc = spec.loaded()
+        model = doc.model
         location = SourceLocation(Path(doc.file), *doc.source.value_position(("metadata", "name")))
         if isinstance(model, PortingDefaults):
             body = model.spec.model_dump(exclude_none=True)
@@ -406,7 +374,7 @@ def _build_state(
         documents = []
         for item in model.spec.documents:
             path = (spec.path.parent / item.path).resolve()
-            digest_parts.append((_relative(path, spec.repo_root), path.read_bytes()))
+            digest_parts.append((_relative(path, root), path.read_bytes()))
             documents.append(DesiredDocument(item.name, path, item.description))
         activation = model.spec.activation
         reference = prefix + model.metadata.name
