@@ -91,7 +91,7 @@ def test_a_broken_pool_costs_time_never_a_result(
 ) -> None:
     """A worker that dies (killed for memory) breaks the pool: the files are checked here."""
     parent = os.getpid()
-    check_file = parallel.check_file
+    check_file = parallel.check_file  # type: ignore[attr-defined]
 
     def dying(job: FileJob, options: CheckOptions) -> object:
         if os.getpid() != parent:
@@ -119,9 +119,9 @@ def test_serial_where_a_pool_would_not_pay_or_is_unsafe(
     elif why == "one usable core":
         monkeypatch.setattr(parallel, "usable_cores", lambda: 1)
     elif why == "no fork":
-        monkeypatch.setattr(parallel.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+        monkeypatch.setattr("multiprocessing.get_all_start_methods", lambda: ["spawn"])
     else:
-        monkeypatch.setattr(parallel.threading, "active_count", lambda: 2)
+        monkeypatch.setattr("threading.active_count", lambda: 2)
 
     result = run_validate("--no-cache", str(SPECS))
 
