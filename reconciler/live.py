@@ -39,6 +39,10 @@ class LiveOrderSummary:
     status: OrderStatus | str
     """Parsed by `reconciler.lifecycle.order_status` (an unknown status is kept as a string)."""
     created_date: str = ""
+    rejected: int | None = None
+    """REJECTED numbers on the order (the row's `rejectedQuantity`; None: not said)."""
+    activated: int | None = None
+    """ACTIVATED numbers on the order (the row's `activatedQuantity`; None: not said)."""
 
     @property
     def is_terminal(self) -> bool:
@@ -69,8 +73,10 @@ class LiveSnapshot:
     held_numbers: Mapping[str, int] = field(default_factory=dict)
     """Numbers on PENDING_CANCELATION orders (they cannot be resubmitted yet) -> order id."""
     occupied_numbers: Mapping[str, LiveOrderSummary] = field(default_factory=dict)
-    """Numbers on open orders (any reference, managed or not) -> that order (lowest id), read
+    """Numbers on open orders (any reference, managed or not) -> that order (lowest id), found
     when the plan may create an order: the API refuses a create whose numbers are on one."""
+    holders_not_looked_up: frozenset[str] = frozenset()
+    """Create numbers answered not portable whose holder was not looked up (over the cap)."""
     fetched_at: datetime | None = None
     api_calls: int = 0
 
@@ -89,7 +95,16 @@ def live_summary(row: OrderSummary) -> LiveOrderSummary:
         reference=row.customer_order_reference or "",
         status=order_status(row.status),
         created_date=str(row.raw.get("createdDate") or ""),
+        rejected=_count(row.raw.get("rejectedQuantity")),
+        activated=_count(row.raw.get("activatedQuantity")),
     )
+
+
+def _count(value: object) -> int | None:
+    """A count of a list row (`number` in the OpenAPI document), None when absent or odd."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        return None
+    return int(value)
 
 
 def _available_activations(
@@ -134,6 +149,32 @@ class LiveReads(Protocol):
         """Numbers to check, once the numbers held by other orders (`held`: canceling or
         open ones) are known."""
 
+    def taken(self, listing: Listing) -> TakenCheck | None:
+        """How to find the checked numbers that orders not read hold (None: no need)."""
+
+
+class TakenCheck(Protocol):
+    """Which further reads find checked numbers that unread orders hold
+    (`reconciler.planning.taken.TakenNumbers` says why and how)."""
+
+    @property
+    def lookup_cap(self) -> int:
+        """Numbers answered not portable whose holder may be looked up by the list filter."""
+
+    def probe_orders(self, details: Mapping[int, Mapping[str, Any]]) -> Iterable[int]:
+        """Orders to read for probe numbers, given the orders read so far."""
+
+    def probes(self, details: Mapping[int, Mapping[str, Any]]) -> Mapping[str, str]:
+        """Probe numbers (by status) to check along with the creates' numbers."""
+
+    def unseen(
+        self, details: Mapping[int, Mapping[str, Any]], answers: Mapping[str, bool]
+    ) -> Iterable[int]:
+        """Orders to read because the check's answers do not speak for them."""
+
+    def suspects(self, answers: Mapping[str, bool]) -> Iterable[str]:
+        """Numbers whose holder, if any, to look up (in this order)."""
+
 
 def fetch_live(
     client: PortingClient, reads: LiveReads, *, now: datetime | None = None
@@ -142,33 +183,33 @@ def fetch_live(
 
     Calls: the order list (pages of 1,000), details of the orders `reads` names (in
     parallel), `availableActivations` of the orders it names, one batched portability check
-    for the numbers it names (none when it names none) and the configuration.
+    for the numbers it names (none when it names none) and the configuration. When numbers
+    are checked, `reads.taken` may add a GET per order status for probe numbers (checked in
+    the same batch), GETs of orders the answers do not speak for, and lookups of the holders
+    of numbers answered not portable (`reconciler.planning.taken`).
     """
     start = _total_calls(client)
     rows = [live_summary(r) for r in client.list_orders(page_size=MAX_PAGE_SIZE)]
     listing = reads.listing(rows)
-    details = {i: order.raw for i, order in client.get_orders(reads.details(listing)).items()}
-    held = {
-        str(n.get("phoneNumber")): order_id
-        for order_id, order in details.items()
-        if is_canceling(order.get("status"))
-        for n in order.get("phoneNumbers") or ()
-    }
+    details = _read(client, reads.details(listing))
     by_id = {row.id: row for row in listing.rows}
-    occupied = {
-        str(n.get("phoneNumber")): by_id[order_id]
-        for order_id, order in sorted(details.items(), reverse=True)
-        if order_id in by_id and is_open(order_status(order.get("status")))
-        for n in order.get("phoneNumbers") or ()
-        if not is_number_dropped(n.get("status"))
-    }
     activations = _available_activations(client, list(reads.activations(listing)))
-    taken = {**held, **{number: row.id for number, row in occupied.items()}}
-    numbers = list(reads.portability(listing, taken))
-    portability = {
+    numbers = _to_check(reads, listing, details, by_id)
+    check = reads.taken(listing) if numbers else None
+    if check is not None and (probe_orders := list(check.probe_orders(details))):
+        details.update(_read(client, probe_orders))
+        numbers = _to_check(reads, listing, details, by_id)
+    probes = set(check.probes(details).values()) if check is not None and numbers else set()
+    answers = {
         p.phone_number: (p.portable, p.reason or "")
-        for p in (client.check_portability(numbers) if numbers else [])
+        for p in (client.check_portability(sorted({*numbers, *probes})) if numbers else [])
     }
+    not_looked_up: frozenset[str] = frozenset()
+    if check is not None and numbers:
+        portable = {number: answer[0] for number, answer in answers.items()}
+        not_looked_up = _find_holders(client, check, details, by_id, portable)
+    held, occupied = _holders(details, by_id)
+    portability = {n: answers[n] for n in numbers if n in answers}
     configuration = client.get_configuration()
     return LiveSnapshot(
         managed=listing.managed,
@@ -179,6 +220,90 @@ def fetch_live(
         portability=portability,
         held_numbers=held,
         occupied_numbers=occupied,
+        holders_not_looked_up=not_looked_up,
         fetched_at=now or client.server_time or datetime.now(UTC),
         api_calls=_total_calls(client) - start,
     )
+
+
+HOLDER_CANDIDATES = 5
+"""Open or canceling orders one number lookup may name: a number is on one at most (the API
+refuses a second), plus any that dropped it. More means the `phoneNumber` filter was not
+applied, and the lookups stop rather than read the whole account."""
+
+
+def _read(client: PortingClient, ids: Iterable[int]) -> dict[int, Mapping[str, Any]]:
+    """Details of `ids` (in parallel), as the API's JSON."""
+    return {i: order.raw for i, order in client.get_orders(ids).items()}
+
+
+def _to_check(
+    reads: LiveReads,
+    listing: Listing,
+    details: Mapping[int, Mapping[str, Any]],
+    by_id: Mapping[int, LiveOrderSummary],
+) -> list[str]:
+    """The numbers `reads` wants checked, given those the orders read so far hold."""
+    held, occupied = _holders(details, by_id)
+    taken = {**held, **{number: row.id for number, row in occupied.items()}}
+    return list(reads.portability(listing, taken))
+
+
+def _holders(
+    details: Mapping[int, Mapping[str, Any]], by_id: Mapping[int, LiveOrderSummary]
+) -> tuple[dict[str, int], dict[str, LiveOrderSummary]]:
+    """Numbers on the canceling orders read (-> order id) and on the open ones, unless
+    dropped there (-> that order, the lowest id)."""
+    held = {
+        str(n.get("phoneNumber")): order_id
+        for order_id, order in details.items()
+        if is_canceling(order.get("status"))
+        for n in order.get("phoneNumbers") or ()
+    }
+    occupied = {
+        str(n.get("phoneNumber")): by_id[order_id]
+        for order_id, order in sorted(details.items(), reverse=True)
+        if order_id in by_id and is_open(order_status(order.get("status")))
+        for n in order.get("phoneNumbers") or ()
+        if not is_number_dropped(n.get("status"))
+    }
+    return held, occupied
+
+
+def _find_holders(
+    client: PortingClient,
+    check: TakenCheck,
+    details: dict[int, Mapping[str, Any]],
+    by_id: dict[int, LiveOrderSummary],
+    answers: Mapping[str, bool],
+) -> frozenset[str]:
+    """Read what the portability answers leave unknown: unread orders of the statuses the check
+    does not see, and the holders of numbers answered not portable (the list's `phoneNumber`
+    filter names candidates, their details confirm; at most `check.lookup_cap` lookups).
+    `details` and `by_id` gain what was read; returns the numbers not looked up."""
+    details.update(_read(client, check.unseen(details, answers)))
+    held, occupied = _holders(details, by_id)
+    skipped: list[str] = []
+    lookups = 0
+    for number in check.suspects(answers):
+        if number in held or number in occupied:
+            continue
+        if lookups >= check.lookup_cap:
+            skipped.append(number)
+            continue
+        lookups += 1
+        candidates = [
+            row
+            for row in map(live_summary, client.list_orders(phone_number=number))
+            if (is_open(row.status) or is_canceling(row.status)) and row.id not in details
+        ]
+        if len(candidates) > HOLDER_CANDIDATES:
+            lookups = check.lookup_cap
+            skipped.append(number)
+            continue
+        if candidates:
+            for row in candidates:
+                by_id.setdefault(row.id, row)
+            details.update(_read(client, [row.id for row in candidates]))
+            held, occupied = _holders(details, by_id)
+    return frozenset(skipped)

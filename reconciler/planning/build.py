@@ -25,6 +25,7 @@ from reconciler.planning.context import PlanContext, attachment_items, differ, n
 from reconciler.planning.items import Kind, Plan, PlanItem, PlanScope, Portability, Reason
 from reconciler.planning.notices import ORDER_COMPLETED, port_date_notice
 from reconciler.planning.open_orders import existing_order_items
+from reconciler.planning.taken import HOLDER_LOOKUPS
 
 
 def build_plan(
@@ -187,6 +188,8 @@ def _occupied_items(order: DesiredOrder, ctx: PlanContext) -> list[PlanItem]:
 
     Any reference counts, managed or not: the API refuses the whole create (a 422) while
     another open order has one of its numbers, so the plan says so first, naming the order.
+    The orders come from the reads `reconciler.planning.taken` asks for (a calibrated
+    portability check, then lookups of the numbers it answers not portable).
     """
     occupied = {
         n: ctx.live.occupied_numbers[n]
@@ -228,6 +231,12 @@ def _create_items(
     bad = [p for p in checked if not p.portable]
     if bad:
         listed = "; ".join(f"{p.number}: {p.reason or 'not portable'}" for p in bad)
+        unlooked = sum(1 for p in bad if p.number in ctx.live.holders_not_looked_up)
+        if unlooked:
+            listed += (
+                f" (whether an open order has {unlooked} of them was not looked up: "
+                f"at most {HOLDER_LOOKUPS} such numbers are looked up per plan)"
+            )
         return [
             spec_item(
                 order,

@@ -2,9 +2,10 @@
 
 The decision table (`build`) only looks at what it needs, so what it needs is a planning rule
 too: details of the orders a plan can act on, `availableActivations` of orders that want
-activating, and portability of the numbers of orders to be created. Keeping these rules next
-to the table means a new case that looks at another order is one edit here, and
-`fetch_live` stays a plain executor of the reads (list, details, activations, portability,
+activating, portability of the numbers of orders to be created, and how to find those
+numbers on orders not read (`reconciler.planning.taken`). Keeping these rules next to the
+table means a new case that looks at another order is one edit here, and `fetch_live` stays a
+plain executor of the reads (list, details, activations, portability, lookups,
 configuration) that a `PlanReads` asks for. Pure: decides from the order list and specs.
 """
 
@@ -14,8 +15,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from reconciler.desired import DesiredOrder, DesiredState
-from reconciler.lifecycle import is_canceling, is_changeable, is_locked, open_orders, ported
+from reconciler.lifecycle import is_changeable, is_locked, open_orders, ported
 from reconciler.live import Listing, LiveOrderSummary
+from reconciler.planning.taken import TakenNumbers, calibratable, may_hold
 
 
 def _wants_activation(order: DesiredOrder) -> bool:
@@ -65,16 +67,23 @@ class PlanReads:
         ]
 
     def details(self, listing: Listing) -> list[int]:
-        """Non-terminal managed orders; when a create could collide with their numbers, every
-        open or PENDING_CANCELATION order of any reference (managed or not: the API refuses
-        a create whose numbers are on one, so the plan blocks it first); PENDING orphans
-        under `--prune`."""
+        """Non-terminal managed orders; PENDING orphans under `--prune`; and when a create may
+        be planned, the open or PENDING_CANCELATION orders of any reference whose numbers the
+        portability check cannot be calibrated for (their list row counts REJECTED or
+        ACTIVATED numbers, or does not say: `reconciler.planning.taken`). The others are
+        found through the check (`taken`): the API refuses a create whose numbers are on
+        one, so the plan blocks it first."""
         ids = [s.id for group in listing.managed.values() for s in group if not s.is_terminal]
         if self._creates(listing):
-            ids += [s.id for s in listing.rows if is_canceling(s.status) or s.is_open]
+            ids += [s.id for s in listing.rows if may_hold(s.status) and not calibratable(s)]
         if self.prune:
             ids += [s.id for s in listing.orphans if is_changeable(s.status)]
         return sorted(set(ids))
+
+    def taken(self, listing: Listing) -> TakenNumbers | None:
+        """How the creates' numbers other orders hold are found (None when nothing may be
+        created): a portability check calibrated by probe numbers, then lookups."""
+        return TakenNumbers(listing) if self._creates(listing) else None
 
     def activations(self, listing: Listing) -> list[int]:
         """The one open, CONFIRMED order of each on-demand spec that wants activating."""
