@@ -172,7 +172,9 @@ class TakenCheck(Protocol):
     ) -> Iterable[int]:
         """Orders to read because the check's answers do not speak for them."""
 
-    def suspects(self, answers: Mapping[str, bool]) -> Iterable[str]:
+    def suspects(
+        self, details: Mapping[int, Mapping[str, Any]], answers: Mapping[str, bool]
+    ) -> Iterable[str]:
         """Numbers whose holder, if any, to look up (in this order)."""
 
 
@@ -285,7 +287,7 @@ def _find_holders(
     held, occupied = _holders(details, by_id)
     skipped: list[str] = []
     lookups = 0
-    for number in check.suspects(answers):
+    for number in check.suspects(details, answers):
         if number in held or number in occupied:
             continue
         if lookups >= check.lookup_cap:

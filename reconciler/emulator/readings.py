@@ -4,7 +4,8 @@ Storage: the variant `normalise` rewrites texts the way a server that cleans its
 (`upper-city`, `squash-space`), and the carrier-validated e911 copies (`features.e911.enh*`,
 read-only in the OpenAPI document) are filled from the address the request gave, upper-cased as
 an address validator returns it. Answers: the variant `secrets-on-read` masks or drops port-out
-PINs and account numbers. Pure functions on the wire-shaped dicts.
+PINs and account numbers, and `portability-open-orders` decides which orders holding a number
+the portability check looks at. Pure functions on the wire-shaped dicts.
 """
 
 from __future__ import annotations
@@ -86,3 +87,22 @@ def _hide(fields: dict[str, Any], keys: tuple[str, ...], secrets: str) -> None:
                 del fields[key]
             else:
                 fields[key] = MASK
+
+
+CHECK_SEES_NUMBERS = ("PENDING", "CONFIRMED")
+"""Number statuses the portability check sees under `portability-open-orders=waiting-only`."""
+
+
+def check_sees(order: dict[str, Any], number: str, mode: str) -> bool:
+    """Whether the portability check, under `portability-open-orders=mode`, reports `number`
+    as taken by `order` (a live order that holds it: the create's 422 is not affected)."""
+    if mode == "ignore":
+        return False
+    if mode == "ignore-canceling":
+        return bool(order["status"] != "PENDING_CANCELATION")
+    if mode == "waiting-only":
+        return any(
+            n["phoneNumber"] == number and n["status"] in CHECK_SEES_NUMBERS
+            for n in order["phoneNumbers"]
+        )
+    return True

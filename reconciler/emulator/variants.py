@@ -115,6 +115,15 @@ VARIANTS: dict[str, Variant] = {
             "(OpenAPI)",
         ),
         Variant(
+            "portability-open-orders",
+            ("report", "ignore", "ignore-canceling", "waiting-only"),
+            "what POST /portabilityChecks says of a number on another open or "
+            "PENDING_CANCELATION order: not portable, naming the order (default); `ignore`: "
+            "the check does not look at orders (portable); `ignore-canceling`: it looks at "
+            "open orders only; `waiting-only`: it sees only numbers still PENDING or "
+            "CONFIRMED on them, not REJECTED or ACTIVATED ones. The create's 422 stays",
+        ),
+        Variant(
             "invalid-status",
             ("422", "400"),
             "status of an order body that breaks a validation rule (a missing required field, "

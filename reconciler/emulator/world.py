@@ -19,7 +19,7 @@ from typing import Any
 
 from reconciler.emulator.carrier import assign_groups, carrier_for
 from reconciler.emulator.errors import ErrorAnswer, FieldViolation, invalid
-from reconciler.emulator.readings import normalise_text, store_numbers
+from reconciler.emulator.readings import check_sees, normalise_text, store_numbers
 from reconciler.emulator.simulation import Simulation
 from reconciler.emulator.state import DEAD_NUMBER, TERMINAL, WorldState, from_iso, iso, ny_date
 from reconciler.emulator.validation import (
@@ -71,6 +71,20 @@ class World(Simulation):
                 oid
                 for oid in self.number_index.get(number, ())
                 if oid != own_id and self.holds(self.orders[oid]["order"], number)
+            ),
+            default=None,
+        )
+
+    def seen_holder(self, number: str) -> int | None:
+        """The holder the portability check reports (`holder`, as the variant
+        `portability-open-orders` lets the check see it)."""
+        mode = self.config.variant("portability-open-orders")
+        return min(
+            (
+                oid
+                for oid in self.number_index.get(number, ())
+                if self.holds(self.orders[oid]["order"], number)
+                and check_sees(self.orders[oid]["order"], number, mode)
             ),
             default=None,
         )
@@ -349,7 +363,7 @@ class World(Simulation):
                     carrier=carrier_for(number, region, self.seed),
                     reason="The losing carrier does not allow this number to be ported",
                 )
-            elif (holder := self.holder(number)) is not None:
+            elif (holder := self.seen_holder(number)) is not None:
                 item.update(
                     portable=False,
                     carrier=carrier_for(number, region, self.seed),

@@ -116,7 +116,11 @@ class TakenNumbers:
             if answers.get(probed.get(str(s.status), ""), True) is not False
         ]
 
-    @staticmethod
-    def suspects(answers: Mapping[str, bool]) -> list[str]:
-        """Numbers answered not portable, in order: an order may have them (looked up)."""
+    def suspects(
+        self, details: Mapping[int, Mapping[str, Any]], answers: Mapping[str, bool]
+    ) -> list[str]:
+        """Numbers answered not portable, in order: an unread order may have them (looked
+        up). None when every open or canceling order is read: its numbers are known."""
+        if not self._unread(details):
+            return []
         return sorted(n for n, portable in answers.items() if not portable)

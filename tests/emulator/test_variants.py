@@ -181,6 +181,33 @@ def test_validation_conflict_sides(raw: httpx.Client) -> None:
     assert answer.json()["details"]["fieldViolations"][0]["field"].endswith("endUser.city")
 
 
+def test_portability_open_orders_readings(raw: httpx.Client, emu: Emulator) -> None:
+    """What the check says of numbers on other orders; the create's 422 never changes."""
+    pending = create(raw, order("+13125550360", "+14155550361"))
+    group = next(
+        n["phoneNumberGroup"] for n in pending["phoneNumbers"] if n["phoneNumber"].endswith("61")
+    )
+    emu.reject_group(pending["id"], group, "Invalid port-out PIN")
+    canceling = create(raw, order("+13125550362", customerOrderReference="acme-old"))
+    assert raw.delete(f"/orders/portIns/{canceling['id']}").status_code < 300
+    asked = ["+13125550360", "+14155550361", "+13125550362"]
+
+    def portable() -> list[bool]:
+        answer = raw.post("/portabilityChecks", json={"phoneNumbers": asked})
+        return [a["portable"] for a in answer.json()["phoneNumbers"]]
+
+    assert portable() == [False, False, False]
+    switch(raw, portability_open_orders="ignore")
+    assert portable() == [True, True, True]
+    switch(raw, portability_open_orders="ignore-canceling")
+    assert portable() == [False, False, True]
+    switch(raw, portability_open_orders="waiting-only")
+    assert portable() == [False, True, False]
+    for number in asked:
+        again = raw.post("/orders/portIns", json=order(number, customerOrderReference="new"))
+        assert again.status_code == 422, number
+
+
 def test_availability_in_the_skill_shape(raw: httpx.Client, emu: Emulator) -> None:
     made = create(raw, order("+13125550350", onDemandActivation=True))
     group = made["phoneNumbers"][0]["phoneNumberGroup"]

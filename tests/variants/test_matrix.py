@@ -68,6 +68,9 @@ CELLS: list[dict[str, str]] = [
     {"time-zones": "us-only"},
     {"reference-length": "unlimited"},
     {"invalid-status": "400"},
+    {"portability-open-orders": "ignore"},
+    {"portability-open-orders": "ignore-canceling"},
+    {"portability-open-orders": "waiting-only"},
 ]
 
 
