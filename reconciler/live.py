@@ -196,11 +196,13 @@ def fetch_live(
     details = _read(client, reads.details(listing))
     by_id = {row.id: row for row in listing.rows}
     activations = _available_activations(client, list(reads.activations(listing)))
-    numbers = _to_check(reads, listing, details, by_id)
+    held, occupied = _holders(details, by_id)
+    numbers = _to_check(reads, listing, held, occupied)
     check = reads.taken(listing) if numbers else None
     if check is not None and (probe_orders := list(check.probe_orders(details))):
         details.update(_read(client, probe_orders))
-        numbers = _to_check(reads, listing, details, by_id)
+        held, occupied = _holders(details, by_id)
+        numbers = _to_check(reads, listing, held, occupied)
     probes = set(check.probes(details).values()) if check is not None and numbers else set()
     answers = {
         p.phone_number: (p.portable, p.reason or "")
@@ -210,7 +212,7 @@ def fetch_live(
     if check is not None and numbers:
         portable = {number: answer[0] for number, answer in answers.items()}
         not_looked_up = _find_holders(client, check, details, by_id, portable)
-    held, occupied = _holders(details, by_id)
+        held, occupied = _holders(details, by_id)
     portability = {n: answers[n] for n in numbers if n in answers}
     configuration = client.get_configuration()
     return LiveSnapshot(
@@ -242,11 +244,10 @@ def _read(client: PortingClient, ids: Iterable[int]) -> dict[int, Mapping[str, A
 def _to_check(
     reads: LiveReads,
     listing: Listing,
-    details: Mapping[int, Mapping[str, Any]],
-    by_id: Mapping[int, LiveOrderSummary],
+    held: Mapping[str, int],
+    occupied: Mapping[str, LiveOrderSummary],
 ) -> list[str]:
     """The numbers `reads` wants checked, given those the orders read so far hold."""
-    held, occupied = _holders(details, by_id)
     taken = {**held, **{number: row.id for number, row in occupied.items()}}
     return list(reads.portability(listing, taken))
 

@@ -96,13 +96,16 @@ class PlanReads:
         )
 
     def portability(self, listing: Listing, held: Mapping[str, int]) -> list[str]:
-        """Numbers of orders to create, unless held by another order or already ported."""
+        """Numbers of orders to create (unless already ported) that no order read so far
+        holds. Checked number by number, not create by create: `held` is only what was read
+        (`taken`), and a number an update of this plan frees must not keep the create's other
+        numbers from being checked, and so found on orders not read."""
         return sorted(
             {
                 n
                 for o in self._creates(listing)
-                if not any(number in held for number in o.phone_numbers)
-                and not ported(listing.managed.get(o.reference, ()))
+                if not ported(listing.managed.get(o.reference, ()))
                 for n in o.phone_numbers
+                if n not in held
             }
         )

@@ -199,3 +199,22 @@ def test_holder_lookups_are_capped_and_the_rest_counted(world: PlanWorld) -> Non
     assert (item["kind"], item["reasonCode"]) == ("blocked", "number_not_portable")
     assert "whether an open order has 1 of them was not looked up" in item["reason"]
     assert lists == 1 + HOLDER_LOOKUPS
+
+
+def test_a_create_taking_freed_numbers_still_has_its_other_numbers_found(
+    world: PlanWorld,
+) -> None:
+    """A number an update of this plan frees does not hide the create's other numbers:
+    one of them on an order of another system still blocks it."""
+    world.spec("first", [number(300), number(301)])
+    world.create("first")
+    world.spec("first", [number(300)])
+    other = other_order(world, "elsewhere", [number(302)])
+    world.spec("second", [number(301), number(302)])
+    result, read, _ = planned(world, "report")
+    assert result.item("first")["kind"] == "update"
+    item = result.item("second")
+    assert (item["kind"], item["reasonCode"]) == ("blocked", "numbers_on_open_order")
+    assert f"order {other.id} (legacy-crm/elsewhere, PENDING)" in item["reason"]
+    assert item["numbers"] == [number(302)]
+    assert other.id in read  # named by the lookup of 302, confirmed by its details
