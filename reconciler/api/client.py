@@ -160,9 +160,12 @@ class PortingClient:
 
     @contextlib.contextmanager
     def recording(self) -> Iterator[list[ApiCall]]:
-        """The logical calls made while the block runs, in order, with how each ended.
+        """The logical calls this thread makes while the block runs, in order, with how each
+        ended (calls of other threads are not in it; neither are those of a pool the block
+        starts, like `get_orders`'s).
 
-        Apply records each plan item's calls this way for its outcome table and audit log.
+        Apply records each plan item's calls this way for its outcome table and audit log,
+        also when items run side by side.
         """
         calls: list[ApiCall] = []
         hook = calls.append
@@ -171,6 +174,17 @@ class PortingClient:
             yield calls
         finally:
             self._session.hooks.remove(hook)
+
+    def stop(self) -> None:
+        """Send nothing more, from any thread: each request not yet sent raises
+        `reconciler.api.session.Stopped`; one already on the wire finishes and is recorded as
+        ended `after_stop`. An interrupted apply calls it; the client stays stopped."""
+        self._session.stop()
+
+    @property
+    def stopped(self) -> bool:
+        """Whether `stop` was called."""
+        return self._session.stopped
 
     @property
     def auth(self) -> Auth:

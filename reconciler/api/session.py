@@ -4,8 +4,10 @@ This is the plumbing under `PortingClient`: it owns the single `httpx.Client`, s
 call under the rules of `reconciler.api.retry`, turns every failure into the error class that
 decides what happens next (`reconciler.api.errors`), and parses answers into live models
 without ever quoting a value (answers can hold PINs). Each finished logical call is told to
-the session's call hooks as an `ApiCall`: that is how apply records which calls each plan item
-made (`PortingClient.recording`), without a second layer restating every endpoint.
+the call hooks of the thread that made it as an `ApiCall`: that is how apply records which
+calls each plan item made (`PortingClient.recording`), also when items run on several threads,
+without a second layer restating every endpoint. `stop` makes the session refuse every request
+not yet sent (`Stopped`): an interrupted apply sends nothing after the interrupt.
 """
 
 from __future__ import annotations
@@ -75,6 +77,8 @@ class ApiCall:
     """Relative to the project, with the query's filters (`/orders/portIns?phoneNumber=...`)."""
     result: str
     """`ok`, an HTTP status (`422`), `outcome-unknown` or `no-answer`."""
+    after_stop: bool = False
+    """The call ended after `ApiSession.stop`: it was in flight when the session was stopped."""
 
     @property
     def mutating(self) -> bool:
@@ -93,6 +97,13 @@ class ApiCall:
 
 CallHook = Callable[[ApiCall], None]
 """Told about every logical call when it ends, answered or failed."""
+
+
+class Stopped(Exception):
+    """The session was stopped (`ApiSession.stop`): this request was refused before sending.
+
+    Not an `ApiError` on purpose: nothing was asked of the API, nothing is retried, and no
+    handler of API errors mistakes it for an answer."""
 
 
 def _result_of(exc: errors.ApiError) -> str:
@@ -131,8 +142,8 @@ class ApiSession:
         self.calls: Counter[str] = Counter()
         """HTTP requests sent, by client method (retries and pages included)."""
         self.retry_log: list[RetryEvent] = []
-        self.hooks: list[CallHook] = []
-        """Told about each logical call as it ends (`PortingClient.recording` adds one)."""
+        self._local = threading.local()
+        self._stopped = threading.Event()
         self.server_time: datetime | None = None
         """The `Date` of the latest answer: the API's own clock (an emulator's virtual one)."""
         self._http = httpx.Client(
@@ -151,6 +162,27 @@ class ApiSession:
     def close(self) -> None:
         """Close the connection pool."""
         self._http.close()
+
+    @property
+    def hooks(self) -> list[CallHook]:
+        """The calling thread's call hooks: told about each logical call this thread makes, as
+        it ends (`PortingClient.recording` adds one). Per thread, so that items running side by
+        side each hear only their own calls."""
+        hooks: list[CallHook] | None = getattr(self._local, "hooks", None)
+        if hooks is None:
+            hooks = self._local.hooks = []
+        return hooks
+
+    def stop(self) -> None:
+        """Refuse every request from now on (`Stopped`), on every thread; requests already on
+        the wire finish, and their calls are told as `after_stop`. For good: a stopped session
+        is not started again."""
+        self._stopped.set()
+
+    @property
+    def stopped(self) -> bool:
+        """Whether `stop` was called."""
+        return self._stopped.is_set()
 
     def _record(self, event: RetryEvent) -> None:
         with self._lock:
@@ -177,14 +209,18 @@ class ApiSession:
         try:
             response = self._retried(operation, method, path, params=params, safe=safe, **send)
         except errors.ApiError as exc:
-            self._tell(ApiCall(operation, method, shown, _result_of(exc)))
+            self._tell(ApiCall(operation, method, shown, _result_of(exc), self.stopped))
             raise
-        self._tell(ApiCall(operation, method, shown, "ok"))
+        self._tell(ApiCall(operation, method, shown, "ok", self.stopped))
         return response
 
     def _tell(self, call: ApiCall) -> None:
         for hook in tuple(self.hooks):
             hook(call)
+
+    def _refuse_if_stopped(self, method: str, path: str) -> None:
+        if self._stopped.is_set():
+            raise Stopped(f"{method} {path} not sent: the run was interrupted")
 
     def _retried(
         self,
@@ -233,39 +269,20 @@ class ApiSession:
         params: Mapping[str, str | int] | None,
         safe: bool,
     ) -> httpx.Response:
-        """One HTTP exchange, its failure turned into the error class that decides retrying."""
-        with self._lock:
-            self.calls[operation] += 1
-        try:
-            if body is None:
-                sent: dict[str, Any] = {"json": json}
-            else:
-                headers = {"Content-Type": "application/json", "Content-Length": str(len(body))}
-                sent = {"content": body, "headers": headers}
-            with (
-                self.parallelism.slot() as ticket,
-                deadline_after(self._limits.deadline) as at,
-                self._http.stream(method, path, params=params, **sent) as streamed,
-            ):
-                response = read_bounded(streamed, self._limits, at)
-        except _NOT_SENT as exc:
-            raise errors.TransportFailure(
-                status=None, method=method, path=path, message=self._reason(exc)
-            ) from exc
-        except httpx.TransportError as exc:
-            message = self._reason(exc)
-            if safe:
-                late = isinstance(exc, httpx.TimeoutException) and str(exc) == DEADLINE_PASSED
-                failure = errors.DeadlineExceeded if late else errors.TransportFailure
-                raise failure(status=None, method=method, path=path, message=message) from exc
-            raise errors.OutcomeUnknown(
-                status=None,
-                method=method,
-                path=path,
-                message=f"{message}; the request was sent and may have taken effect",
-            ) from exc
-        except AnswerTooLarge as exc:
-            raise _too_large(exc, method=method, path=path, safe=safe) from exc
+        """One HTTP exchange, its failure turned into the error class that decides retrying.
+
+        Refused (`Stopped`) once the session is stopped, also after waiting for a slot."""
+        self._refuse_if_stopped(method, path)
+        if body is None:
+            sent: dict[str, Any] = {"json": json}
+        else:
+            headers = {"Content-Type": "application/json", "Content-Length": str(len(body))}
+            sent = {"content": body, "headers": headers}
+        with self.parallelism.slot() as ticket:
+            self._refuse_if_stopped(method, path)
+            with self._lock:
+                self.calls[operation] += 1
+            response = self._exchange(method, path, params=params, sent=sent, safe=safe)
         log.debug("%s %s -> %s", method, path, response.status_code)
         self._note_server_time(response)
         if response.status_code == 429:
@@ -287,6 +304,41 @@ class ApiSession:
                 field_violations=error.field_violations,
             )
         raise error
+
+    def _exchange(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str | int] | None,
+        sent: dict[str, Any],
+        safe: bool,
+    ) -> httpx.Response:
+        """Send the request and read its answer (bounded); transport failures mapped."""
+        try:
+            with (
+                deadline_after(self._limits.deadline) as at,
+                self._http.stream(method, path, params=params, **sent) as streamed,
+            ):
+                return read_bounded(streamed, self._limits, at)
+        except _NOT_SENT as exc:
+            raise errors.TransportFailure(
+                status=None, method=method, path=path, message=self._reason(exc)
+            ) from exc
+        except httpx.TransportError as exc:
+            message = self._reason(exc)
+            if safe:
+                late = isinstance(exc, httpx.TimeoutException) and str(exc) == DEADLINE_PASSED
+                failure = errors.DeadlineExceeded if late else errors.TransportFailure
+                raise failure(status=None, method=method, path=path, message=message) from exc
+            raise errors.OutcomeUnknown(
+                status=None,
+                method=method,
+                path=path,
+                message=f"{message}; the request was sent and may have taken effect",
+            ) from exc
+        except AnswerTooLarge as exc:
+            raise _too_large(exc, method=method, path=path, safe=safe) from exc
 
 
 def _too_large(exc: AnswerTooLarge, *, method: str, path: str, safe: bool) -> errors.ApiError:

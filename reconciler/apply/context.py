@@ -11,6 +11,7 @@ the same order compares against what this run left behind, not against the plan.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from time import monotonic
@@ -93,7 +94,8 @@ class StepContext:
     sleep: Callable[[float], None] = real_sleep
     """Waits between looks (`RELOOK_DELAYS`); injected so tests never sleep for real."""
     creates: tuple[str, ...] = ()
-    """Spec names of the plan's creates, in apply order: what one `CreateChecks` covers."""
+    """Spec names of the plan's creates, in apply order: what one `CreateChecks` covers (those
+    that have not looked yet)."""
     monotonic: Callable[[], float] = monotonic
     """The clock `CreateChecks` are aged by; injected so tests can age them."""
 
@@ -101,27 +103,41 @@ class StepContext:
         self.ignore = IgnoreRules(self.desired.ignore_fields)
         self._orders = {o.name: o for o in self.desired.orders}
         self._checks: CreateChecks | None = None
+        self._checks_lock = threading.Lock()
+        self._still_to_look: dict[str, None] = {}
 
     def begin(self, creates: tuple[str, ...]) -> None:
         """Start a run of a plan whose creates are `creates`: no look of an earlier run counts."""
         self.creates = creates
         self._checks = None
+        self._still_to_look = dict.fromkeys(creates)
 
     def create_checks(self, spec: DesiredOrder) -> CreateChecks:
-        """The look before `spec`'s POST: the batch when fresh and covering it, else a new one."""
-        checks = self._checks
-        if (
-            checks is None
-            or self.monotonic() - checks.taken_at > CHECKS_FRESH_S
-            or not checks.asked.issuperset(spec.phone_numbers)
-        ):
-            checks = self._checks = self._look_before_creates(spec)
-        return checks
+        """The look before `spec`'s POST: the batch when fresh and covering it, else a new one.
+
+        Creates running side by side share it: one takes a new look at a time (under a lock,
+        the others wait for it and then use it). That keeps the guarantee of the serial run,
+        because each create reads only its own reference and numbers in it, and whichever
+        thread took it, it was taken before this create's POST (which only this create sends:
+        no two specs share a reference). Other creates' orders may or may not be in it; nothing
+        reads them. After a lost answer each create still looks up its own reference alone
+        (`steps._find_created`)."""
+        with self._checks_lock:
+            checks = self._checks
+            if (
+                checks is None
+                or self.monotonic() - checks.taken_at > CHECKS_FRESH_S
+                or not checks.asked.issuperset(spec.phone_numbers)
+            ):
+                checks = self._checks = self._look_before_creates(spec)
+            self._still_to_look.pop(spec.name, None)
+            return checks
 
     def _look_before_creates(self, spec: DesiredOrder) -> CreateChecks:
-        """One list of every order and one portability batch for `spec` and the creates after
-        it (the API has no filter for several references, so the whole list is read)."""
-        names = self.creates[self.creates.index(spec.name) :] if spec.name in self.creates else ()
+        """One list of every order and one portability batch for `spec` and the creates that
+        have not looked yet (the API has no filter for several references, so the whole list
+        is read)."""
+        names = [n for n in self._still_to_look if n != spec.name]
         specs = [spec, *(self._orders[n] for n in names if n in self._orders)]
         numbers = sorted({n for s in specs for n in s.phone_numbers})
         taken_at = self.monotonic()

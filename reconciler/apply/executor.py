@@ -1,14 +1,20 @@
-"""`Executor`: carries out a plan's actions in apply order, one item at a time.
+"""`Executor`: carries out a plan's actions, independent orders side by side.
 
 Pure-ish: the API client, the clock (and its `sleep`) and the file reader are injected; what
-happens is reported to observers (progress on stderr, the audit log) as each item finishes.
-Items are independent: one that fails or ends unknown does not stop the others. The only
-dependency is that notes and documents of an order created in this run need that create to
-have succeeded.
+happens is reported to observers (progress on stderr, the audit log) as each item starts and
+finishes. Items are independent: one that fails or ends unknown does not stop the others. The
+dependencies are kept by grouping (`independent_groups`): the items of one order (a create
+and its notes, documents, activation; an update and its notes), and items that share a phone
+number (an update that frees a number before a create takes it), run one after another in plan
+order; groups run side by side, at most the parallelism ceiling at once
+(docs/design.md#apply-semantics). The configuration goes first, alone: orders' defaults
+follow it.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +23,7 @@ from time import sleep as real_sleep
 from typing import Protocol
 
 from reconciler.api import ApiError, OutcomeUnknown, PortingClient
+from reconciler.api.session import ApiCall, Stopped
 from reconciler.apply.context import StepContext, StepError
 from reconciler.apply.outcomes import ApplyReport, ItemResult, Outcome
 from reconciler.apply.steps import STEPS
@@ -55,6 +62,50 @@ class Observer(Protocol):
         """Item `index` of `total` is done."""
 
 
+def independent_groups(actions: Sequence[PlanItem]) -> list[list[int]]:
+    """Positions of `actions` in groups that may run side by side, each in plan order.
+
+    Items are joined when they name the same spec, the same order or a common phone number:
+    the notes of an order created in this run need that create first, and an update that
+    takes a number off one order must go before the create that puts it on another (the plan
+    counts on apply order for that). Groups come in the order of their first item.
+    """
+    parent = list(range(len(actions)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[tuple[str, object], int] = {}
+    for index, item in enumerate(actions):
+        keys: list[tuple[str, object]] = [("name", item.name)]
+        if item.order_id is not None:
+            keys.append(("order", item.order_id))
+        keys += [("number", n) for n in item.numbers]
+        for key in keys:
+            first = owner.setdefault(key, index)
+            parent[root(index)] = root(first)
+    groups: dict[int, list[int]] = {}
+    for index in range(len(actions)):
+        groups.setdefault(root(index), []).append(index)
+    return sorted(groups.values(), key=lambda g: g[0])
+
+
+def workers_for(groups: int, ceiling: int) -> int:
+    """How many groups run at once: one after another for a plan of at most `ceiling` groups,
+    else `ceiling`.
+
+    Parallel runs are for bulk applies (a migration of hundreds of orders), where they divide
+    the wall time by the ceiling. A plan of a few orders, the usual reviewed change, costs at
+    most `ceiling` orders' time one by one, and keeps what a serial run gives: progress and
+    audit lines in plan order, at most one request in flight when the run is killed, and one
+    item `unknown` when it is interrupted.
+    """
+    return 1 if groups <= ceiling else max(1, ceiling)
+
+
 class Executor:
     """Runs plan items against the API with the level-triggered rules.
 
@@ -72,6 +123,7 @@ class Executor:
         sleep: Callable[[float], None] = real_sleep,
         monotonic: Callable[[], float] = real_monotonic,
         observers: Sequence[Observer] = (),
+        parallelism: int | None = None,
     ) -> None:
         self._client = client
         self._context = StepContext(
@@ -84,60 +136,82 @@ class Executor:
         )
         self._clock = clock
         self._observers = tuple(observers)
+        self._parallelism = parallelism
+        """Groups at once, at most (`workers_for`); None: the client's ceiling
+        (`--parallelism`). Requests in flight stay under the client's adaptive limit."""
 
     def run(self, plan: Plan) -> ApplyReport:
-        """Carry out every action of `plan` (in plan order) and report each one's outcome.
+        """Carry out every action of `plan` and report each one's outcome, in plan order.
 
-        An interrupt (Ctrl-C, or SIGTERM turned into one by the CLI) stops the run between
-        or inside items: the item in hand is reported `unknown` (its request may have been
-        sent) to every observer, as any other outcome, and the report lists the items not
-        started, for the partial outcome table. Observers hear `started` before an item
-        sends anything, so the audit log shows every item that may have reached the API.
+        The configuration item runs first, alone; then the groups of `independent_groups`,
+        `workers_for` of them at once, on worker threads while this thread waits, so that an
+        interrupt (Ctrl-C, or SIGTERM turned into one by the CLI) arrives here. The first one
+        stops the run: the client refuses every request not yet sent, no item starts, and the
+        items in hand end; one whose mutation was on the wire at the stop, or that was stopped
+        before it was done, is reported `unknown` (its request may have been sent), one that
+        needed nothing more keeps its outcome. The report lists the items not started, for the
+        partial outcome table. A second interrupt stops the waiting: the items still in hand
+        are reported `unknown` at once. Observers hear `started` before an item sends anything, so
+        the audit log shows every item that may have reached the API; they are told one at a
+        time, as items start and finish.
         """
         actions = plan.actions
         self._context.begin(tuple(i.name for i in actions if i.kind is Kind.CREATE))
-        results: list[ItemResult] = []
-        for index, item in enumerate(actions, start=1):
-            started = self._clock()
-            done = False
-            try:
-                for observer in self._observers:
-                    observer.started(index, len(actions), item)
-                result = self._one(item)
-                results.append(result)
-                done = True
-                self._tell_finished(index, len(actions), Timed(result, started, self._clock()))
-            except KeyboardInterrupt:
-                if not done:  # interrupted inside the item: it may have been sent
-                    result = ItemResult(
-                        item=item,
-                        outcome=Outcome.UNKNOWN,
-                        message=INTERRUPTED_ITEM,
-                        order_id=item.order_id or self._context.created.get(item.name),
-                    )
-                    results.append(result)
-                    self._tell_finished(index, len(actions), Timed(result, started, self._clock()))
-                return ApplyReport(
-                    plan=plan, results=tuple(results), not_run=actions[index:], interrupted=True
-                )
-        return ApplyReport(plan=plan, results=tuple(results))
+        first = [[i] for i, item in enumerate(actions) if item.kind is Kind.CONFIGURE]
+        others = [i for i, item in enumerate(actions) if item.kind is not Kind.CONFIGURE]
+        groups = [
+            [others[j] for j in group] for group in independent_groups([actions[i] for i in others])
+        ]
+        ceiling = self._parallelism or self._client.parallelism.ceiling
+        running = _Run(self, actions)
+        interrupted = running.go([(first, 1), (groups, workers_for(len(groups), ceiling))])
+        return ApplyReport(
+            plan=plan,
+            results=tuple(running.results[i] for i in sorted(running.results)),
+            not_run=tuple(a for i, a in enumerate(actions) if i not in running.started),
+            interrupted=interrupted,
+        )
 
-    def _tell_finished(self, index: int, total: int, timed: Timed) -> None:
-        for observer in self._observers:
-            observer.finished(index, total, timed)
-
-    def _one(self, item: PlanItem) -> ItemResult:
+    def one(self, item: PlanItem) -> ItemResult:
+        """Run one item and record the calls it made (this thread's); see `run` for how an
+        interrupt decides its outcome."""
         with self._client.recording() as calls:
-            outcome, message, order_id = self._step(item)
+            try:
+                outcome, message, order_id = self._step(item)
+            except Stopped:
+                outcome, message, order_id = Outcome.UNKNOWN, INTERRUPTED_ITEM, item.order_id
+        if any(c.after_stop and c.mutating for c in calls):
+            outcome, message = Outcome.UNKNOWN, INTERRUPTED_ITEM
+        return self.result(item, outcome, message, order_id, tuple(calls))
+
+    def result(
+        self,
+        item: PlanItem,
+        outcome: Outcome,
+        message: str,
+        order_id: int | None = None,
+        calls: tuple[ApiCall, ...] = (),
+    ) -> ItemResult:
+        """An item's result, with the order it ended on (a create's, when the plan had none)."""
         if order_id is None:
             order_id = self._context.created.get(item.name)
         return ItemResult(
-            item=item,
-            outcome=outcome,
-            message=scrub(message),
-            order_id=order_id,
-            calls=tuple(calls),
+            item=item, outcome=outcome, message=scrub(message), order_id=order_id, calls=calls
         )
+
+    def stop(self) -> None:
+        """Refuse every request not yet sent (`PortingClient.stop`)."""
+        self._client.stop()
+
+    @property
+    def clock(self) -> Callable[[], datetime]:
+        """The clock items are timed by."""
+        return self._clock
+
+    @property
+    def observers(self) -> tuple[Observer, ...]:
+        """Who hears of items starting and finishing."""
+        return self._observers
 
     def _step(self, item: PlanItem) -> tuple[Outcome, str, int | None]:
         """Run the item's step; every error it may end in becomes its outcome and message."""
@@ -154,3 +228,126 @@ class Executor:
         except OSError as exc:
             outcome, message = Outcome.FAILED, f"cannot read a file: {exc}"
         return outcome, message, order_id
+
+
+WAIT_SLICE_S = 0.5
+"""The longest the waiting thread blocks at once (signals are handled in between)."""
+
+
+class _Run:
+    """One `Executor.run`: the worker threads, what started, the results, the stop.
+
+    The waiting thread never joins a worker: in CPython before 3.13 an interrupted
+    `Thread.join` can mark a running thread as stopped (the bpo-45274 clean-up). It waits on a
+    condition instead: until every group is done, or, once stopped, until every item that
+    started has its result. A worker's observer calls all happen before that, under the lock.
+    """
+
+    def __init__(self, executor: Executor, actions: Sequence[PlanItem]) -> None:
+        self._executor = executor
+        self._actions = actions
+        self._changed = threading.Condition()
+        self._queue: deque[list[int]] = deque()
+        self._groups_left = 0
+        self._stopping = False
+        self._failure: BaseException | None = None
+        self.started: dict[int, datetime] = {}
+        self.results: dict[int, ItemResult] = {}
+
+    def go(self, phases: Sequence[tuple[list[list[int]], int]]) -> bool:
+        """Run each phase's groups with its number of workers, one phase after the other;
+        True if interrupted."""
+        try:
+            for groups, workers in phases:
+                self._phase(groups, workers)
+        except KeyboardInterrupt:
+            self._stop()
+            try:
+                self._wait_in_hand()
+            except KeyboardInterrupt:
+                self._give_up()
+            return True
+        return False
+
+    def _phase(self, groups: list[list[int]], workers: int) -> None:
+        with self._changed:
+            self._queue.extend(groups)
+            self._groups_left = len(groups)
+        for _ in range(min(workers, len(groups))):
+            # daemon: after a second interrupt the process exits without waiting for them
+            threading.Thread(target=self._work, name="portctl-apply", daemon=True).start()
+        with self._changed:
+            while self._groups_left and self._failure is None:
+                self._changed.wait(WAIT_SLICE_S)
+            self._raise_failure()
+
+    def _wait_in_hand(self) -> None:
+        """After the stop: until every item that started has its result."""
+        with self._changed:
+            while set(self.started) - set(self.results) and self._failure is None:
+                self._changed.wait(WAIT_SLICE_S)
+            self._raise_failure()
+
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            raise self._failure
+
+    def _stop(self) -> None:
+        self._executor.stop()
+        with self._changed:
+            self._stopping = True
+            self._queue.clear()
+
+    def _give_up(self) -> None:
+        """A second interrupt: report what is still in hand as unknown and wait no longer."""
+        with self._changed:
+            for index in sorted(set(self.started) - set(self.results)):
+                self._finish(index, self._executor.result(self._actions[index], *_UNKNOWN))
+
+    def _work(self) -> None:
+        try:
+            while True:
+                with self._changed:
+                    if self._stopping or not self._queue:
+                        return
+                    group = self._queue.popleft()
+                self._run_group(group)
+                with self._changed:
+                    self._groups_left -= 1
+                    self._changed.notify_all()
+        except BaseException as exc:  # noqa: BLE001 (a bug: stop, and raise it in the waiting thread)
+            self._executor.stop()
+            with self._changed:
+                self._stopping = True
+                self._failure = exc
+                self._changed.notify_all()
+
+    def _run_group(self, group: list[int]) -> None:
+        for index in group:
+            if not self._start(index):
+                return
+            result = self._executor.one(self._actions[index])
+            with self._changed:
+                if index not in self.results:  # else given up on (`_give_up`)
+                    self._finish(index, result)
+
+    def _start(self, index: int) -> bool:
+        """Mark item `index` started and tell the observers, unless the run is stopping."""
+        with self._changed:
+            if self._stopping:
+                return False
+            self.started[index] = self._executor.clock()
+            for observer in self._executor.observers:
+                observer.started(index + 1, len(self._actions), self._actions[index])
+            return True
+
+    def _finish(self, index: int, result: ItemResult) -> None:
+        """Record and tell item `index`'s result (the caller holds the lock)."""
+        self.results[index] = result
+        timed = Timed(result, self.started[index], self._executor.clock())
+        for observer in self._executor.observers:
+            observer.finished(index + 1, len(self._actions), timed)
+        self._changed.notify_all()
+
+
+_UNKNOWN = (Outcome.UNKNOWN, INTERRUPTED_ITEM)

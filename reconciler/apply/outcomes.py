@@ -63,7 +63,7 @@ class ItemResult:
 
 @dataclass(frozen=True)
 class ApplyReport:
-    """Every item's result, in execution order, plus the plan it came from."""
+    """Every item's result, in plan order (whatever order they finished in), plus the plan."""
 
     plan: Plan
     results: tuple[ItemResult, ...] = field(default=())

@@ -67,6 +67,7 @@ class RichProgress:
             transient=True,
         )
         self._task: TaskID | None = None
+        self._finished = 0
 
     def started(self, index: int, total: int, item: PlanItem) -> None:
         """Show the item in hand."""
@@ -76,7 +77,8 @@ class RichProgress:
         self._progress.update(self._task, description=escape(describe(item)))
 
     def finished(self, index: int, total: int, timed: Timed) -> None:
-        """Print the outcome line above the bar and advance it; stop after the last item."""
+        """Print the outcome line above the bar and advance it; stop after the last item to
+        finish (items of different orders may finish out of plan order)."""
         result = timed.result
         style = STYLES[result.outcome]
         self._progress.console.print(
@@ -85,7 +87,8 @@ class RichProgress:
         )
         if self._task is not None:
             self._progress.advance(self._task)
-        if index == total:
+        self._finished += 1
+        if self._finished == total:
             self.close()
 
     def close(self) -> None:

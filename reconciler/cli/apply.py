@@ -109,8 +109,9 @@ def _fresh_plan_matching(
 
 @contextlib.contextmanager
 def _sigterm_interrupts() -> Iterator[None]:
-    """SIGTERM (a CI job cancelled, `kill`) stops the run like Ctrl-C: the item in hand is
-    recorded, and the partial outcome table printed, instead of dying mid-item."""
+    """SIGTERM (a CI job cancelled, `kill`) stops the run like Ctrl-C: the items in hand are
+    recorded, and the partial outcome table printed, instead of dying mid-item. Signals
+    arrive in the main thread, which is the one waiting while the executor's workers run."""
     try:
         previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
     except ValueError:  # not the main thread: leave signals alone
@@ -253,8 +254,8 @@ def apply(
     if report.interrupted:
         code = EXIT_INTERRUPTED
         click.echo(
-            f"Interrupted: {len(report.not_run)} action(s) not started; the item in hand is "
-            "unknown. Run `portctl plan` to see what is left.",
+            f"Interrupted: {len(report.not_run)} action(s) not started; an action in hand is "
+            "unknown (its request may have been sent). Run `portctl plan` to see what is left.",
             err=True,
         )
     click.echo(APPLY.render(ApplyView(report, code), output_format), nl=False)

@@ -9,6 +9,8 @@ emulator served on a real socket, reached like the real API).
 from __future__ import annotations
 
 import contextlib
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -122,6 +124,22 @@ class LaggingLists:
         return self.emu.handle(request)
 
 
+@dataclass
+class Serialized:
+    """The in-process emulator for requests sent from several threads: one at a time (as the
+    served emulator handles them), after a pause outside the lock (the network), so that
+    requests of items running side by side really overlap."""
+
+    emu: Emulator
+    pause_s: float = 0.002
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        time.sleep(self.pause_s)
+        with self.lock:
+            return self.emu.handle(request)
+
+
 def plan_and_execute(
     emu: Emulator,
     desired: DesiredState,
@@ -131,11 +149,13 @@ def plan_and_execute(
     between: Any = None,
     clock: VirtualClock | None = None,
     handler: Handler | None = None,
+    parallelism: int | None = None,
 ) -> ApplyReport:
     """What `portctl apply --auto-approve` does, in-process: plan, then execute the plan.
 
     `between(client)` runs after planning and before executing (an out-of-band change);
-    `handler` stands in front of the emulator; waits go to `clock` (a fresh one by default).
+    `handler` stands in front of the emulator; waits go to `clock` (a fresh one by default);
+    `parallelism` is the executor's (the client's ceiling, 8, when None).
     """
     clock = clock if clock is not None else VirtualClock()
     with client_for(emu, handler) as client:
@@ -152,6 +172,7 @@ def plan_and_execute(
             clock=clock,
             sleep=clock.sleep,
             observers=observers,
+            parallelism=parallelism,
         )
         return executor.run(plan)
 
