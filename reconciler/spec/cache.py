@@ -1,16 +1,27 @@
-"""A content-addressed cache of `validate` verdicts: unchanged specs are not validated again.
+"""A content-addressed cache for `validate`: unchanged specs are not validated again.
 
-The key is a sha256 over portctl's version, the validation settings (the day, which the date
-rules depend on) and every loaded file's name and bytes, so the same files give the same key in
-any checkout (CI restores `.portctl/cache/` with `actions/cache`). The entry is the verdict of a
-clean run: the files, the counts, the names of the secret variables referenced (names only:
-an entry never holds a secret value; runs that resolve secrets or allow literal ones are never
-cached) and the document files the specs attach, which must still pass the documents rule
-(exist, stay in the repository, not too large) for the entry to be used: they are outside the
-key. Runs with problems are never cached: their messages always come from a real validation.
-The directory is safe to delete, ignored by git (`.portctl/`), and
-`validate --no-cache` neither reads nor writes it. Writing is best effort: a read-only or full
-disk costs speed, never a verdict.
+Two levels, both in `.portctl/cache/`:
+
+* the verdict of a clean run (`<key>.json`), keyed by a sha256 over the validation settings
+  (`SETTINGS`) and every loaded file's name and content digest, so the same files give the same
+  key in any checkout (CI restores `.portctl/cache/` with `actions/cache`). The entry holds the
+  files, the counts, the names of the secret variables referenced and the document files the
+  specs attach;
+* the facts of every clean file (`files.json`, `reconciler.spec.facts.FileFacts`), keyed by the
+  sha256 of the file's bytes, under a header of the same settings: a run where one file of
+  10,000 changed checks that file only. The rules across files (duplicate references, a number
+  in two active specs, one Settings) run over the facts of all files every time.
+
+What a verdict depends on besides the bytes is in the key: portctl's version, the version of
+the phone number metadata, and the day (the date rules move with it). What lies outside the
+file, the documents a spec attaches, is checked again before an entry is used: a document that
+vanished, moved out of the repository or grew too large sends the file through a real check. A
+file is cached only when it has no issue of its own, and never in a run that resolves secret
+references (`--require-secrets`: the referenced variables and files are outside the key) or
+accepts literal secrets: an entry holds names of secret variables, never a value. Messages
+always come from a real validation. The directory is safe to delete, ignored by git
+(`.portctl/`), and `validate --no-cache` neither reads nor writes it. Writing is best effort: a
+read-only or full disk costs speed, never a verdict.
 """
 
 from __future__ import annotations
@@ -25,14 +36,29 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import phonenumbers
+
 from reconciler import __version__
 from reconciler.spec.discovery import common_root, repo_root
+from reconciler.spec.facts import FileFacts
 from reconciler.spec.rules import document_problem
 from reconciler.spec.settings_file import nearest_settings
 
 CACHE_DIR = Path(".portctl") / "cache"
-FORMAT = 1
+FORMAT = 2
 """Bumped when an entry's shape changes (old entries are then simply not found)."""
+FILES = "files.json"
+"""The facts of clean files, by content digest."""
+
+
+def settings(today: date) -> str:
+    """What every entry depends on besides the files (see the module docstring)."""
+    return f"portctl {__version__} phonenumbers {phonenumbers.__version__} {FORMAT} {today}"
+
+
+def file_digest(raw: bytes) -> str:
+    """The content address of one file."""
+    return hashlib.sha256(raw).hexdigest()
 
 
 def cache_directory(paths: Sequence[Path]) -> Path:
@@ -64,12 +90,11 @@ class VerdictCache:
     directory: Path
 
     @staticmethod
-    def key(*, today: date, files: Sequence[tuple[str, bytes]]) -> str:
-        """The content address of a run over `files` (display name, bytes) on `today`."""
-        digest = hashlib.sha256(f"portctl {__version__} cache {FORMAT} {today}\0".encode())
-        for name, data in files:
-            digest.update(f"{name}\0{len(data)}\0".encode())
-            digest.update(data)
+    def key(*, today: date, files: Sequence[tuple[str, str]]) -> str:
+        """The content address of a run over `files` (display name, `file_digest`) on `today`."""
+        digest = hashlib.sha256(f"{settings(today)}\0".encode())
+        for name, content in files:
+            digest.update(f"{name}\0{content}\0".encode())
         return digest.hexdigest()
 
     def get(self, key: str) -> Verdict | None:
@@ -101,11 +126,92 @@ class VerdictCache:
                 "documents": verdict.documents,
             }
         )
+        self._write(f"{key}.json", text)
+
+    def known_files(self, *, today: date) -> dict[str, FileFacts]:
+        """The facts of the clean files kept under the same settings, by `file_digest`."""
+        try:
+            data: dict[str, Any] = json.loads((self.directory / FILES).read_text())
+            if data.get("settings") != settings(today):
+                return {}
+            return {digest: _decoded(entry) for digest, entry in data["files"].items()}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return {}
+
+    def keep_files(
+        self, *, today: date, known: dict[str, FileFacts], files: dict[str, FileFacts]
+    ) -> None:
+        """Keep the facts of `files` (by `file_digest`) beside the `known` ones (what
+        `known_files` gave this run: the entries of the same day stay). Only clean facts
+        without secrets are kept; nothing is written when nothing is new."""
+        entries = {
+            digest: facts
+            for digest, facts in files.items()
+            if digest not in known and cacheable(facts)
+        }
+        if not entries:
+            return
+        encoded = {digest: _encoded(facts) for digest, facts in {**known, **entries}.items()}
+        self._write(FILES, json.dumps({"settings": settings(today), "files": encoded}))
+
+    def _write(self, name: str, text: str) -> None:
+        """Replace `name` by `text` atomically (silently skipped when it cannot be)."""
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             fd, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
             with os.fdopen(fd, "w") as handle:
                 handle.write(text)
-            Path(temporary).replace(self.directory / f"{key}.json")
+            Path(temporary).replace(self.directory / name)
         except OSError:
             return
+
+
+def cacheable(facts: FileFacts) -> bool:
+    """Whether `facts` may be kept: a clean file, no secret value, numbers all valid (so that
+    their positions are their indexes, which an entry leaves out)."""
+    numbers = facts.numbers or ()
+    return (
+        facts.clean
+        and not facts.secrets
+        and all(index == position for position, (index, _) in enumerate(numbers))
+    )
+
+
+def _encoded(facts: FileFacts) -> list[Any]:
+    """An entry of `files.json`: a list (the numbers one string), cheap to read back."""
+    numbers = None if facts.numbers is None else " ".join(n for _, n in facts.numbers)
+    return [
+        facts.kind,
+        facts.name,
+        numbers,
+        facts.reference_prefix,
+        facts.order_numbers,
+        list(facts.documents),
+        list(facts.variables),
+    ]
+
+
+def _decoded(entry: list[Any]) -> FileFacts:
+    """The facts of an entry (`TypeError`/`ValueError` when it is not one)."""
+    kind, name, numbers, prefix, order_numbers, documents, variables = entry
+    if not all(isinstance(value, str | None) for value in (kind, name, numbers)) or not isinstance(
+        prefix, str
+    ):
+        raise TypeError("not an entry")
+    if not isinstance(order_numbers, int | None):
+        raise TypeError("not an entry")
+    return FileFacts(
+        kind=kind,
+        name=name,
+        numbers=None if numbers is None else tuple(enumerate(numbers.split())),
+        reference_prefix=prefix,
+        order_numbers=order_numbers,
+        documents=tuple(map(_text, documents)),
+        variables=tuple(map(_text, variables)),
+    )
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError("not an entry")
+    return value

@@ -28,7 +28,7 @@ from reconciler.desired import (
     SourceLocation,
 )
 from reconciler.redact import register_secret
-from reconciler.spec.cache import Verdict, VerdictCache
+from reconciler.spec.cache import Verdict, VerdictCache, file_digest
 from reconciler.spec.discovery import SpecFileError, common_root, read_spec_file, repo_root
 from reconciler.spec.document import LoadedDocument, load_document
 from reconciler.spec.effective import order_body
@@ -37,6 +37,7 @@ from reconciler.spec.fields import validation_context
 from reconciler.spec.issues import SpecIssue
 from reconciler.spec.parallel import check_files
 from reconciler.spec.phone import check_portable_e164
+from reconciler.spec.rules import document_problem
 from reconciler.spec.settings_file import project_files
 from reconciler.spec.strict_yaml import Loc
 from reconciler.spec.v1 import PortIn, PortingDefaults, Settings
@@ -154,9 +155,9 @@ def load_project(
     Raises `FileNotFoundError` for a path that does not exist; everything else wrong with the
     specs is returned as issues, all of them, sorted by file, line and column.
 
-    `verdicts`: where a clean verdict of the same files is looked up and kept
-    (`reconciler.spec.cache`); used only without the state, without resolving secrets and
-    without literal ones.
+    `verdicts`: where a clean verdict of the same files, and the facts of clean files, are
+    looked up and kept (`reconciler.spec.cache`); used only without the state, without
+    resolving secrets and without literal ones.
     """
     project = project_files(paths, settings=settings_file)
     files = project.files
@@ -171,11 +172,14 @@ def load_project(
             read.append((display, path, read_spec_file(path)))
         except SpecFileError as exc:
             issues.append(SpecIssue(display, 1, 1, "", str(exc)))
-    cacheable = not (issues or build_state or resolve_secrets or allow_plaintext_secrets)
-    if verdicts is None or not cacheable:
-        key = None
-    else:
-        key = verdicts.key(today=today, files=[(display, raw) for display, _, raw in read])
+    if verdicts is not None and (build_state or resolve_secrets or allow_plaintext_secrets):
+        verdicts = None
+    key = None
+    # without a cache no digest is needed: "" is found in no cache
+    digests = [file_digest(raw) if verdicts else "" for _, _, raw in read]
+    if verdicts is not None and not issues:
+        named = [(display, digest) for (display, _, _), digest in zip(read, digests, strict=True)]
+        key = verdicts.key(today=today, files=named)
         verdict = verdicts.get(key)
         if verdict is not None:
             return LoadResult(
@@ -197,8 +201,9 @@ def load_project(
         for job, (_, path, _) in zip(jobs, read, strict=True):
             checked = check_file(job, options)
             specs.append(_Spec(job, checked.facts, path, context, checked.doc, checked.secrets))
-    else:  # only the facts are needed: they may come from other processes
-        for job, facts, (_, path, _) in zip(jobs, check_files(jobs, options), read, strict=True):
+    else:  # only the facts are needed: they may come from the cache or other processes
+        found = _facts(jobs, digests, options, verdicts=verdicts, today=today)
+        for job, facts, (_, path, _) in zip(jobs, found, read, strict=True):
             specs.append(_Spec(job, facts, path, context))
 
     variables: set[str] = set()
@@ -235,6 +240,36 @@ def load_project(
         whole_project=project.whole_project,
     )
     return LoadResult([], sorted(variables), state, result_files, **counts)
+
+
+def _facts(
+    jobs: list[FileJob],
+    digests: list[str],
+    options: CheckOptions,
+    *,
+    verdicts: VerdictCache | None,
+    today: date,
+) -> list[FileFacts]:
+    """The facts of every file: the cached ones still true, the others checked (and kept)."""
+    known = verdicts.known_files(today=today) if verdicts is not None else {}
+    found = [_still_true(known.get(h), job) for job, h in zip(jobs, digests, strict=True)]
+    unknown = [job for job, facts in zip(jobs, found, strict=True) if facts is None]
+    fresh = iter(check_files(unknown, options))
+    result = [facts if facts is not None else next(fresh) for facts in found]
+    if verdicts is not None:
+        verdicts.keep_files(today=today, known=known, files=dict(zip(digests, result, strict=True)))
+    return result
+
+
+def _still_true(facts: FileFacts | None, job: FileJob) -> FileFacts | None:
+    """Cached `facts` of `job`'s file, unless a document it attaches no longer passes the
+    documents rule (outside the cache key: the file is then checked for the message)."""
+    if facts is None:
+        return None
+    for path in facts.documents:
+        if document_problem(path, spec_dir=job.spec_dir, repo_root=job.repo_root):
+            return None
+    return facts
 
 
 def capped(issues: list[SpecIssue]) -> list[SpecIssue]:

@@ -1,4 +1,7 @@
-"""The verdict cache of `validate` (issue 12): unchanged specs are not validated again."""
+"""The cache of `validate` (issue 12): unchanged specs are not validated again.
+
+Whole runs (`<key>.json`) here; single files (`files.json`) in test_file_cache.py.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +23,14 @@ def repo(tmp_path: Path) -> Path:
 
 
 def _entries(repo: Path) -> list[Path]:
-    return sorted((repo.parent / ".portctl" / "cache").glob("*.json"))
+    """The verdicts of whole runs (`files.json` holds the facts of single files)."""
+    return sorted(
+        p for p in (repo.parent / ".portctl" / "cache").glob("*.json") if p != _files(repo)
+    )
+
+
+def _files(repo: Path) -> Path:
+    return repo.parent / ".portctl" / "cache" / "files.json"
 
 
 def _no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -65,6 +75,7 @@ def test_no_cache_neither_reads_nor_writes(
 ) -> None:
     assert run_validate(str(repo), "--no-cache").exit_code == 0
     assert _entries(repo) == []
+    assert not _files(repo).exists()
     assert run_validate(str(repo)).exit_code == 0
 
     _no_parsing(monkeypatch)
