@@ -234,8 +234,9 @@ def _create_items(
         unlooked = sum(1 for p in bad if p.number in ctx.live.holders_not_looked_up)
         if unlooked:
             listed += (
-                f" (whether an open order has {unlooked} of them was not looked up: "
-                f"at most {HOLDER_LOOKUPS} such numbers are looked up per plan)"
+                f" (whether an open order has {unlooked} of them was not looked up: at most "
+                f"{HOLDER_LOOKUPS} per plan, none once the list's phoneNumber filter names "
+                "more orders than one number can be on)"
             )
         return [
             spec_item(

@@ -11,11 +11,13 @@ order per status and the holders themselves are read, never an unrelated open or
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import pytest
 
 from reconciler.api import Order
+from reconciler.emulator.routes import OrderFilter
 from reconciler.planning.taken import HOLDER_LOOKUPS
 from tests.plan.conftest import PlanResult, PlanWorld
 
@@ -218,3 +220,27 @@ def test_a_create_taking_freed_numbers_still_has_its_other_numbers_found(
     assert f"order {other.id} (legacy-crm/elsewhere, PENDING)" in item["reason"]
     assert item["numbers"] == [number(302)]
     assert other.id in read  # named by the lookup of 302, confirmed by its details
+
+
+def test_a_phone_number_filter_that_does_not_filter_stops_the_lookups(
+    world: PlanWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An API that ignored `phoneNumber=` would list every order for each lookup: the first
+    lookup naming more orders than one number can be on stops them (nothing more is read),
+    and the create stays blocked by the check's own answer."""
+    made = [other_order(world, f"pending-{i}", [number(400 + i)]) for i in range(8)]
+    world.spec("dup", [number(405)])
+    world.spec("dup-2", [number(406)])
+    ignoring = OrderFilter.from_call
+
+    def without_number(call: Any, *, substring: bool = False) -> OrderFilter:
+        return replace(ignoring(call, substring=substring), number=None)
+
+    monkeypatch.setattr(OrderFilter, "from_call", staticmethod(without_number))
+    result, read, lists = planned(world, "report")
+    assert read == {made[0].id}  # the PENDING probe only
+    assert lists == 2  # the order list and one lookup
+    for name in ("dup", "dup-2"):
+        item = result.item(name)
+        assert (item["kind"], item["reasonCode"]) == ("blocked", "number_not_portable")
+    assert "whether an open order has 1 of them was not looked up" in result.item("dup")["reason"]
