@@ -261,10 +261,11 @@ class _Run:
             for groups, workers in phases:
                 self._phase(groups, workers)
         except KeyboardInterrupt:
-            self._stop()
             try:
+                self._stop()
                 self._wait_in_hand()
             except KeyboardInterrupt:
+                self._stop()  # the second may have come before the first's stop was done
                 self._give_up()
             return True
         return False

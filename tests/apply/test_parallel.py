@@ -11,6 +11,7 @@ import json
 import os
 import re
 import signal
+import threading
 import time
 from collections import Counter
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
+from reconciler.api import PortingClient
 from reconciler.api.session import Stopped
 from reconciler.apply import ApplyReport, Executor, Outcome
 from reconciler.apply.executor import INTERRUPTED_ITEM, Timed, independent_groups, workers_for
@@ -274,23 +276,32 @@ class _Told:
 
 
 def test_a_second_interrupt_stops_waiting_for_the_request_on_the_wire(
-    world: ApplyWorld,
+    world: ApplyWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for index in range(6):
         world.spec(f"order-{index:02d}", _numbers(index))
     serialized = Serialized(world.emu)
+    stopped, returned, answered = threading.Event(), threading.Event(), threading.Event()
+    stop = PortingClient.stop
+
+    def noted_stop(client: PortingClient) -> None:
+        stop(client)
+        stopped.set()
+
+    monkeypatch.setattr(PortingClient, "stop", noted_stop)
     posts: list[str] = []
-    answered: list[bool] = []
 
     def hanging_third_create(request: httpx.Request) -> httpx.Response:
         if request.method == "POST" and request.url.path.endswith("/portIns"):
             posts.append(request.url.path)
             if len(posts) == 3:
                 os.kill(os.getpid(), signal.SIGTERM)
-                time.sleep(0.3)  # the run is stopped and waits for this answer
+                assert stopped.wait(10), "the first interrupt stops the client"
                 os.kill(os.getpid(), signal.SIGTERM)
-                time.sleep(0.5)  # still on the wire when the run gives up on it
-                answered.append(True)
+                returned.wait(10)  # on the wire until the run has returned without it
+                answer = serialized(request)
+                answered.set()
+                return answer
         return serialized(request)
 
     told = _Told()
@@ -304,9 +315,12 @@ def test_a_second_interrupt_stops_waiting_for_the_request_on_the_wire(
             observers=[told],
         )
         told.returned = True
-        assert answered == [], "the run returned without waiting for the answer"
-        time.sleep(0.8)  # the worker's late answer arrives: it must change nothing
+        assert not answered.is_set(), "the run gave up on the request on the wire"
+        returned.set()
+        assert answered.wait(10)
+        time.sleep(0.2)  # the worker takes the late answer: it must change nothing
     finally:
+        returned.set()
         signal.signal(signal.SIGTERM, previous)
     assert report.interrupted
     unknown = [r for r in report.results if r.outcome is Outcome.UNKNOWN]
