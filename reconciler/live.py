@@ -309,4 +309,6 @@ def _find_holders(
                 by_id.setdefault(row.id, row)
             details.update(_read(client, [row.id for row in candidates]))
             held, occupied = _holders(details, by_id)
+            if not any(check.suspects(details, answers)):
+                break  # every order that could hold a number is read: the rest are known
     return frozenset(skipped)

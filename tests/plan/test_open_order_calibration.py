@@ -244,3 +244,33 @@ def test_a_phone_number_filter_that_does_not_filter_stops_the_lookups(
         item = result.item(name)
         assert (item["kind"], item["reasonCode"]) == ("blocked", "number_not_portable")
     assert "whether an open order has 1 of them was not looked up" in result.item("dup")["reason"]
+
+
+def test_holders_named_by_a_filter_that_does_not_filter_are_confirmed_by_their_numbers(
+    world: PlanWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With few orders unread, an ignored `phoneNumber=` names them all; reading them shows
+    which one has the number, and once every order is read no further lookup is made."""
+    made = [other_order(world, f"pending-{i}", [number(500 + i)]) for i in range(3)]
+    world.spec("dup-1", [number(501)])
+    world.spec("dup-2", [number(502)])
+    world.emu.mark_nonportable([number(600)])
+    world.spec("carrier", [number(600)])
+    ignoring = OrderFilter.from_call
+
+    def without_number(call: Any, *, substring: bool = False) -> OrderFilter:
+        return replace(ignoring(call, substring=substring), number=None)
+
+    monkeypatch.setattr(OrderFilter, "from_call", staticmethod(without_number))
+    result, read, lists = planned(world, "report")
+    assert read == {m.id for m in made}
+    assert lists == 2  # the order list and the one lookup that named every unread order:
+    # the carrier's number is known to be on no order without a lookup
+    for i, other in ((1, 2), (2, 1)):
+        item = result.item(f"dup-{i}")
+        assert (item["kind"], item["reasonCode"]) == ("blocked", "numbers_on_open_order")
+        assert f"order {made[i].id} (legacy-crm/pending-{i}, PENDING)" in item["reason"]
+        assert f"order {made[other].id}" not in item["reason"]
+    item = result.item("carrier")
+    assert (item["kind"], item["reasonCode"]) == ("blocked", "number_not_portable")
+    assert "looked up" not in item["reason"]
