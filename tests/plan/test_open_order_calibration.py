@@ -18,6 +18,7 @@ import pytest
 
 from reconciler.api import Order
 from reconciler.emulator.routes import OrderFilter
+from reconciler.emulator.world import World
 from reconciler.planning.taken import HOLDER_LOOKUPS
 from tests.plan.conftest import PlanResult, PlanWorld
 
@@ -274,3 +275,23 @@ def test_holders_named_by_a_filter_that_does_not_filter_are_confirmed_by_their_n
     item = result.item("carrier")
     assert (item["kind"], item["reasonCode"]) == ("blocked", "number_not_portable")
     assert "looked up" not in item["reason"]
+
+
+def test_rows_that_do_not_count_rejected_numbers_are_read(
+    world: PlanWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A list row without `rejectedQuantity`/`activatedQuantity` may hide numbers a probe
+    cannot speak for: such orders are read in full, as before the calibration."""
+    o = others(world)
+    new_specs(world)
+    listed = World.list_item
+
+    def without_counts(rec: dict[str, Any]) -> dict[str, Any]:
+        row = listed(rec)
+        return {k: v for k, v in row.items() if k not in ("rejectedQuantity", "activatedQuantity")}
+
+    monkeypatch.setattr(World, "list_item", staticmethod(without_counts))
+    result, read, lists = planned(world, "report")
+    assert read == set(o.ids(*o.orders))
+    assert lists == 1
+    assert decisions(result)["on-rejected"][1] == "numbers_on_open_order"
