@@ -39,14 +39,19 @@ class PlainProgress:
 
     def __init__(self, stream: IO[str]) -> None:
         self._stream = stream
+        self._done = 0
 
     def started(self, index: int, total: int, item: PlanItem) -> None:
         """Nothing until the item is done (keeps CI logs one line per item)."""
 
     def finished(self, index: int, total: int, timed: Timed) -> None:
-        """`[2/5] update acme-hq #12 PENDING: applied (order updated)`."""
+        """`[2/5] update acme-hq #12 PENDING: applied (order updated)`: how many items are done
+        so far (orders side by side finish out of plan order; the line names the item)."""
+        self._done += 1
         result = timed.result
-        line = f"[{index}/{total}] {describe(result.item)}: {result.outcome} ({result.message})"
+        line = (
+            f"[{self._done}/{total}] {describe(result.item)}: {result.outcome} ({result.message})"
+        )
         self._stream.write(printable(scrub(line)) + "\n")
         self._stream.flush()
 

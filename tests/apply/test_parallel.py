@@ -329,3 +329,15 @@ def test_a_second_interrupt_stops_waiting_for_the_request_on_the_wire(
     assert len(report.results) + len(report.not_run) == 6
     assert len(told.outcomes) == len(report.results)
     assert not any(after for _, _, after in told.outcomes), "nobody is told after the run"
+
+
+def test_progress_lines_count_items_done_whatever_order_they_finish_in(
+    world: ApplyWorld,
+) -> None:
+    names = _many(world, 6)
+    total = len(world.plan().actions)
+    run = world.cli("--auto-approve", "--parallelism", "2")
+    assert run.code == 0, run.err
+    lines = [line for line in run.err.splitlines() if line.startswith("[")]
+    assert [line.split("]")[0] for line in lines] == [f"[{n}/{total}" for n in range(1, total + 1)]
+    assert sorted(n for n in names if any(f" {n}" in line for line in lines)) == names
