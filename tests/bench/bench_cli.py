@@ -14,8 +14,10 @@ port with a latency on every API request, and runs `portctl` in fresh processes,
 
 For each step: API calls (from the emulator's latency-fault counter), the median and min wall
 time of `--runs` runs, the API lower bound of issue 12, the ratio of the median to that bound
-plus the validate time of the same specs (the issue's goals: plan <= 1.2, apply <= 1.5), and the
-peak RSS of the `portctl` process (`os.wait4`, so the served emulator does not count).
+plus the validate time of the same specs (the issue's goals: plan <= 1.2, apply <= 1.5), the
+peak RSS of the `portctl` process (`os.wait4`, so the served emulator does not count), and the
+median CPU seconds of `portctl` and of the served emulator during the step (on Linux): on a
+shared machine wall time says how busy the neighbours were, CPU time what each side costs.
 
 API lower bound, with L the latency and P = 8 requests in parallel: list pages and single
 calls are serial, GETs of orders and POSTs of creates go P at a time.
@@ -84,6 +86,10 @@ class Step:
     seconds: list[float] = field(default_factory=list)
     calls: list[int] = field(default_factory=list)
     rss_mb: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    """CPU seconds (user + system) of the `portctl` process."""
+    server_cpu: list[float] = field(default_factory=list)
+    """CPU seconds the served emulator spent during the run (empty when not measurable)."""
 
     @property
     def median(self) -> float:
@@ -103,6 +109,8 @@ class Run:
 
     seconds: float
     rss_mb: float
+    cpu: float
+    """User + system CPU seconds of the process."""
     exit_code: int
     output: str
 
@@ -123,7 +131,8 @@ def run_portctl(args: Sequence[str], *, cwd: Path, env: dict[str, str]) -> Run:
         text = out.read().decode(errors="replace")
     # ru_maxrss is in KiB on Linux (bytes on macOS).
     scale = 1024 if sys.platform != "darwin" else 1
-    return Run(elapsed, usage.ru_maxrss * scale / 1e6, process.returncode, text)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(elapsed, usage.ru_maxrss * scale / 1e6, cpu, process.returncode, text)
 
 
 class Served:
@@ -167,6 +176,18 @@ class Served:
                 self.process.stdout.close()
             self.process = None
 
+    def cpu_so_far(self) -> float | None:
+        """CPU seconds (user + system) the serving process used since it started; None where
+        `/proc` does not tell (not Linux)."""
+        if self.process is None:
+            return None
+        try:
+            stat = Path(f"/proc/{self.process.pid}/stat").read_text()
+        except OSError:
+            return None
+        fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def calls_so_far(self) -> int:
         """API requests served since start: what the latency fault's counter lost."""
         faults = httpx.get(f"{self.url}/_emulator/faults", timeout=30).json()["faults"]
@@ -190,12 +211,17 @@ def measure(
 ) -> None:
     """Run one command, check it succeeded, and record its figures in `step`."""
     before = served.calls_so_far() if served else 0
+    server_before = served.cpu_so_far() if served else None
     run = run_portctl(args, cwd=cwd, env=env)
+    server_after = served.cpu_so_far() if served else None
     if run.exit_code != 0:
         tail = "\n".join(run.output.splitlines()[-15:])
         raise RuntimeError(f"portctl {' '.join(args)} exited {run.exit_code}:\n{tail}")
     step.seconds.append(run.seconds)
     step.rss_mb.append(run.rss_mb)
+    step.cpu.append(run.cpu)
+    if server_before is not None and server_after is not None:
+        step.server_cpu.append(server_after - server_before)
     step.calls.append(served.calls_so_far() - before if served else 0)
 
 
@@ -258,6 +284,7 @@ def table(steps: list[Step], latency_ms: int) -> str:
     lines = [
         f"{'step':<24}{'calls':>7}{'bound':>7}{'median s':>10}{'min s':>8}"
         f"{'API bound s':>13}{'+validate s':>13}{'ratio':>7}{'peak RSS MB':>13}"
+        f"{'CPU s':>8}{'emulator CPU s':>16}"
     ]
     for step in steps:
         goal = step.goal_seconds(latency)
@@ -270,6 +297,8 @@ def table(steps: list[Step], latency_ms: int) -> str:
             f"{f'{goal:.2f}' if goal else '-':>13}"
             f"{f'{step.median / goal:.2f}' if goal else '-':>7}"
             f"{max(step.rss_mb):>13.0f}"
+            f"{statistics.median(step.cpu):>8.2f}"
+            f"{f'{statistics.median(step.server_cpu):.2f}' if step.server_cpu else '-':>16}"
         )
     return "\n".join(lines)
 
