@@ -17,7 +17,8 @@ from tests.bench import bench_cli
 
 ROW = re.compile(
     r"^(?P<step>plan|apply \(\d+ creates\))\s+(?P<calls>\d+)\s+(?P<bound>\d+)\s+"
-    r"(?P<median>[\d.]+)\s+(?P<min>[\d.]+)\s+(?P<api>[\d.]+)\s+\S+\s+\S+\s+(?P<rss>\d+)$",
+    r"(?P<median>[\d.]+)\s+(?P<min>[\d.]+)\s+(?P<api>[\d.]+)\s+\S+\s+\S+\s+(?P<rss>\d+)\s+"
+    r"(?P<cpu>[\d.]+)\s+(?P<server_cpu>[\d.]+|-)$",
     re.MULTILINE,
 )
 
@@ -39,4 +40,5 @@ def test_bench_prints_real_figures(tmp_path: Path, capsys: pytest.CaptureFixture
         assert float(row["median"]) > 0
         assert float(row["api"]) > 0
         assert int(row["rss"]) > 10  # a Python process, not a zero from a missing measurement
+        assert float(row["cpu"]) > 0  # importing portctl alone takes CPU time
     assert "API calls per create" in printed
