@@ -18,7 +18,7 @@ import contextlib
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -326,6 +326,9 @@ class PortingClient:
         futures: dict[int, Future[Order]] = {}
         try:
             futures = {i: pool.submit(self.get_order, i) for i in unique}
+            # One wake-up when all are read (or one failed), not one per order: 2,000 wake-ups
+            # of this thread cost the readers the GIL on every answer (issue 12).
+            wait(futures.values(), return_when=FIRST_EXCEPTION)
             return {i: futures[i].result() for i in unique}
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
