@@ -28,20 +28,25 @@ _secrets: dict[str, re.Pattern[str]] = {}
 
 
 def _pattern(value: str) -> re.Pattern[str]:
-    """Where `value` occurs as a value of its own (see the module docstring)."""
+    """Where `value` occurs as a value of its own (see the module docstring).
+
+    The value comes first and what may not stand before it is looked behind from its end
+    (`1234(?<!\\d1234)`, not `(?<!\\d)1234`): a pattern that starts with its literal text is
+    searched for as text, one that starts with a look-behind is tried at every position, 25 ms
+    per PIN over the 900 KB plan of 10,000 specs (issue 12)."""
     body = re.escape(value)
     if len(value) >= LONG_SECRET:
         return re.compile(body)
     before = after = ""
     if value[0].isdigit():
-        before = r"(?<!\d)(?<!\d[-/.:])"
+        before = rf"(?<!\d{body})(?<!\d[-/.:]{body})"
     elif value[0].isalpha():
-        before = r"(?<![^\W\d_])"
+        before = rf"(?<![^\W\d_]{body})"
     if value[-1].isdigit():
         after = r"(?!\d)(?![-/.:]\d)"
     elif value[-1].isalpha():
         after = r"(?![^\W\d_])"
-    return re.compile(before + body + after)
+    return re.compile(body + before + after)
 
 
 def register_secret(value: str) -> None:
