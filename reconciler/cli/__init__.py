@@ -32,17 +32,16 @@ def cli() -> None:
 
 
 def _register() -> None:
-    """Attach every sub-command; each lives in its own module under `reconciler.cli`.
+    """Attach every sub-command; each lives in its own module under `reconciler.cli`, imported
+    when the command is looked up (`reconciler.cli.commands`).
 
     `--color` is accepted before the command (`portctl --color never plan`) and after it.
     """
-    from reconciler.cli import commands
+    from reconciler.cli.commands import WHERE, LazyCommands
     from reconciler.cli.common import color_option
 
     color_option(cli)
-    for command in commands.ALL:
-        color_option(command)
-        cli.add_command(command)
+    cli.commands = LazyCommands(WHERE, color_option)
 
 
 _register()

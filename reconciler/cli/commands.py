@@ -1,32 +1,67 @@
-"""The list of sub-commands, in the order `portctl --help` shows them."""
+"""The sub-commands, each named by the module and attribute it lives in.
+
+A command's module is imported when the command is looked up (to run it, or by `--help`, which
+lists them all), not when `portctl` starts: `validate`, run by pre-commit hooks and on every
+push, must not pay for importing the API client, planning and the renderers of the others
+(a quarter of a second).
+"""
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
+
 import click
 
-from reconciler.cli.apply import apply
-from reconciler.cli.doctor import doctor
-from reconciler.cli.drift import drift
-from reconciler.cli.emulator import emulator
-from reconciler.cli.fmt import fmt
-from reconciler.cli.importcmd import import_command
-from reconciler.cli.plan import plan
-from reconciler.cli.schema import schema
-from reconciler.cli.show import show
-from reconciler.cli.status import status
-from reconciler.cli.validate import validate
-from reconciler.cli.watch import watch
+WHERE: dict[str, str] = {
+    "validate": "reconciler.cli.validate:validate",
+    "fmt": "reconciler.cli.fmt:fmt",
+    "schema": "reconciler.cli.schema:schema",
+    "emulator": "reconciler.cli.emulator:emulator",
+    "plan": "reconciler.cli.plan:plan",
+    "drift": "reconciler.cli.drift:drift",
+    "status": "reconciler.cli.status:status",
+    "apply": "reconciler.cli.apply:apply",
+    "show": "reconciler.cli.show:show",
+    "import": "reconciler.cli.importcmd:import_command",
+    "doctor": "reconciler.cli.doctor:doctor",
+    "watch": "reconciler.cli.watch:watch",
+}
+"""Command name -> `module:attribute`."""
 
-ALL: list[click.Command] = []
-ALL.append(validate)
-ALL.append(fmt)
-ALL.append(schema)
-ALL.append(emulator)
-ALL.append(plan)
-ALL.append(drift)
-ALL.append(status)
-ALL.append(apply)
-ALL.append(show)
-ALL.append(import_command)
-ALL.append(doctor)
-ALL.append(watch)
+
+class LazyCommands(MutableMapping[str, click.Command]):
+    """A group's commands by name, each imported when first looked up and then passed through
+    `prepare` (which adds the options every command shares). Asking whether a name is a
+    command, or listing the names, imports nothing."""
+
+    def __init__(
+        self, where: Mapping[str, str], prepare: Callable[[click.Command], click.Command]
+    ) -> None:
+        self._where = dict(where)
+        self._prepare = prepare
+        self._loaded: dict[str, click.Command] = {}
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self._loaded:
+            module, _, attribute = self._where[name].partition(":")
+            command = getattr(importlib.import_module(module), attribute)
+            self._loaded[name] = self._prepare(command)
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self._where.setdefault(name, "")
+        self._loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._where[name]
+        self._loaded.pop(name, None)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._where
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)

@@ -3,6 +3,10 @@
 One place decides how PATHS default, how `--env-file`, `--selector` and `--format` read, how
 spec problems are printed, how the client is made and how errors become exit codes, so the
 commands agree with each other and with docs/design.md#exit-codes.
+
+Imports: the API client, rich, planning and reporting are imported by the helpers that use
+them, not here: `validate` (pre-commit hooks, CI on every push) needs none of them, and
+importing them was a quarter of a second of every `validate`.
 """
 
 from __future__ import annotations
@@ -14,28 +18,25 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console
-from rich.live import Live
-from rich.text import Text
 
-from reconciler.api import ApiError, PortingClient
-from reconciler.api.concurrency import DEFAULT_CEILING
 from reconciler.cli.exits import EXIT_BLOCKED, EXIT_CHANGES, EXIT_OK
 from reconciler.clock import cli_today
-from reconciler.connect import ConnectionSettingsError, client_from_env, explain_api_error
-from reconciler.desired import DesiredState
-from reconciler.emulator.store import StateFileError
-from reconciler.live import LiveSnapshot
-from reconciler.planning import Plan, build_plan
 from reconciler.redact import printable, scrub
-from reconciler.render.registry import Output
-from reconciler.reporting import fetch_report_live
 from reconciler.spec import LoadResult, load_env, load_project
 from reconciler.spec.cache import VerdictCache, cache_directory
 from reconciler.spec.envfile import EnvFileError
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+    from reconciler.api import PortingClient
+    from reconciler.desired import DesiredState
+    from reconciler.live import LiveSnapshot
+    from reconciler.planning import Plan
+    from reconciler.render.output import Output
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -166,6 +167,8 @@ def _remember_parallelism(ctx: click.Context, _: click.Parameter, value: int | N
 def api_options(command: F) -> F:
     """`--emulator` (an `emulator` arg) and `--parallelism N` (read by `make_client` through
     the click context): every command that talks to the API takes them."""
+    from reconciler.api.concurrency import DEFAULT_CEILING  # see "Imports" in the docstring
+
     command = click.option(
         "--parallelism",
         type=click.IntRange(min=1),
@@ -304,6 +307,9 @@ def load_desired(
 
 def make_client(emulator: bool) -> PortingClient:
     """The API client (or the embedded emulator's); settings problems exit 1 with one paragraph."""
+    from reconciler.api.concurrency import DEFAULT_CEILING
+    from reconciler.connect import ConnectionSettingsError, client_from_env
+
     try:
         context = click.get_current_context(silent=True)
         chosen = context.meta.get(PARALLELISM_META) if context else None
@@ -321,6 +327,10 @@ def api_errors(emulator: bool) -> Iterator[None]:
     A corrupt `--emulator` state file surfaces here too: the embedded transport reads it on
     the first request.
     """
+    from reconciler.api import ApiError
+    from reconciler.connect import explain_api_error
+    from reconciler.emulator.store import StateFileError
+
     try:
         yield
     except ApiError as exc:
@@ -339,6 +349,8 @@ class _Reading:
         self._calls = 0
 
     def __rich__(self) -> Text:
+        from rich.text import Text
+
         # A reader thread may add a key mid-copy: then show the last count.
         with contextlib.suppress(RuntimeError):
             self._calls = sum(dict(self._client.calls).values())
@@ -352,6 +364,9 @@ def reading_progress(client: PortingClient) -> Iterator[None]:
     if not is_tty(sys.stderr):
         yield
         return
+    from rich.console import Console
+    from rich.live import Live
+
     console = Console(file=sys.stderr, no_color=not use_color(sys.stderr))
     with Live(_Reading(client), console=console, transient=True, refresh_per_second=8):
         yield
@@ -367,6 +382,9 @@ def read_for_report(
 ) -> tuple[DesiredState, LiveSnapshot, Plan, date]:
     """Specs, live state (reads only), the plan and today (the API's clock), as `drift` and
     `status` both need them; the plan decides what each report calls drift or a next step."""
+    from reconciler.planning import build_plan
+    from reconciler.reporting import fetch_report_live
+
     desired = load_desired(
         paths, env_file=env_file, selectors=selectors, resolve_secrets=resolve_secrets
     )

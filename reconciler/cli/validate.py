@@ -13,7 +13,7 @@ import click
 
 from reconciler.cli.common import env_file_option, format_option, paths_argument, read_specs
 from reconciler.cli.exits import EXIT_ERROR
-from reconciler.render.registry import VALIDATE, ValidateView
+from reconciler.render.validate import VALIDATE, ValidateView
 
 
 @click.command("validate")

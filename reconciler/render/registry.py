@@ -10,23 +10,24 @@ gets its document with control characters made visible (`reconciler.render.print
 value can start a line of its own.
 
 Adding a format is one renderer function (in its own module if it is a new medium) and one
-entry in the `Output` below; the command's `--format` picks it up.
+entry in the `Output` below; the command's `--format` picks it up. `Output` itself lives in
+`reconciler.render.output`, and validate's entry beside its renderers in
+`reconciler.render.validate`: `portctl validate` imports those only, not every renderer here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from reconciler.apply.outcomes import ApplyReport
 from reconciler.doctor import Finding
 from reconciler.importing import ImportResult
 from reconciler.planning.items import Plan
-from reconciler.redact import scrub
-from reconciler.render import apply_report, import_summary, status, validate, watch_status
+from reconciler.render import apply_report, import_summary, status, watch_status
 from reconciler.render.doctor import render_doctor_json, render_doctor_text
 from reconciler.render.drift_json import render_drift_json
 from reconciler.render.drift_markdown import render_drift_markdown
@@ -34,55 +35,11 @@ from reconciler.render.drift_text import render_drift_text
 from reconciler.render.html import render_drift_html
 from reconciler.render.jsonfmt import render_json
 from reconciler.render.markdown import render_markdown
-from reconciler.render.printable import json_on_its_lines, printable_values
+from reconciler.render.output import Output
 from reconciler.render.text import render_text
+from reconciler.render.validate import VALIDATE
 from reconciler.reporting.drift import DriftReport
 from reconciler.reporting.facts import OrderFacts
-from reconciler.spec import LoadResult
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Output(Generic[T]):
-    """One document (what a command prints) and its renderers, one per format.
-
-    `asides` are for formats whose standard output must stay one machine-readable document:
-    what text output would add for a person goes to standard error instead (validate's JSON).
-    """
-
-    document: str
-    renderers: Mapping[str, Callable[[T], str]]
-    asides: Mapping[str, Callable[[T], str]] = field(default_factory=dict)
-
-    @property
-    def formats(self) -> tuple[str, ...]:
-        """The format names, in the order `--help` lists them (the first is the default)."""
-        return tuple(self.renderers)
-
-    def _check(self, fmt: str) -> None:
-        if fmt not in self.renderers:
-            raise ValueError(
-                f"unknown {self.document} format {fmt!r}; choose one of {', '.join(self.formats)}"
-            )
-
-    def render(self, value: T, fmt: str) -> str:
-        """`value` in `fmt`, scrubbed of registered secrets; for standard output."""
-        self._check(fmt)
-        out = self.renderers[fmt](_shown(value, fmt))
-        return scrub(json_on_its_lines(out) if fmt == "json" else out)
-
-    def aside(self, value: T, fmt: str) -> str:
-        """What goes to standard error beside `render(value, fmt)` (usually nothing)."""
-        self._check(fmt)
-        renderer = self.asides.get(fmt)
-        return scrub(renderer(_shown(value, fmt))) if renderer else ""
-
-
-def _shown(value: T, fmt: str) -> T:
-    """What a renderer gets: for every format but JSON, the value with each string's control
-    characters made visible (`reconciler.render.printable`)."""
-    return value if fmt == "json" else printable_values(value)
 
 
 @dataclass(frozen=True)
@@ -110,14 +67,6 @@ class StatusView:
 
     facts: Sequence[OrderFacts]
     today: date
-
-
-@dataclass(frozen=True)
-class ValidateView:
-    """What loading the specs found; `annotate` on GitHub Actions (`GITHUB_ACTIONS=true`)."""
-
-    result: LoadResult
-    annotate: bool = False
 
 
 @dataclass(frozen=True)
@@ -165,15 +114,6 @@ STATUS: Output[StatusView] = Output(
         "text": lambda v: status.render_status_text(v.facts, today=v.today),
         "json": lambda v: status.render_status_json(v.facts, today=v.today),
     },
-)
-
-VALIDATE: Output[ValidateView] = Output(
-    "validate",
-    {
-        "text": lambda v: validate.render_validate_text(v.result, annotate=v.annotate),
-        "json": lambda v: validate.render_validate_json(v.result),
-    },
-    asides={"json": lambda v: validate.validate_json_aside(v.result, annotate=v.annotate)},
 )
 
 IMPORT: Output[ImportView] = Output(

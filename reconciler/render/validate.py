@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+from reconciler.render.output import Output
 from reconciler.spec import LoadResult, SpecIssue
 
 
@@ -64,3 +66,23 @@ def validate_json_aside(result: LoadResult, *, annotate: bool) -> str:
     if result.secret_variables:
         lines.append(_variables_line(result))
     return _lines(lines)
+
+
+@dataclass(frozen=True)
+class ValidateView:
+    """What loading the specs found; `annotate` on GitHub Actions (`GITHUB_ACTIONS=true`)."""
+
+    result: LoadResult
+    annotate: bool = False
+
+
+VALIDATE: Output[ValidateView] = Output(
+    "validate",
+    {
+        "text": lambda v: render_validate_text(v.result, annotate=v.annotate),
+        "json": lambda v: render_validate_json(v.result),
+    },
+    asides={"json": lambda v: validate_json_aside(v.result, annotate=v.annotate)},
+)
+"""Its entry of the output registry (`reconciler.render.registry.REGISTRY`), defined here so
+that `portctl validate` imports no other command's renderers."""

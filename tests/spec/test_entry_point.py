@@ -9,7 +9,7 @@ import pytest
 
 from reconciler import __version__
 from reconciler.cli import main
-from reconciler.cli.commands import ALL
+from reconciler.cli.commands import WHERE
 from tests.spec.conftest import SPECS
 
 
@@ -20,8 +20,8 @@ def test_python_dash_m_reconciler_is_portctl() -> None:
 
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.startswith("Usage: portctl [OPTIONS] COMMAND [ARGS]...")
-    for command in ALL:
-        assert f"  {command.name} " in completed.stdout
+    for name in WHERE:
+        assert f"  {name} " in completed.stdout
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
