@@ -144,14 +144,16 @@ class Executor:
         """Carry out every action of `plan` and report each one's outcome, in plan order.
 
         The configuration item runs first, alone; then the groups of `independent_groups`,
-        `workers_for` of them at once, on worker threads while this thread waits, so that an
-        interrupt (Ctrl-C, or SIGTERM turned into one by the CLI) arrives here. The first one
-        stops the run: the client refuses every request not yet sent, no item starts, and the
-        items in hand end; one whose mutation was on the wire at the stop, or that was stopped
-        before it was done, is reported `unknown` (its request may have been sent), one that
-        needed nothing more keeps its outcome. The report lists the items not started, for the
-        partial outcome table. A second interrupt stops the waiting: the items still in hand
-        are reported `unknown` at once. Observers hear `started` before an item sends anything, so
+        `workers_for` of them at once. One at a time, this thread runs them in plan order and
+        an interrupt (Ctrl-C, or SIGTERM turned into one by the CLI) makes the item in hand
+        `unknown`, as a serial apply always did. Several at once, they run on worker threads
+        while this thread waits, so that the interrupt arrives here. The first one stops the
+        run: the client refuses every request not yet sent, no item starts, and the items in
+        hand end; one whose mutation was on the wire at the stop, or that was stopped before it
+        was done, is reported `unknown` (its request may have been sent), one that needed
+        nothing more keeps its outcome. A second interrupt stops the waiting: the items still
+        in hand are reported `unknown` at once. The report lists the items not started, for
+        the partial outcome table. Observers hear `started` before an item sends anything, so
         the audit log shows every item that may have reached the API; they are told one at a
         time, as items start and finish.
         """
@@ -237,7 +239,8 @@ WAIT_SLICE_S = 0.5
 class _Run:
     """One `Executor.run`: the worker threads, what started, the results, the stop.
 
-    The waiting thread never joins a worker: in CPython before 3.13 an interrupted
+    With one worker the calling thread runs the items itself, as a serial apply always did.
+    With more, the waiting thread never joins a worker: in CPython before 3.13 an interrupted
     `Thread.join` can mark a running thread as stopped (the bpo-45274 clean-up). It waits on a
     condition instead: until every group is done, or, once stopped, until every item that
     started has its result. A worker's observer calls all happen before that, under the lock.
@@ -256,19 +259,38 @@ class _Run:
 
     def go(self, phases: Sequence[tuple[list[list[int]], int]]) -> bool:
         """Run each phase's groups with its number of workers, one phase after the other;
-        True if interrupted."""
-        try:
-            for groups, workers in phases:
-                self._phase(groups, workers)
-        except KeyboardInterrupt:
+        True if interrupted. One worker means no thread: the calling thread runs the items
+        itself, in plan order, so that an interrupt lands inside the item in hand."""
+        for groups, workers in phases:
+            inline = workers == 1
             try:
-                self._stop()
-                self._wait_in_hand()
+                if inline:
+                    self._inline(groups)
+                else:
+                    self._phase(groups, workers)
             except KeyboardInterrupt:
-                self._stop()  # the second may have come before the first's stop was done
-                self._give_up()
-            return True
+                self._interrupted(inline=inline)
+                return True
         return False
+
+    def _interrupted(self, *, inline: bool) -> None:
+        """Stop; with workers, wait for the items in hand (a second interrupt stops the
+        waiting); report what is still in hand as unknown."""
+        try:
+            self._stop()
+            if not inline:
+                self._wait_in_hand()
+        except KeyboardInterrupt:
+            self._stop()  # the second may have come before the first's stop was done
+        self._give_up()
+
+    def _inline(self, groups: list[list[int]]) -> None:
+        for index in sorted(i for group in groups for i in group):
+            if not self._start(index):
+                return
+            result = self._executor.one(self._actions[index])
+            with self._changed:
+                self._finish(index, result)
 
     def _phase(self, groups: list[list[int]], workers: int) -> None:
         with self._changed:
@@ -300,7 +322,8 @@ class _Run:
             self._queue.clear()
 
     def _give_up(self) -> None:
-        """A second interrupt: report what is still in hand as unknown and wait no longer."""
+        """Report what is still in hand as unknown (the item an interrupt hit in the calling
+        thread; after a second interrupt, what the workers still have)."""
         with self._changed:
             for index in sorted(set(self.started) - set(self.results)):
                 self._finish(index, self._executor.result(self._actions[index], *_UNKNOWN))

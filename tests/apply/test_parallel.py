@@ -202,10 +202,18 @@ def test_sigterm_with_several_orders_in_flight(
     handle = Emulator.handle
     seen: dict[str, int] = {"creates": 0, "after": 0}
     killed_on: list[str] = []
+    stopped = threading.Event()
+    stop = PortingClient.stop
+
+    def noted_stop(client: PortingClient) -> None:
+        stop(client)
+        stopped.set()
+
+    monkeypatch.setattr(PortingClient, "stop", noted_stop)
 
     def terminated_on_third_create(self: Emulator, *args: Any, **kwargs: Any) -> Any:
         request: httpx.Request = args[0] if args else kwargs["request"]
-        if killed_on and request.url.path.startswith("/v1/"):
+        if stopped.is_set() and request.url.path.startswith("/v1/"):
             seen["after"] += 1
         answer = handle(self, *args, **kwargs)
         if request.method == "POST" and request.url.path.endswith("/portIns"):
@@ -221,7 +229,10 @@ def test_sigterm_with_several_orders_in_flight(
         "--auto-approve", "--parallelism", "2", "--audit-log", str(log), "--format", "json"
     )
     assert run.code == 130, run.err
-    assert seen["after"] <= 1, "only a request already on the wire may reach the API after it"
+    assert stopped.is_set()
+    # the client refuses to send once stopped: a request arriving later was past that check
+    # already, at most one per worker
+    assert seen["after"] <= 2
     lines = [json.loads(line) for line in log.read_text("utf-8").splitlines()]
     started = [(x["order"]["name"], x["action"]) for x in lines if x["event"] == "started"]
     finished = {
@@ -234,10 +245,13 @@ def test_sigterm_with_several_orders_in_flight(
         for i in run.document["plan"]["items"]
         if (i["name"], i["kind"]) in finished
     ], "results in plan order"
+    # The create whose POST the signal came in: unknown, or applied if its answer was back
+    # before the run could stop (the signal is handled in the waiting thread).
     killed = next(r for r in results if r["reference"] == killed_on[0] and r["action"] == "create")
-    assert killed["outcome"] == "unknown"
+    assert killed["outcome"] in ("unknown", "applied")
     unknown = [r for r in results if r["outcome"] == "unknown"]
-    assert 1 <= len(unknown) <= 2, "at most the items in hand"
+    assert len(unknown) <= 2, "at most the items in hand"
+    assert run.document["notRun"], "the run stopped"
     assert len(run.document["notRun"]) == 16 - len(results)
     # The next run finishes the job: no order twice.
     monkeypatch.setattr(Emulator, "handle", handle)
