@@ -168,18 +168,13 @@ class VerdictCache:
 
 def cacheable(facts: FileFacts) -> bool:
     """Whether `facts` may be kept: a clean file, no secret value, numbers all valid (so that
-    their positions are their indexes, which an entry leaves out)."""
-    numbers = facts.numbers or ()
-    return (
-        facts.clean
-        and not facts.secrets
-        and all(index == position for position, (index, _) in enumerate(numbers))
-    )
+    their indexes are 0, 1, 2..., which an entry leaves out)."""
+    return facts.clean and not facts.secrets and facts.number_indexes is None
 
 
 def _encoded(facts: FileFacts) -> list[Any]:
     """An entry of `files.json`: a list (the numbers one string), cheap to read back."""
-    numbers = None if facts.numbers is None else " ".join(n for _, n in facts.numbers)
+    numbers = None if facts.numbers is None else " ".join(facts.numbers)
     return [
         facts.kind,
         facts.name,
@@ -203,7 +198,7 @@ def _decoded(entry: list[Any]) -> FileFacts:
     return FileFacts(
         kind=kind,
         name=name,
-        numbers=None if numbers is None else tuple(enumerate(numbers.split())),
+        numbers=None if numbers is None else tuple(numbers.split()),
         reference_prefix=prefix,
         order_numbers=order_numbers,
         documents=tuple(map(_text, documents)),

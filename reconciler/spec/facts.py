@@ -62,8 +62,11 @@ class FileFacts:
     """Issues of the PortIn rules, shown unless their field is among the reported ones."""
     name: str | None = None
     """metadata.name of a PortIn when valid on its own (the reference rules read it)."""
-    numbers: tuple[tuple[int, str], ...] | None = None
-    """(index, number) of every valid number of an active PortIn; None when not active."""
+    numbers: tuple[str, ...] | None = None
+    """Every valid number of an active PortIn; None when not active."""
+    number_indexes: tuple[int, ...] | None = None
+    """Their indexes in spec.phoneNumbers when some number is invalid; None when they are
+    0, 1, 2... (so the facts of 10,000 files hold no second copy of their numbers' order)."""
     reference_prefix: str = ""
     """spec.referencePrefix of a Settings ("" when absent or itself wrong)."""
     order_numbers: int | None = None
@@ -76,6 +79,11 @@ class FileFacts:
     secrets: tuple[str, ...] = field(default=(), repr=False)
     """Secret values met (literals allowed by the run, resolved references), to register for
     redaction where the messages are printed. Facts holding any are never cached."""
+
+    def indexed_numbers(self) -> Iterator[tuple[int, str]]:
+        """(index in spec.phoneNumbers, number) of `numbers`."""
+        numbers = self.numbers or ()
+        return zip(self.number_indexes or range(len(numbers)), numbers, strict=True)
 
     @property
     def clean(self) -> bool:
@@ -114,9 +122,12 @@ def _port_in_facts(doc: LoadedDocument, data: Any, facts: FileFacts, job: FileJo
     checks = check_port_in(doc, spec_dir=job.spec_dir, repo_root=job.repo_root)
     name = field_value(Metadata, "name", mapping(data, "metadata"))
     spec_data = mapping(data, "spec")
-    numbers = None
+    numbers = indexes = None
     if spec_data is not None and field_value(PortInSpec, "state", spec_data) == "active":
-        numbers = tuple((index, number) for index, number, _ in portable_numbers(spec_data))
+        found = [(index, number) for index, number, _ in portable_numbers(spec_data)]
+        numbers = tuple(number for _, number in found)
+        if any(index != position for position, (index, _) in enumerate(found)):
+            indexes = tuple(index for index, _ in found)
     model = doc.model if isinstance(doc.model, PortIn) else None
     documents = _document_paths(spec_data)
     return replace(
@@ -124,6 +135,7 @@ def _port_in_facts(doc: LoadedDocument, data: Any, facts: FileFacts, job: FileJo
         checks=tuple(checks),
         name=None if name is INVALID else name,
         numbers=numbers,
+        number_indexes=indexes,
         order_numbers=len(model.spec.phoneNumbers) if model is not None else None,
         documents=documents,
     )
@@ -139,16 +151,21 @@ def _document_paths(spec: Mapping[str, Any] | None) -> tuple[str, ...]:
 
 
 def _secret_fields(data: Any, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:
-    """`(location, text)` of every secret field in a document's raw data."""
+    """`(location, text)` of every secret field in a document's raw data.
+
+    Only containers are entered: a spec is mostly scalars (a short-form number is a string in
+    a list), and a generator per scalar was most of this walk's time.
+    """
     if isinstance(data, dict):
         for key, value in data.items():
             if key in SECRET_FIELDS and isinstance(value, str):
                 yield (*loc, key), value
-            else:
+            elif isinstance(value, dict | list):
                 yield from _secret_fields(value, (*loc, key))
     elif isinstance(data, list):
         for index, value in enumerate(data):
-            yield from _secret_fields(value, (*loc, index))
+            if isinstance(value, dict | list):
+                yield from _secret_fields(value, (*loc, index))
 
 
 def _secrets(

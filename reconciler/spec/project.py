@@ -347,7 +347,7 @@ def _cross_file(specs: list[_Spec], prefix: str) -> list[SpecIssue]:
         name = facts.name
         if name is not None and _reference_clash(spec, prefix + name, prefix, references, issues):
             continue
-        for index, number in facts.numbers or ():
+        for index, number in facts.indexed_numbers():
             owner_file, owner = numbers.setdefault(number, (spec.file, name))
             if owner_file == spec.file:
                 continue

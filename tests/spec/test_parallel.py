@@ -136,3 +136,24 @@ def test_usable_cores_follow_the_affinity_mask() -> None:
     if not hasattr(os, "sched_getaffinity"):
         pytest.skip("no affinity mask on this platform")
     assert parallel.usable_cores() == len(os.sched_getaffinity(0))
+
+
+def test_a_clash_after_an_invalid_number_is_at_its_own_index(
+    run_validate: RunValidate, tmp_path: Path, pools: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The facts keep the indexes of the valid numbers when an invalid one comes first."""
+    (tmp_path / ".git").mkdir()
+    base = (CORPUS / "_companions" / "base-order.yaml").read_text()
+    (tmp_path / "a-base.yaml").write_text(base)
+    clashing = base.replace("corpus-base", "corpus-clash").replace(
+        '    - "+13125550190"', '    - "+0123"\n    - "+13125550191"\n    - "+13125550190"'
+    )
+    (tmp_path / "b-clash.yaml").write_text(clashing)
+    pooled = run_validate("--format", "json", "--no-cache", str(tmp_path))
+    assert pools, "the pool was not used"
+    _serial(monkeypatch)
+    serial = run_validate("--format", "json", "--no-cache", str(tmp_path))
+
+    assert pooled.output == serial.output
+    clashes = [i for i in json.loads(serial.stdout) if "already in active" in i["message"]]
+    assert [(i["path"], i["line"]) for i in clashes] == [("spec.phoneNumbers[2]", 15)]
