@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import cache
-from typing import Literal, cast
+from typing import Literal
 
 import phonenumbers
 from phonenumbers import (
@@ -19,7 +19,6 @@ from phonenumbers import (
     PhoneNumber,
     PhoneNumberFormat,
     PhoneNumberType,
-    phonenumberutil,
 )
 
 Region = Literal["US", "CA"]
@@ -50,37 +49,96 @@ def _metadata(region: Region) -> PhoneMetadata:
 
 
 _METADATA = {region: _metadata(region) for region in _PORTABLE_REGIONS}
-TypeInRegion = Callable[[str, PhoneMetadata], int]
+TypeInRegion = Callable[[str, Region], int]
+"""(10-digit national number, region) -> libphonenumber number type in that region."""
+
+_OTHER_TYPES = (
+    ("premium_rate", PhoneNumberType.PREMIUM_RATE),
+    ("toll_free", PhoneNumberType.TOLL_FREE),
+    ("shared_cost", PhoneNumberType.SHARED_COST),
+    ("voip", PhoneNumberType.VOIP),
+    ("personal_number", PhoneNumberType.PERSONAL_NUMBER),
+    ("pager", PhoneNumberType.PAGER),
+    ("uan", PhoneNumberType.UAN),
+    ("voicemail", PhoneNumberType.VOICEMAIL),
+)
+"""The non-geographic types, in the order libphonenumber tries them (first match wins)."""
+
+
+def _matches(desc: object) -> Callable[[str], bool]:
+    """libphonenumber's "number matches this description": one of its possible lengths (when
+    it lists any) and its national number pattern matching the whole number."""
+    pattern = getattr(desc, "national_number_pattern", None)
+    if not pattern:
+        return lambda _: False
+    whole = re.compile(pattern).fullmatch
+    lengths = frozenset(getattr(desc, "possible_length", None) or ())
+    if not lengths:
+        return lambda national: whole(national) is not None
+    return lambda national: len(national) in lengths and whole(national) is not None
+
+
+def _classifier(metadata: PhoneMetadata) -> Callable[[str], int]:
+    """The number type of a national number in the region of `metadata`, decided as
+    libphonenumber decides it, with the region's patterns compiled once."""
+    general = _matches(metadata.general_desc)
+    others = [(_matches(getattr(metadata, name, None)), kind) for name, kind in _OTHER_TYPES]
+    fixed_line, mobile = _matches(metadata.fixed_line), _matches(metadata.mobile)
+    same = bool(metadata.same_mobile_and_fixed_line_pattern)
+
+    def classify(national: str) -> int:
+        if not general(national):
+            return PhoneNumberType.UNKNOWN
+        for matches, kind in others:
+            if matches(national):
+                return kind
+        if fixed_line(national):
+            if same or mobile(national):
+                return PhoneNumberType.FIXED_LINE_OR_MOBILE
+            return PhoneNumberType.FIXED_LINE
+        if not same and mobile(national):
+            return PhoneNumberType.MOBILE
+        return PhoneNumberType.UNKNOWN
+
+    return classify
 
 
 def _fast_type_in_region() -> TypeInRegion | None:
-    """libphonenumber's private per-region type matcher, when it is there and still behaves.
+    """A per-region type matcher with the two portable regions' patterns compiled once, when it
+    classifies known numbers as the public API does.
 
-    Why a private function: the public `region_code_for_number` + `number_type` pair runs this
-    matcher once per candidate NANP region to find the region and again for the type (measured
-    about 11 us per number); asking the two portable regions directly takes about 3 us, which
-    is most of the number checks' share of `validate` on large repositories (100,000 numbers in
-    tests/bench/bench_validate.py). Private names may change in any phonenumbers release, so the
-    helper is used only if it exists and classifies known numbers as the public API does;
-    otherwise `region_and_type` takes the public path (tests run both and compare them).
+    Why: the public `region_code_for_number` + `number_type` pair runs libphonenumber's matcher
+    once per candidate NANP region to find the region and again for the type (about 11 us per
+    number), and that matcher looks every pattern up in `re`'s cache again for every number;
+    asking the two portable regions directly with compiled patterns takes about 1 us: the number
+    checks were a quarter of a cold `validate` of 10,000 specs. It mirrors libphonenumber's order
+    of checks from the public metadata, so it is used only if it agrees with the public API on
+    known numbers; otherwise `region_and_type` takes the public path (tests run both and compare
+    them on generated numbers).
     """
-    helper = getattr(phonenumberutil, "_number_type_helper", None)
-    if not callable(helper):
-        return None
     probes: dict[tuple[str, Region], int] = {
         ("3125550141", "US"): PhoneNumberType.FIXED_LINE_OR_MOBILE,
         ("8005550123", "US"): PhoneNumberType.TOLL_FREE,
+        ("9005550123", "US"): PhoneNumberType.PREMIUM_RATE,
         ("4165550123", "CA"): PhoneNumberType.FIXED_LINE_OR_MOBILE,
         ("3125550141", "CA"): PhoneNumberType.UNKNOWN,
     }
     try:
+        classifiers = {region: _classifier(_METADATA[region]) for region in _PORTABLE_REGIONS}
         agrees = all(
-            helper(national, _METADATA[region]) == kind
-            for (national, region), kind in probes.items()
+            classifiers[region](national) == kind for (national, region), kind in probes.items()
         )
-    except Exception:  # noqa: BLE001 (any failure of a private API means: do not use it)
+        public = all(
+            phonenumbers.number_type(PhoneNumber(country_code=1, national_number=int(national)))
+            == kind
+            for (national, region), kind in probes.items()
+            if kind != PhoneNumberType.UNKNOWN
+        )
+    except Exception:  # noqa: BLE001 (metadata of another shape means: do not use it)
         return None
-    return cast(TypeInRegion, helper) if agrees else None
+    if not (agrees and public):
+        return None
+    return lambda national, region: classifiers[region](national)
 
 
 _TYPE_IN_REGION = _fast_type_in_region()
@@ -136,7 +194,7 @@ def region_and_type(
             return None, PhoneNumberType.UNKNOWN
         return ("US" if region == "US" else "CA"), phonenumbers.number_type(number)
     for candidate in _PORTABLE_REGIONS:
-        kind = type_in_region(national, _METADATA[candidate])
+        kind = type_in_region(national, candidate)
         if kind != PhoneNumberType.UNKNOWN:
             return candidate, kind
     return None, PhoneNumberType.UNKNOWN

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import phonenumbers
 import pytest
 from hypothesis import given
@@ -76,28 +78,38 @@ def test_fast_region_and_type_agree_with_public_api(national: int) -> None:
 
 
 def test_the_fast_matcher_is_in_use_on_this_phonenumbers_release() -> None:
-    """If this fails, phonenumbers renamed its private helper: validate still works (public
-    path) but is slower on large repositories; update `_fast_type_in_region`."""
+    """If this fails, the metadata of this phonenumbers release no longer classifies as the
+    compiled matcher reads it: validate still works (public path) but is slower on large
+    repositories; update `_classifier`."""
     assert phone._TYPE_IN_REGION is not None
 
 
-def _wrong_helper(national: str, metadata: object) -> int:
-    return PhoneNumberType.UNKNOWN
+def _unknown(metadata: object) -> Callable[[str], int]:
+    return lambda national: PhoneNumberType.UNKNOWN
 
 
-def _broken_helper(national: str, metadata: object) -> int:
-    raise TypeError("signature changed")
+def _broken(metadata: object) -> Callable[[str], int]:
+    raise AttributeError("metadata of another shape")
 
 
-@pytest.mark.parametrize("helper", [None, "not callable", _wrong_helper, _broken_helper])
-def test_a_missing_or_changed_private_helper_is_not_used(
-    helper: object, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("classifier", [_unknown, _broken])
+def test_a_matcher_that_disagrees_or_fails_is_not_used(
+    classifier: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if helper is None:
-        monkeypatch.delattr(phonenumberutil, "_number_type_helper")
-    else:
-        monkeypatch.setattr(phonenumberutil, "_number_type_helper", helper)
+    monkeypatch.setattr(phone, "_classifier", classifier)
     assert phone._fast_type_in_region() is None
+
+
+@given(national_numbers, st.sampled_from(["US", "CA"]))
+def test_the_compiled_matcher_is_libphonenumbers_own(national: int, region: str) -> None:
+    """The same answer as libphonenumber's own per-region matcher (a private function, used
+    here only to check the copy)."""
+    own = getattr(phonenumberutil, "_number_type_helper", None)
+    if own is None:
+        pytest.skip("this phonenumbers release has no such private helper")
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    assert metadata is not None
+    assert phone._classifier(metadata)(str(national)) == own(str(national), metadata)
 
 
 @pytest.mark.parametrize(
