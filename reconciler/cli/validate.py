@@ -33,7 +33,8 @@ from reconciler.render.validate import VALIDATE, ValidateView
 @click.option(
     "--no-cache",
     is_flag=True,
-    help="Validate every file even when .portctl/cache holds the verdict of the same files.",
+    help="Check every file even when .portctl/cache knows it (the verdict of the same files, "
+    "or the facts of an unchanged file).",
 )
 def validate(
     paths: tuple[Path, ...],
