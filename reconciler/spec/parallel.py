@@ -28,8 +28,10 @@ POOL_THRESHOLD = 400
 """Fewest files worth a pool: below it, forking and collecting cost more than they save
 (measured: forking two workers and collecting their facts costs about 40 ms on 2 cores;
 checking a typical spec file takes about 0.3 ms)."""
-CHUNKS_PER_WORKER = 4
-"""Ranges per worker, so that a worker that drew the large files does not finish last alone."""
+CHUNKS_PER_WORKER = 16
+"""Ranges per worker, so that a worker that drew the large files does not finish last alone,
+and Ctrl-C waits for a few small ranges at most (the ones already handed out): 0.2 s at
+10,000 files, where 4 ranges per worker made it 0.9 s."""
 
 _work: tuple[Sequence[FileJob], CheckOptions] | None = None
 """The run's files, set just before the workers are forked (they inherit it)."""
@@ -63,11 +65,12 @@ def _in_pool(jobs: Sequence[FileJob], options: CheckOptions, workers: int) -> li
     size = -(-len(jobs) // (workers * CHUNKS_PER_WORKER))
     ranges = [(start, min(start + size, len(jobs))) for start in range(0, len(jobs), size)]
     _work = (jobs, options)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
     try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            parts = list(pool.map(_check_range, ranges))
+        parts = list(pool.map(_check_range, ranges))
     finally:
+        # on Ctrl-C (or any failure) the ranges not started are dropped, not checked first
+        pool.shutdown(wait=True, cancel_futures=True)
         _work = None
     return [facts for part in parts for facts in part]
 
