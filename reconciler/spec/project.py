@@ -64,7 +64,7 @@ class LoadResult:
     """Their numbers."""
 
 
-@dataclass
+@dataclass(slots=True)
 class _Spec:
     """One checked file with what the project-level steps need to know about it."""
 
