@@ -6,17 +6,20 @@ back in the files' order, whatever order the workers finish in, so the issues, t
 and positions are those of a serial run. The workers are forked: they start with every module
 already imported and the files already read (no file bytes are sent to them, only the facts
 come back), which costs a few milliseconds where starting a fresh interpreter costs most of a
-second. Where forking is not available (Windows, macOS' default) or not safe (another thread
-is running, whose locks a child could inherit held), where the process may use one core only
-(`taskset`, a CPU quota), or below `POOL_THRESHOLD` files, the files are checked here, one after
-the other. A pool that fails (a worker killed for memory) costs the time, never a result: the
-files are then checked here.
+second. The files are checked here, one after the other, below `POOL_THRESHOLD` files, where
+the process may run on one core only (its affinity, e.g. `taskset -c 0`; a container's CPU
+quota is not seen, and there the workers share the quota), and where forking is not safe: on
+Linux only (macOS' system libraries may crash in a forked child, which is why Python stopped
+forking there by default), and not while another thread runs, whose locks a child could
+inherit held. A pool that fails (a worker killed for memory) costs the time, never a result:
+the files are then checked here.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -56,8 +59,16 @@ def check_files(jobs: Sequence[FileJob], options: CheckOptions) -> list[FileFact
     return [check_file(job, options).facts for job in jobs]
 
 
+FORK_SAFE = sys.platform.startswith("linux")
+"""Whether a forked child of this process may go on running Python (see the docstring)."""
+
+
 def _can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    return (
+        FORK_SAFE
+        and "fork" in multiprocessing.get_all_start_methods()
+        and threading.active_count() == 1
+    )
 
 
 def _in_pool(jobs: Sequence[FileJob], options: CheckOptions, workers: int) -> list[FileFacts]:

@@ -111,7 +111,7 @@ def test_a_broken_pool_costs_time_never_a_result(
 
 
 @pytest.mark.parametrize(
-    "why", ["below the threshold", "one usable core", "no fork", "another thread"]
+    "why", ["below the threshold", "one usable core", "no fork", "not Linux", "another thread"]
 )
 def test_serial_where_a_pool_would_not_pay_or_is_unsafe(
     run_validate: RunValidate, pools: list[int], monkeypatch: pytest.MonkeyPatch, why: str
@@ -122,6 +122,8 @@ def test_serial_where_a_pool_would_not_pay_or_is_unsafe(
         monkeypatch.setattr(parallel, "usable_cores", lambda: 1)
     elif why == "no fork":
         monkeypatch.setattr("multiprocessing.get_all_start_methods", lambda: ["spawn"])
+    elif why == "not Linux":
+        monkeypatch.setattr(parallel, "FORK_SAFE", False)
     else:
         monkeypatch.setattr("threading.active_count", lambda: 2)
 
