@@ -6,6 +6,12 @@ most one PortingDefaults and one Settings), lists and optionally resolves secret
 only when nothing at all is wrong builds the desired state the planner works from. The rules run
 on files the model refused too, with the fields that are valid on their own, so that one run
 reports every error of every file.
+
+Each file is checked on its own first (`reconciler.spec.facts`); the rules across files then
+read only the small facts of each file. So `validate`, which needs no desired state, can take
+those facts from worker processes (`reconciler.spec.parallel`) or from the cache
+(`reconciler.spec.cache`) and keeps no document in memory; a file is loaded again only where an
+issue of the rules across files must be positioned in it.
 """
 
 from __future__ import annotations
@@ -176,7 +182,7 @@ def load_project(
         verdicts = None
     key = None
     # without a cache no digest is needed: "" is found in no cache
-    digests = [file_digest(raw) if verdicts else "" for _, _, raw in read]
+    digests = [file_digest(raw) if verdicts is not None else "" for _, _, raw in read]
     if verdicts is not None and not issues:
         named = [(display, digest) for (display, _, _), digest in zip(read, digests, strict=True)]
         key = verdicts.key(today=today, files=named)
@@ -361,7 +367,7 @@ def _cross_file(specs: list[_Spec], prefix: str) -> list[SpecIssue]:
 
 
 def _reference_clash(
-    doc: _Spec,
+    spec: _Spec,
     reference: str,
     prefix: str,
     references: dict[str, str],
@@ -374,14 +380,14 @@ def _reference_clash(
             f"order reference {reference!r} is {len(reference)} characters; at most "
             f"{MAX_REFERENCE_LENGTH} including referencePrefix {prefix!r}; shorten the name"
         )
-        issues.append(doc.issue(name, message))
+        issues.append(spec.issue(name, message))
     if reference in references:
         message = (
             f"duplicate name: order reference {reference!r} is also used by {references[reference]}"
         )
-        issues.append(doc.issue(name, message))
+        issues.append(spec.issue(name, message))
         return True
-    references[reference] = doc.file
+    references[reference] = spec.file
     return False
 
 
