@@ -189,9 +189,8 @@ def _encoded(facts: FileFacts) -> list[Any]:
 def _decoded(entry: list[Any]) -> FileFacts:
     """The facts of an entry (`TypeError`/`ValueError` when it is not one)."""
     kind, name, numbers, prefix, order_numbers, documents, variables = entry
-    if not all(isinstance(value, str | None) for value in (kind, name, numbers)) or not isinstance(
-        prefix, str
-    ):
+    optional = (kind, name, numbers)
+    if not all(isinstance(value, str | None) for value in optional) or not isinstance(prefix, str):
         raise TypeError("not an entry")
     if not isinstance(order_numbers, int | None):
         raise TypeError("not an entry")
