@@ -18,7 +18,9 @@ file, the documents a spec attaches, is checked again before an entry is used: a
 vanished, moved out of the repository or grew too large sends the file through a real check. A
 file is cached only when it has no issue of its own, and never in a run that resolves secret
 references (`--require-secrets`: the referenced variables and files are outside the key) or
-accepts literal secrets: an entry holds names of secret variables, never a value. Messages
+accepts literal secrets: an entry holds names of secret variables, never a value. Entries of
+another day can never be used again and are dropped when today's are written, so the directory
+(which CI keeps from run to run) holds one day's entries at most. Messages
 always come from a real validation. The directory is safe to delete, ignored by git
 (`.portctl/`), and `validate --no-cache` neither reads nor writes it. Writing is best effort: a
 read-only or full disk costs speed, never a verdict.
@@ -91,11 +93,12 @@ class VerdictCache:
 
     @staticmethod
     def key(*, today: date, files: Sequence[tuple[str, str]]) -> str:
-        """The content address of a run over `files` (display name, `file_digest`) on `today`."""
+        """The content address of a run over `files` (display name, `file_digest`) on `today`,
+        after the day itself (`put` drops the verdicts of other days: they can never match)."""
         digest = hashlib.sha256(f"{settings(today)}\0".encode())
         for name, content in files:
             digest.update(f"{name}\0{content}\0".encode())
-        return digest.hexdigest()
+        return f"{today.isoformat()}-{digest.hexdigest()}"
 
     def get(self, key: str) -> Verdict | None:
         """The verdict stored under `key`, if any and still true of the attached documents."""
@@ -127,6 +130,13 @@ class VerdictCache:
             }
         )
         self._write(f"{key}.json", text)
+        day = key.rsplit("-", 1)[0]
+        try:
+            for entry in self.directory.glob("????-??-??-*.json"):
+                if entry.name.rsplit("-", 1)[0] != day:
+                    entry.unlink(missing_ok=True)  # another day's verdict: never used again
+        except OSError:
+            return
 
     def known_files(self, *, today: date) -> dict[str, FileFacts]:
         """The facts of the clean files kept under the same settings, by `file_digest`."""

@@ -6,12 +6,13 @@ Whole runs (`<key>.json`) here; single files (`files.json`) in test_file_cache.p
 from __future__ import annotations
 
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from reconciler.spec import document
-from tests.spec.conftest import SPECS, RunValidate
+from tests.spec.conftest import SPECS, TODAY, RunValidate
 
 
 @pytest.fixture
@@ -104,3 +105,20 @@ def test_a_document_that_vanished_is_found_although_the_specs_did_not_change(
 
     assert result.exit_code == 1
     assert "does not exist" in result.output
+
+
+def test_verdicts_of_other_days_are_dropped(
+    run_validate: RunValidate, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A verdict's key holds its day: one of another day can never be used again, so the
+    cache (kept by CI between runs) does not grow with every day's verdicts."""
+    assert run_validate(str(repo)).exit_code == 0
+    (yesterday,) = _entries(repo)
+    monkeypatch.setenv("PORTCTL_TODAY", (TODAY + timedelta(days=1)).isoformat())
+
+    assert run_validate(str(repo)).exit_code == 0
+
+    (today,) = _entries(repo)
+    assert today != yesterday
+    assert today.name.startswith((TODAY + timedelta(days=1)).isoformat())
+    assert _files(repo).exists()
