@@ -130,10 +130,10 @@ class VerdictCache:
             }
         )
         self._write(f"{key}.json", text)
-        day = key.rsplit("-", 1)[0]
+        today = key.rsplit("-", 1)[0] + "-"
         try:
-            for entry in self.directory.glob("????-??-??-*.json"):
-                if entry.name.rsplit("-", 1)[0] != day:
+            for entry in self.directory.glob("*.json"):
+                if entry.name != FILES and not entry.name.startswith(today):
                     entry.unlink(missing_ok=True)  # another day's verdict: never used again
         except OSError:
             return
