@@ -17,8 +17,9 @@ import base64
 import contextlib
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -52,6 +53,7 @@ from reconciler.api.retry import RetryEvent, RetryPolicy
 from reconciler.api.session import (
     ApiCall,
     ApiSession,
+    CallHook,
     accepted,
     json_body,
     parse,
@@ -92,6 +94,85 @@ def _paging_error(what: str) -> errors.ApiError:
         "query parameter (1-based numbers) against `totalItems`/`totalPages` with "
         "`portctl doctor --api`; nothing was planned from a partial list",
     )
+
+
+class _PagesAhead:
+    """The pages of one order list, read up to `workers` ahead of the one being checked.
+
+    Page 1 says how many pages there are (`totalPages`); the pages after it are then read side
+    by side on a small pool, through the same session (its adaptive limit decides how many go
+    out at once; retries, deadlines and `stop` apply per page as they do to any call). They
+    are handed to `list_orders` strictly in page order, so its paging checks see exactly what
+    a one-by-one read would, and a failed page raises its error when its turn comes (pages
+    read after it are dropped, unread ones cancelled). A page nobody read ahead (page 1, or
+    every page when `totalPages` is missing) is read on the caller's thread.
+
+    The calls of the pages read ahead are told to the caller's call hooks (`recording`) in page
+    order, as a one-by-one read tells them: one `list_orders` entry per page sent, pages read
+    ahead and then dropped included (every request sent is on record).
+    """
+
+    def __init__(
+        self,
+        read: Callable[[int], OrderPage],
+        *,
+        recording: Callable[[], AbstractContextManager[list[ApiCall]]],
+        hooks: list[CallHook],
+        workers: int,
+    ) -> None:
+        self._read = read
+        self._recording = recording
+        self._hooks = hooks
+        self._workers = workers
+        self._pool: ThreadPoolExecutor | None = None
+        self._ahead: dict[int, Future[OrderPage]] = {}
+        self._calls: dict[int, list[ApiCall]] = {}
+        self._next = 2
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        for page in sorted(self._calls):
+            self._tell(self._calls.pop(page))
+
+    def read_ahead(self, *, after: int, last: int) -> None:
+        """Start reading the pages after `after`, up to `last` and at most `workers` ahead."""
+        until = min(last, after + self._workers)
+        if self._next > until:
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(
+                max_workers=self._workers, thread_name_prefix="portctl-page"
+            )
+        while self._next <= until:
+            self._ahead[self._next] = self._pool.submit(self._read_recorded, self._next)
+            self._next += 1
+
+    def take(self, page: int) -> OrderPage:
+        """Page `page`: the one read ahead (its calls told now), or read now on this thread."""
+        future = self._ahead.pop(page, None)
+        if future is None:
+            self._next = max(self._next, page + 1)
+            return self._read(page)
+        try:
+            return future.result()
+        finally:
+            if future.done():  # else (an interrupt) the exit tells them once the page ends
+                self._tell(self._calls.pop(page, []))
+
+    def _read_recorded(self, page: int) -> OrderPage:
+        """On a pool thread: one page, its calls kept for the caller's hooks."""
+        with self._recording() as calls:
+            self._calls[page] = calls
+            return self._read(page)
+
+    def _tell(self, calls: list[ApiCall]) -> None:
+        for call in calls:
+            for hook in tuple(self._hooks):
+                hook(call)
 
 
 class PortingClient:
@@ -162,7 +243,7 @@ class PortingClient:
     def recording(self) -> Iterator[list[ApiCall]]:
         """The logical calls this thread makes while the block runs, in order, with how each
         ended (calls of other threads are not in it; neither are those of a pool the block
-        starts, like `get_orders`'s).
+        starts, like `get_orders`'s, except `list_orders`'s pages, told in page order).
 
         Apply records each plan item's calls this way for its outcome table and audit log,
         also when items run side by side.
@@ -244,7 +325,9 @@ class PortingClient:
         foc_end: datetime | date | None = None,
         page_size: int = MAX_PAGE_SIZE,
     ) -> list[OrderSummary]:
-        """Every order matching the filters, all pages read (pages are 1-based).
+        """Every order matching the filters, all pages read (pages are 1-based): once page 1
+        gives `totalPages`, the next pages are read in parallel (`_PagesAhead`) and checked
+        one by one in page order; without it, one after the other.
 
         Paging is checked, never trusted (docs/api-notes.md#what-we-assume-about-the-sinch-api):
         a page that repeats earlier orders (`page` ignored) or a total short of `totalItems`
@@ -273,35 +356,46 @@ class PortingClient:
         found: dict[int, OrderSummary] = {}
         page = 1
         total_items: int | None = None
-        while True:
-            response = self._session.call(
-                "list_orders", "GET", "/orders/portIns", params={**params, "page": str(page)}
-            )
-            answer = parse_body(OrderPage, response)
-            rows = answer.orders
-            before = len(found)
-            for summary in rows:
-                found.setdefault(summary.id, summary)
-            total_pages = answer.total_pages
-            if answer.total_items is not None:
-                total_items = answer.total_items
-            if rows and len(found) == before:
-                raise _paging_error(
-                    f"page {page} repeated orders of an earlier page (is `page` ignored?)"
-                )
-            if not rows:
-                break
-            if isinstance(total_pages, int):
-                if page >= total_pages:
+        with _PagesAhead(
+            lambda page: self._list_page(params, page),
+            recording=self.recording,
+            hooks=self._session.hooks,
+            workers=self._max_parallel,
+        ) as pages:
+            while True:
+                answer = pages.take(page)
+                rows = answer.orders
+                before = len(found)
+                for summary in rows:
+                    found.setdefault(summary.id, summary)
+                total_pages = answer.total_pages
+                if answer.total_items is not None:
+                    total_items = answer.total_items
+                if rows and len(found) == before:
+                    raise _paging_error(
+                        f"page {page} repeated orders of an earlier page (is `page` ignored?)"
+                    )
+                if not rows:
                     break
-            elif len(rows) < page_size:
-                break
-            page += 1
+                if isinstance(total_pages, int):
+                    if page >= total_pages:
+                        break
+                    pages.read_ahead(after=page, last=total_pages)
+                elif len(rows) < page_size:
+                    break
+                page += 1
         if total_items is not None and len(found) < total_items:
             raise _paging_error(
                 f"read {len(found)} of totalItems={total_items} orders (a short page)"
             )
         return list(found.values())
+
+    def _list_page(self, params: Mapping[str, str | int], page: int) -> OrderPage:
+        """One page of the order list, parsed (`list_orders` checks how pages fit together)."""
+        response = self._session.call(
+            "list_orders", "GET", "/orders/portIns", params={**params, "page": str(page)}
+        )
+        return parse_body(OrderPage, response)
 
     def get_json(self, path: str, *, params: Mapping[str, str] | None = None) -> Any:
         """The JSON answer of a GET the typed methods do not cover, as sent (for

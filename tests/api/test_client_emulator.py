@@ -313,7 +313,9 @@ def test_paging_refuses_a_page_that_brings_nothing_new(recorder: RecordingTransp
             client.create_order(order_body([f"+1312555{500 + i:04d}"], reference=f"pg{i}"))
         with pytest.raises(errors.ApiError, match=r"page 2 repeated .*the `page` query parameter"):
             client.list_orders(page_size=2)
-        assert client.calls["list_orders"] == 2
+        # Page 3 is read alongside page 2 (it may or may not have gone out before page 2 was
+        # refused); never a page past the 3 that page 1 announced.
+        assert 2 <= client.calls["list_orders"] <= 3
 
 
 def test_recording_lists_each_logical_call_and_how_it_ended(client: PortingClient) -> None:

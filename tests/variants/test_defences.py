@@ -5,6 +5,7 @@ live secret never sent back, server normalisation taken as equal."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
@@ -29,24 +30,30 @@ def _three_orders(world: ApplyWorld) -> None:
 
 
 @pytest.mark.parametrize(
-    ("paging", "error"),
+    ("paging", "page_size", "error"),
     [
-        ("one-based", None),
-        ("zero", r"read 1 of totalItems=3 orders \(a short page\)"),
-        ("ignore", r"page 2 repeated orders of an earlier page \(is `page` ignored\?\)"),
+        ("one-based", 2, None),
+        ("one-based", 1, None),
+        ("zero", 2, r"read 1 of totalItems=3 orders \(a short page\)"),
+        ("zero", 1, r"read 2 of totalItems=3 orders \(a short page\)"),
+        ("ignore", 2, r"page 2 repeated orders of an earlier page \(is `page` ignored\?\)"),
+        ("ignore", 1, r"page 2 repeated orders of an earlier page \(is `page` ignored\?\)"),
     ],
 )
 def test_paging_is_checked_against_total_items(
-    world: ApplyWorld, paging: str, error: str | None
+    world: ApplyWorld, paging: str, page_size: int, error: str | None
 ) -> None:
+    """Pages of 1 make three pages: pages 2 and 3 are read side by side after page 1, and the
+    checks still see them in page order."""
     _three_orders(world)
     world.emu.set_variants({"paging": paging})
     with client_for(world.emu) as client:
         if error is None:
-            assert len(client.list_orders(page_size=2)) == 3
+            assert len(client.list_orders(page_size=page_size)) == 3
+            assert client.calls["list_orders"] == math.ceil(3 / page_size)
             return
         with pytest.raises(ApiError, match=error) as raised:
-            client.list_orders(page_size=2)
+            client.list_orders(page_size=page_size)
     assert "`page` query parameter" in str(raised.value)
     assert "`portctl doctor --api`" in str(raised.value)
 
