@@ -113,10 +113,18 @@ class WorldState:
         return dict(self.configuration or {})
 
     def render(self, rec: dict[str, Any]) -> dict[str, Any]:
-        """The order as GET shows it (copy; schedule defaults filled when configured)."""
-        order: dict[str, Any] = copy.deepcopy(rec["order"])
+        """The order as GET shows it, as a copy of its own (webhook payloads are sent after
+        the lock is released, while later requests change the stored order)."""
+        return copy.deepcopy(self.view(rec))
+
+    def view(self, rec: dict[str, Any]) -> dict[str, Any]:
+        """The order as GET shows it (schedule defaults filled when configured), sharing all
+        but its top level and schedule with the stored order: for an answer encoded before the
+        world changes again, never kept or changed. A GET of an order of 200 numbers costs a
+        third of a deep copy this way (issue 12)."""
+        order = dict(rec["order"])
         if self.config.fill_default_schedule:
-            sched = order["desiredPortSchedule"]
+            sched = order["desiredPortSchedule"] = dict(order["desiredPortSchedule"])
             fallback = self.defaults()
             sched.setdefault("desiredPortTime", fallback.get("defaultPortTime", SYSTEM_PORT_TIME))
             sched.setdefault(
