@@ -56,6 +56,10 @@ CHANGEABLE: frozenset[str] = frozenset({OrderStatus.PENDING})
 ACTIVATABLE: frozenset[str] = frozenset({OrderStatus.CONFIRMED})
 """Order statuses that allow activating offered groups (on-demand orders)."""
 _TERMINAL: frozenset[str] = frozenset({OrderStatus.COMPLETED, OrderStatus.CANCELED})
+_ENDED_OR_ENDING: frozenset[str] = _TERMINAL | {OrderStatus.PENDING_CANCELATION}
+_CANCELED_OR_CANCELING: frozenset[str] = frozenset(
+    {OrderStatus.CANCELED, OrderStatus.PENDING_CANCELATION}
+)
 
 
 _E = TypeVar("_E", bound=StrEnum)
@@ -69,14 +73,25 @@ def _parse(enum: type[_E], value: object) -> _E | str:
         return text
 
 
+_ORDER_STATUSES: dict[str, OrderStatus] = {s.value: s for s in OrderStatus}
+_NUMBER_STATUSES: dict[str, NumberStatus] = {s.value: s for s in NumberStatus}
+"""Statuses spelled as the API spells them (or already parsed: a member is a str of its value)
+-> the member, without the general parse: a plan of 10,000 orders asks about each one's status
+several times (issue 12)."""
+
+
 def order_status(value: object) -> OrderStatus | str:
     """An order status as the API sent it (any case, or missing) -> the enum, or the
     upper-cased string when it is not a status portctl knows."""
+    if isinstance(value, str) and (known := _ORDER_STATUSES.get(value)) is not None:
+        return known
     return _parse(OrderStatus, value)
 
 
 def number_status(value: object) -> NumberStatus | str:
     """A number status as the API sent it -> the enum, or the upper-cased unknown string."""
+    if isinstance(value, str) and (known := _NUMBER_STATUSES.get(value)) is not None:
+        return known
     return _parse(NumberStatus, value)
 
 
@@ -120,13 +135,13 @@ def is_terminal(status: object) -> bool:
 
 def is_canceled_or_canceling(status: object) -> bool:
     """A cancel happened or is under way: the order will never port."""
-    return is_canceling(status) or order_status(status) == OrderStatus.CANCELED
+    return order_status(status) in _CANCELED_OR_CANCELING
 
 
 def is_open(status: object) -> bool:
     """Neither terminal nor being canceled: the order a spec's reference points at (unknown
     and still-building statuses count as open, so that they block rather than duplicate)."""
-    return not is_terminal(status) and not is_canceling(status)
+    return order_status(status) not in _ENDED_OR_ENDING
 
 
 # -- number predicates ------------------------------------------------------------------------

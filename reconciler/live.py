@@ -90,13 +90,14 @@ def live_summary(row: OrderSummary) -> LiveOrderSummary:
     """A list row as `LiveOrderSummary` (status parsed, an unknown one kept as a string).
 
     Shared by `fetch_live` and the importer so both judge an order's state the same way."""
+    raw = row.raw
     return LiveOrderSummary(
         id=int(row.id),
         reference=row.customer_order_reference or "",
         status=order_status(row.status),
-        created_date=str(row.raw.get("createdDate") or ""),
-        rejected=_count(row.raw.get("rejectedQuantity")),
-        activated=_count(row.raw.get("activatedQuantity")),
+        created_date=str(raw.get("createdDate") or ""),
+        rejected=_count(raw.get("rejectedQuantity")),
+        activated=_count(raw.get("activatedQuantity")),
     )
 
 

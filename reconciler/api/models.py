@@ -99,9 +99,14 @@ class LiveModel(BaseModel):
 
     @property
     def raw(self) -> dict[str, Any]:
-        """The JSON object the API sent (or, for a model built in code, its by-alias dump)."""
-        if self._raw:
-            return self._raw
+        """The JSON object the API sent (or, for a model built in code, its by-alias dump).
+
+        Read from `__pydantic_private__` (pydantic's documented store of private attributes)
+        rather than as `self._raw`, which goes through `BaseModel.__getattr__`: that was most of
+        the time of turning 10,000 list rows into `LiveOrderSummary` (issue 12)."""
+        raw: dict[str, Any] | None = (self.__pydantic_private__ or {}).get("_raw")
+        if raw:
+            return raw
         return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
 

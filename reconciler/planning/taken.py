@@ -32,9 +32,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
-from reconciler.lifecycle import NumberStatus, is_canceling, is_open, number_status, order_status
+from reconciler.lifecycle import NumberStatus, is_terminal, number_status, order_status
 from reconciler.live import Listing, LiveOrderSummary
 
 HOLDER_LOOKUPS = 20
@@ -46,8 +47,9 @@ PROBE_NUMBER_STATUSES = frozenset({NumberStatus.PENDING, NumberStatus.CONFIRMED}
 
 
 def may_hold(status: object) -> bool:
-    """An order in this status keeps its numbers from a new order (open or being canceled)."""
-    return is_open(status) or is_canceling(status)
+    """An order in this status keeps its numbers from a new order (open or being canceled: any
+    status but a terminal one, since `is_open` is neither terminal nor canceling)."""
+    return not is_terminal(status)
 
 
 def calibratable(row: LiveOrderSummary) -> bool:
@@ -76,12 +78,16 @@ class TakenNumbers:
     listing: Listing
     lookup_cap: int = HOLDER_LOOKUPS
 
+    @cached_property
+    def _holding(self) -> tuple[LiveOrderSummary, ...]:
+        """The listed open or canceling orders, by id: sorted once, since the listing does not
+        change while the questions below are asked (seven times in a plan; issue 12)."""
+        holding = (s for s in self.listing.rows if may_hold(s.status))
+        return tuple(sorted(holding, key=lambda s: s.id))
+
     def _unread(self, details: Mapping[int, Any]) -> list[LiveOrderSummary]:
         """Open or canceling orders whose numbers are not known: the check must speak for them."""
-        return sorted(
-            (s for s in self.listing.rows if may_hold(s.status) and s.id not in details),
-            key=lambda s: s.id,
-        )
+        return [s for s in self._holding if s.id not in details]
 
     def probes(self, details: Mapping[int, Mapping[str, Any]]) -> dict[str, str]:
         """Status -> probe number, for each status of an unread order that a read order of
