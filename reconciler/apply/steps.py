@@ -27,7 +27,7 @@ from reconciler.apply.context import (
 )
 from reconciler.apply.outcomes import Outcome
 from reconciler.apply.putbody import configuration_body, update_body
-from reconciler.compare import same_text
+from reconciler.compare import Comparison, same_text
 from reconciler.desired import DesiredOrder
 from reconciler.lifecycle import (
     ACTIVATABLE,
@@ -139,7 +139,11 @@ def _open_by_reference(ctx: StepContext, reference: str) -> list[OrderSummary]:
 def _settled(ctx: StepContext, spec: DesiredOrder, live: Mapping[str, Any]) -> str:
     """What the comparison of a re-read had to take as equal, for the outcome message (the
     one place a server-normalised field is reported during an apply)."""
-    compared = ctx.compare(spec, live)
+    return _normalised(ctx.compare(spec, live))
+
+
+def _normalised(compared: Comparison) -> str:
+    """`_settled` of a comparison already made."""
     if not compared.normalised:
         return ""
     return f"; server-normalised, taken as equal: {compared.normalised_text()}"
@@ -224,14 +228,15 @@ def create(ctx: StepContext, item: PlanItem) -> StepResult:
     message = send_once_more_only_after_looking(send, probe, what="order created", check=check)
     order_id = created[-1]
     ctx.created[spec.name] = order_id
-    shown = _verified(ctx, spec, order_id, posted.get(order_id))
-    return Outcome.APPLIED, f"{message} (id {order_id}){_settled(ctx, spec, shown)}", order_id
+    compared = _verified(ctx, spec, order_id, posted.get(order_id))
+    return Outcome.APPLIED, f"{message} (id {order_id}){_normalised(compared)}", order_id
 
 
 def _verified(
     ctx: StepContext, spec: DesiredOrder, order_id: int, answer: Mapping[str, Any] | None
-) -> Mapping[str, Any]:
-    """The created order as verified: the POST's answer when it shows the spec, else a re-read.
+) -> Comparison:
+    """The spec compared with the created order as verified: the POST's answer when it shows
+    the spec, else a re-read (one comparison of each, kept for the outcome message).
 
     The answer is compared by the same rules as a re-read (`matches_spec`: secrets the API
     hides and server-normalised texts are no differences). It may still lack what only a GET
@@ -242,13 +247,14 @@ def _verified(
     to go on ("changed since the plan"); an order created by this run has no plan-time state
     to guard, so without a re-read it has no expectation at all.
     """
-    if answer is not None and ctx.matches_spec(spec, answer):
-        return answer
+    if answer is not None and not (compared := ctx.compare(spec, answer)).changes:
+        return compared
     reread = ctx.reread(order_id)
     ctx.expect(order_id, reread)
-    if not ctx.matches_spec(spec, reread):
+    compared = ctx.compare(spec, reread)
+    if compared.changes:
         raise StepError(f"order {order_id} was created but differs from the spec when re-read")
-    return reread
+    return compared
 
 
 def update(ctx: StepContext, item: PlanItem) -> StepResult:
