@@ -11,6 +11,7 @@ outcome table and exit 0, 1 (anything failed or unknown) or 3 (blocked items lef
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import signal
 import sys
@@ -55,6 +56,18 @@ from reconciler.savedplan import (
 
 SPEC_SUFFIXES = (".yaml", ".yml")
 CONFIRM_WORD = "yes"
+
+
+def _kept_out_of_collections() -> None:
+    """Leave every object alive now out of later cycle collections (`gc.freeze`).
+
+    An apply holds the loaded specs, then the live orders and the plan, to its end, and makes
+    next to no cycles among them; each full collection walked them all again (0.14 s of CPU in
+    an apply of 300 creates against 10,000 orders; issue 12). Frozen objects are never
+    collected, so only cycles among them would stay (there are next to none); the collector
+    still runs, for what the apply allocates afterwards (each request's objects), unlike
+    `plan`, which pauses it for the whole command."""
+    gc.freeze()
 
 
 def split_arguments(paths: Sequence[Path]) -> tuple[Path | None, tuple[Path, ...]]:
@@ -197,6 +210,7 @@ def apply(
     plan_file, spec_paths = split_arguments(paths)
     saved = _read_saved_plan(plan_file, prune=prune) if plan_file is not None else None
     desired = load_desired(spec_paths, env_file=env_file, selectors=selectors)
+    _kept_out_of_collections()
     budgets = effective_budgets(
         desired.safety, max_cancels=max_cancels, max_prune=max_prune, max_numbers=max_numbers
     )
@@ -215,6 +229,7 @@ def apply(
             live = fetch_live(client, PlanReads(desired, prune=prune))
             plan = build_plan(desired, live, today=cli_today(live.fetched_at), prune=prune)
             fingerprints = plan_fingerprints(plan, live)
+        _kept_out_of_collections()
         breaches = plan.budget_breaches(budgets)
         if output_format != "json" or breaches:
             click.echo(PLAN.render(PlanView(plan, color), output_format), nl=False, color=color)
