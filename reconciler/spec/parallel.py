@@ -17,13 +17,15 @@ the files are then checked here.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
 
 from reconciler.spec.facts import CheckOptions, FileFacts, FileJob, check_file
 
@@ -38,8 +40,12 @@ CHUNKS_PER_WORKER = 16
 and Ctrl-C waits for a few small ranges at most (the ones already handed out): 0.2 s at
 10,000 files, where 4 ranges per worker made it 0.9 s."""
 
-_work: tuple[Sequence[FileJob], CheckOptions] | None = None
-"""The run's files, set just before the workers are forked (they inherit it)."""
+_work: tuple[Sequence[Any], Callable[[Any], Any]] | None = None
+"""The run's items and what to do with each, set just before the workers are forked (they
+inherit both: only ranges of indexes go to them, only results come back)."""
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 
 
 def usable_cores() -> int:
@@ -61,6 +67,21 @@ def check_files(jobs: Sequence[FileJob], options: CheckOptions) -> list[FileFact
     return [check_file(job, options).facts for job in jobs]
 
 
+def in_workers(items: Sequence[_T], function: Callable[[_T], _R]) -> list[_R] | None:
+    """`function` of every item, in order, computed by worker processes; None where a pool
+    would not pay or is unsafe, or when it failed (the caller then does the work itself).
+
+    For work that needs more of a file than its facts (a plan's desired orders): `function`
+    and the items reach the workers by the fork, and its results come back pickled."""
+    workers = usable_cores()
+    if len(items) < POOL_THRESHOLD or workers <= 1 or not _can_fork():
+        return None
+    try:
+        return _map_in_pool(items, function, workers)
+    except (OSError, BrokenProcessPool):
+        return None
+
+
 FORK_SAFE = sys.platform.startswith("linux")
 """Whether a forked child of this process may go on running Python (see the docstring)."""
 
@@ -74,23 +95,31 @@ def _can_fork() -> bool:
 
 
 def _in_pool(jobs: Sequence[FileJob], options: CheckOptions, workers: int) -> list[FileFacts]:
+    return _map_in_pool(jobs, functools.partial(_facts_of, options=options), workers)
+
+
+def _facts_of(job: FileJob, *, options: CheckOptions) -> FileFacts:
+    return check_file(job, options).facts
+
+
+def _map_in_pool(items: Sequence[_T], function: Callable[[_T], _R], workers: int) -> list[_R]:
     global _work
-    size = -(-len(jobs) // (workers * CHUNKS_PER_WORKER))
-    ranges = [(start, min(start + size, len(jobs))) for start in range(0, len(jobs), size)]
-    _work = (jobs, options)
+    size = -(-len(items) // (workers * CHUNKS_PER_WORKER))
+    ranges = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
+    _work = (items, function)
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
     try:
-        parts = list(pool.map(_check_range, ranges))
+        parts = list(pool.map(_run_range, ranges))
     finally:
         # on Ctrl-C (or any failure) the ranges not started are dropped, not checked first
         pool.shutdown(wait=True, cancel_futures=True)
         _work = None
-    return [facts for part in parts for facts in part]
+    return [result for part in parts for result in part]
 
 
-def _check_range(bounds: tuple[int, int]) -> list[FileFacts]:
-    """In a worker: the facts of the files `bounds` (start, stop) of the run."""
+def _run_range(bounds: tuple[int, int]) -> list[Any]:
+    """In a worker: the results of the items `bounds` (start, stop) of the run."""
     assert _work is not None, "a worker is forked after the work is set"
-    jobs, options = _work
+    items, function = _work
     start, stop = bounds
-    return [check_file(job, options).facts for job in jobs[start:stop]]
+    return [function(item) for item in items[start:stop]]

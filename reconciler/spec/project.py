@@ -41,7 +41,7 @@ from reconciler.spec.effective import order_body
 from reconciler.spec.facts import CheckOptions, FileFacts, FileJob, check_file
 from reconciler.spec.fields import validation_context
 from reconciler.spec.issues import SpecIssue
-from reconciler.spec.parallel import check_files
+from reconciler.spec.parallel import check_files, in_workers
 from reconciler.spec.phone import check_portable_e164
 from reconciler.spec.rules import document_problem
 from reconciler.spec.settings_file import project_files
@@ -82,6 +82,9 @@ class _Spec:
     """None when the file was checked in a worker process: loaded again here only if an issue
     of the later steps needs a position in it (`issue`)."""
     secrets: dict[str, str] = field(default_factory=dict)
+    built: tuple[_Shape, DesiredOrder] | None = None
+    """The desired order of a clean PortIn built where the file was checked (a worker
+    process), and the Settings and PortingDefaults values it was built with."""
 
     @property
     def file(self) -> str:
@@ -204,9 +207,7 @@ def load_project(
         jobs.append(FileJob(display, raw, spec_dir=spec_dir, repo_root=root))
     options = CheckOptions(context, env, resolve_secrets)
     if build_state:
-        for job, (_, path, _) in zip(jobs, read, strict=True):
-            checked = check_file(job, options)
-            specs.append(_Spec(job, checked.facts, path, context, checked.doc, checked.secrets))
+        specs = _checked(jobs, [path for _, path, _ in read], options)
     else:  # only the facts are needed: they may come from the cache or other processes
         found = _facts(jobs, digests, options, verdicts=verdicts, today=today)
         for job, facts, (_, path, _) in zip(jobs, found, read, strict=True):
@@ -239,6 +240,7 @@ def load_project(
         specs,
         settings=_model(settings, Settings),
         defaults=_model(defaults, PortingDefaults),
+        options=options,
     )
     state = replace(
         state,
@@ -246,6 +248,77 @@ def load_project(
         whole_project=project.whole_project,
     )
     return LoadResult([], sorted(variables), state, result_files, **counts)
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What a desired order takes from the project's Settings and PortingDefaults."""
+
+    prefix: str = ""
+    default_time: str | None = None
+    default_zone: str | None = None
+
+    @classmethod
+    def of(cls, settings: Settings | None, defaults: PortingDefaults | None) -> _Shape:
+        return cls(
+            settings.spec.referencePrefix if settings else "",
+            defaults.spec.defaultPortTime if defaults else None,
+            defaults.spec.defaultPortTimeZone if defaults else None,
+        )
+
+
+def _checked(jobs: list[FileJob], paths: list[Path], options: CheckOptions) -> list[_Spec]:
+    """Every file checked, and the desired order of each clean PortIn built along, in worker
+    processes for a large run (`reconciler.spec.parallel.in_workers`): the orders' bodies
+    were most of a plan's loading time, and the documents, models and source maps they are
+    built from then never live in this process (issue 12: 10,000 specs, 400 MB).
+
+    An order depends on the first Settings and PortingDefaults, so the files that may be
+    one (they name the kind) are checked here first. Should that guess miss the one in use
+    (a kind spelled with escapes), the orders built with other values are built again here
+    (`_build_state`): the state never depends on where a file was checked."""
+    context = options.context
+    specs: list[_Spec | None] = [None] * len(jobs)
+    for index, job in enumerate(jobs):
+        if b"Settings" in job.raw or b"PortingDefaults" in job.raw:
+            checked = check_file(job, options)
+            doc, secrets = checked.doc, checked.secrets
+            specs[index] = _Spec(job, checked.facts, paths[index], context, doc, secrets)
+    first = [spec for spec in specs if spec is not None]
+    shape = _Shape.of(
+        _model(_first(first, "Settings"), Settings),
+        _model(_first(first, "PortingDefaults"), PortingDefaults),
+    )
+    rest = [index for index, spec in enumerate(specs) if spec is None]
+    work = functools.partial(_check_and_build, options=options, shape=shape)
+    built = in_workers([(jobs[index], paths[index]) for index in rest], work)
+    for position, index in enumerate(rest):
+        job, path = jobs[index], paths[index]
+        if built is not None:
+            facts, order = built[position]
+            made = (shape, order) if order is not None else None
+            specs[index] = _Spec(job, facts, path, context, built=made)
+        else:
+            checked = check_file(job, options)
+            specs[index] = _Spec(job, checked.facts, path, context, checked.doc, checked.secrets)
+    return [spec for spec in specs if spec is not None]
+
+
+def _first(specs: list[_Spec], kind: str) -> _Spec | None:
+    return next((spec for spec in specs if spec.facts.kind == kind), None)
+
+
+def _check_and_build(
+    item: tuple[FileJob, Path], *, options: CheckOptions, shape: _Shape
+) -> tuple[FileFacts, DesiredOrder | None]:
+    """In a worker: the facts of a file and, for a PortIn with no issue of its own, its
+    desired order (wasted only when another file has an issue: then no state is built)."""
+    job, path = item
+    checked = check_file(job, options)
+    model = checked.doc.model
+    if not checked.facts.clean or not isinstance(model, PortIn):
+        return checked.facts, None
+    return checked.facts, _desired_order(checked.doc, model, path, checked.secrets, shape)
 
 
 def _facts(
@@ -392,59 +465,45 @@ def _reference_clash(
 
 
 def _build_state(
-    specs: list[_Spec], *, settings: Settings | None, defaults: PortingDefaults | None
+    specs: list[_Spec],
+    *,
+    settings: Settings | None,
+    defaults: PortingDefaults | None,
+    options: CheckOptions,
 ) -> DesiredState:
     """The desired state of error-free specs (orders sorted by name)."""
-    prefix = settings.spec.referencePrefix if settings else ""
-    default_time = defaults.spec.defaultPortTime if defaults else None
-    default_zone = defaults.spec.defaultPortTimeZone if defaults else None
+    shape = _Shape.of(settings, defaults)
     orders: list[DesiredOrder] = []
     configuration: DesiredConfiguration | None = None
     digest_parts: list[tuple[str, bytes]] = []
     for spec in specs:
         root = spec.job.repo_root
         digest_parts.append((_relative(spec.path, root), spec.job.raw))
-        doc = spec.loaded()
-        model = doc.model
-        location = SourceLocation(Path(doc.file), *doc.source.value_position(("metadata", "name")))
-        if isinstance(model, PortingDefaults):
-            body = model.spec.model_dump(exclude_none=True)
-            configuration = DesiredConfiguration(body=body, source=location)
-        if not isinstance(model, PortIn):
+        if spec.facts.kind == "PortingDefaults":
+            doc = spec.loaded()
+            if isinstance(doc.model, PortingDefaults):
+                location = _location(doc)
+                body = doc.model.spec.model_dump(exclude_none=True)
+                configuration = DesiredConfiguration(body=body, source=location)
+        if spec.facts.kind != "PortIn":
             continue
-        documents = []
-        for item in model.spec.documents:
-            path = (spec.path.parent / item.path).resolve()
-            digest_parts.append((_relative(path, root), path.read_bytes()))
-            documents.append(DesiredDocument(item.name, path, item.description))
-        activation = model.spec.activation
-        reference = prefix + model.metadata.name
-        orders.append(
-            DesiredOrder(
-                name=model.metadata.name,
-                reference=reference,
-                state=model.spec.state,
-                activation_mode=activation.mode,
-                activation_when=activation.when or "manual",
-                activation_groups=tuple(activation.groups or ()),
-                body=order_body(
-                    model,
-                    reference=reference,
-                    default_time=default_time,
-                    default_zone=default_zone,
-                    secret=_lookup(spec.secrets),
-                ),
-                notes=tuple(model.spec.notes),
-                documents=tuple(documents),
-                labels=dict(model.metadata.labels),
-                source=location,
-            )
-        )
+        if spec.built is not None and spec.built[0] == shape:
+            order = spec.built[1]
+        else:
+            if spec.doc is None:  # checked in a worker, which built it with other values
+                checked = check_file(spec.job, options)
+                spec.doc, spec.secrets = checked.doc, checked.secrets
+            model = spec.doc.model
+            if not isinstance(model, PortIn):
+                continue
+            order = _desired_order(spec.doc, model, spec.path, spec.secrets, shape)
+        digest_parts += [(_relative(d.path, root), d.path.read_bytes()) for d in order.documents]
+        orders.append(order)
     safety = settings.spec.safety if settings else None
     return DesiredState(
         orders=tuple(sorted(orders, key=lambda order: order.name)),
         configuration=configuration,
-        reference_prefix=prefix,
+        reference_prefix=shape.prefix,
         ignore_fields=tuple(settings.spec.ignoreFields) if settings else (),
         safety=SafetyBudgets(
             max_cancels=safety.maxCancels if safety else 0,
@@ -452,6 +511,42 @@ def _build_state(
             max_numbers_touched=safety.maxNumbersTouched if safety else None,
         ),
         spec_digest=_digest(digest_parts),
+    )
+
+
+def _location(doc: LoadedDocument) -> SourceLocation:
+    """Where a spec's metadata.name is (what messages about its order point at)."""
+    return SourceLocation(Path(doc.file), *doc.source.value_position(("metadata", "name")))
+
+
+def _desired_order(
+    doc: LoadedDocument, model: PortIn, path: Path, secrets: Mapping[str, str], shape: _Shape
+) -> DesiredOrder:
+    """The desired order of a valid PortIn (`path`: its file, which documents are under)."""
+    documents = [
+        DesiredDocument(item.name, (path.parent / item.path).resolve(), item.description)
+        for item in model.spec.documents
+    ]
+    activation = model.spec.activation
+    reference = shape.prefix + model.metadata.name
+    return DesiredOrder(
+        name=model.metadata.name,
+        reference=reference,
+        state=model.spec.state,
+        activation_mode=activation.mode,
+        activation_when=activation.when or "manual",
+        activation_groups=tuple(activation.groups or ()),
+        body=order_body(
+            model,
+            reference=reference,
+            default_time=shape.default_time,
+            default_zone=shape.default_zone,
+            secret=_lookup(secrets),
+        ),
+        notes=tuple(model.spec.notes),
+        documents=tuple(documents),
+        labels=dict(model.metadata.labels),
+        source=_location(doc),
     )
 
 
