@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from reconciler.live import LiveSnapshot
     from reconciler.planning import Plan
     from reconciler.render.output import Output
+    from reconciler.spec.project import PendingState
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -239,6 +240,7 @@ def read_specs(
     resolve_secrets: bool,
     build_state: bool = True,
     use_cache: bool = False,
+    early: bool = False,
 ) -> LoadResult:
     """The specs under PATHS (default `specs/`), validated; issues returned, not printed.
 
@@ -267,6 +269,7 @@ def read_specs(
         settings_file=context.meta.get(SETTINGS_META) if context else None,
         build_state=build_state,
         verdicts=VerdictCache(cache_directory(targets)) if use_cache else None,
+        early=early,
     )
 
 
@@ -290,19 +293,49 @@ def load_desired(
         allow_plaintext_secrets=allow_plaintext_secrets,
         resolve_secrets=resolve_secrets,
     )
-    if result.issues or result.state is None:
-        for issue in result.issues:
-            click.echo(printable(scrub(str(issue))), err=True)
-        if env_file is None and result.secret_variables:
-            click.echo(
-                "Hint: secret references need their variables; set them in the environment or "
-                "pass --env-file FILE (the examples ship specs/demo.env).",
-                err=True,
-            )
-        raise click.ClickException(
-            f"{len(result.issues)} problem(s) in the specs; nothing was sent to the API"
-        )
+    _exit_on_problems(result, env_file)
+    assert result.state is not None, "the state is built when there is no issue"
     return select(result.state, wanted)
+
+
+def load_pending(
+    paths: Sequence[Path],
+    *,
+    env_file: Path | None,
+    selectors: Sequence[str] = (),
+    resolve_secrets: bool = True,
+) -> PendingState:
+    """`load_desired`, with the state handed over as soon as the specs passed validation,
+    maybe before the orders' bodies are built (`reconciler.spec.project.PendingState`): a
+    plan reads the API meanwhile. The caller closes it (`contextlib.closing`)."""
+    wanted = parse_selectors(selectors)
+    result = read_specs(
+        paths,
+        env_file=env_file,
+        allow_plaintext_secrets=False,
+        resolve_secrets=resolve_secrets,
+        early=True,
+    )
+    _exit_on_problems(result, env_file)
+    assert result.pending is not None, "the state is handed over when there is no issue"
+    return result.pending.then(lambda state: select(state, wanted))
+
+
+def _exit_on_problems(result: LoadResult, env_file: Path | None) -> None:
+    """Print every problem of the specs, then exit 1 (nothing is sent to the API)."""
+    if not result.issues and (result.state is not None or result.pending is not None):
+        return
+    for issue in result.issues:
+        click.echo(printable(scrub(str(issue))), err=True)
+    if env_file is None and result.secret_variables:
+        click.echo(
+            "Hint: secret references need their variables; set them in the environment or "
+            "pass --env-file FILE (the examples ship specs/demo.env).",
+            err=True,
+        )
+    raise click.ClickException(
+        f"{len(result.issues)} problem(s) in the specs; nothing was sent to the API"
+    )
 
 
 def make_client(emulator: bool) -> PortingClient:

@@ -7,8 +7,10 @@ Read-only against the API: the portability check is the one POST, and it changes
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import click
@@ -18,7 +20,7 @@ from reconciler.cli.common import (
     api_command_options,
     api_errors,
     format_option,
-    load_desired,
+    load_pending,
     make_client,
     out_option,
     plan_exit_code,
@@ -27,12 +29,65 @@ from reconciler.cli.common import (
     use_color,
 )
 from reconciler.clock import cli_today
+from reconciler.desired import DesiredState
 from reconciler.lifecycle import OrderStatus
-from reconciler.live import fetch_live
+from reconciler.live import Listing, LiveOrderSummary, fetch_live
 from reconciler.planning import build_plan
 from reconciler.planning.reads import PlanReads
+from reconciler.planning.taken import TakenNumbers
 from reconciler.render.registry import PLAN, PlanView
 from reconciler.savedplan import PLAN_KEY_VARIABLE, plan_key, write_saved_plan
+from reconciler.spec.project import PendingState
+
+
+class _EarlyReads:
+    """`PlanReads`, with the order list and the details read while the bodies are built.
+
+    Which orders to list and read in full is decided from the orders' references and
+    states and the prefix (`PlanReads.listing`, `details`), which the sketch of the state
+    has as soon as the specs passed validation; the later reads wait for the whole state.
+    Nothing is read before the specs passed: a plan with a spec problem calls no API."""
+
+    def __init__(self, pending: PendingState, *, prune: bool) -> None:
+        self._pending = pending
+        self._prune = prune
+        self._sketch = PlanReads(pending.sketch, prune=prune)
+        self._full: PlanReads | None = None
+        self._details: list[int] | None = None
+
+    def desired(self) -> DesiredState:
+        """The whole state (waiting for it)."""
+        return self._reads().desired
+
+    def _reads(self) -> PlanReads:
+        if self._full is None:
+            self._full = PlanReads(self._pending.result(), prune=self._prune)
+        return self._full
+
+    def listing(self, rows: Sequence[LiveOrderSummary]) -> Listing:
+        return self._sketch.listing(rows)
+
+    def details(self, listing: Listing) -> list[int]:
+        self._details = self._sketch.details(listing)
+        return self._details
+
+    def _checked(self, listing: Listing) -> PlanReads:
+        """The whole state's reads, once sure that it decides the reads made as its sketch
+        did (a rule that came to look at more than the sketch has must not go unseen)."""
+        reads = self._reads()
+        if self._details is not None and reads.details(listing) != self._details:
+            raise RuntimeError("the sketch of the specs decided other reads than the specs")
+        self._details = None
+        return reads
+
+    def activations(self, listing: Listing) -> list[int]:
+        return self._checked(listing).activations(listing)
+
+    def portability(self, listing: Listing, held: Mapping[str, int]) -> list[str]:
+        return self._checked(listing).portability(listing, held)
+
+    def taken(self, listing: Listing) -> TakenNumbers | None:
+        return self._checked(listing).taken(listing)
 
 
 def _pause_cycle_collector() -> None:
@@ -91,14 +146,21 @@ def plan(
     actions (`reconciler.savedplan.stale_reasons`).
     """
     _pause_cycle_collector()
-    desired = load_desired(
+    pending = load_pending(
         paths,
         env_file=env_file,
         selectors=selectors,
         resolve_secrets=secrets_mode != SECRETS_SKIP,
     )
-    with make_client(emulator) as client, api_errors(emulator), reading_progress(client):
-        live = fetch_live(client, PlanReads(desired, prune=prune))
+    with (
+        contextlib.closing(pending),
+        make_client(emulator) as client,
+        api_errors(emulator),
+        reading_progress(client),
+    ):
+        reads = _EarlyReads(pending, prune=prune)
+        live = fetch_live(client, reads)
+        desired = reads.desired()
     result = build_plan(desired, live, today=cli_today(live.fetched_at), prune=prune)
     click.echo(
         PLAN.render(PlanView(result, color=use_color(), api_calls=live.api_calls), output_format),

@@ -17,7 +17,6 @@ the files are then checked here.
 
 from __future__ import annotations
 
-import functools
 import multiprocessing
 import os
 import sys
@@ -40,9 +39,9 @@ CHUNKS_PER_WORKER = 16
 and Ctrl-C waits for a few small ranges at most (the ones already handed out): 0.2 s at
 10,000 files, where 4 ranges per worker made it 0.9 s."""
 
-_work: tuple[Sequence[Any], Callable[[Any], Any]] | None = None
-"""The run's items and what to do with each, set just before the workers are forked (they
-inherit both: only ranges of indexes go to them, only results come back)."""
+_work: dict[int, tuple[Sequence[Any], Any]] = {}
+"""Each pool's items and what every task of it shares, by pool, set just before its workers
+are forked (they inherit it: only the tasks' ranges go to them, only results come back)."""
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")
@@ -67,19 +66,65 @@ def check_files(jobs: Sequence[FileJob], options: CheckOptions) -> list[FileFact
     return [check_file(job, options).facts for job in jobs]
 
 
-def in_workers(items: Sequence[_T], function: Callable[[_T], _R]) -> list[_R] | None:
-    """`function` of every item, in order, computed by worker processes; None where a pool
-    would not pay or is unsafe, or when it failed (the caller then does the work itself).
-
-    For work that needs more of a file than its facts (a plan's desired orders): `function`
-    and the items reach the workers by the fork, and its results come back pickled."""
-    workers = usable_cores()
-    if len(items) < POOL_THRESHOLD or workers <= 1 or not _can_fork():
+def in_workers(
+    items: Sequence[_T], shared: Any, function: Callable[[_T, Any], _R]
+) -> list[_R] | None:
+    """`function(item, shared)` of every item, in order, computed by worker processes; None
+    where a pool would not pay or is unsafe, or when it failed (the caller then does the work
+    itself). For work that needs more of a file than its facts (a plan's desired orders)."""
+    workers = Workers.start(items, shared)
+    if workers is None:
         return None
     try:
-        return _map_in_pool(items, function, workers)
+        return workers.map(function)
     except (OSError, BrokenProcessPool):
         return None
+    finally:
+        workers.close()
+
+
+class Workers:
+    """Worker processes forked once for `items`, for one map after another (a plan checks its
+    files, then, once they passed, builds its orders while it reads the API: the second map
+    forks nothing, so it may run while other threads do).
+
+    Each map's `function(item, shared)` must be picklable (a module's function, or a
+    `functools.partial` of one with small arguments): it goes to the workers with every
+    range; `items` and `shared` reach them by the fork only."""
+
+    def __init__(self, items: Sequence[Any], shared: Any, count: int) -> None:
+        self._key = id(self)
+        self._size = len(items)
+        self._count = count
+        _work[self._key] = (items, shared)
+        context = multiprocessing.get_context("fork")
+        self._pool = ProcessPoolExecutor(max_workers=count, mp_context=context)
+
+    @classmethod
+    def start(cls, items: Sequence[Any], shared: Any) -> Workers | None:
+        """Workers for `items`, or None where a pool would not pay or is unsafe."""
+        count = usable_cores()
+        if len(items) < POOL_THRESHOLD or count <= 1 or not _can_fork():
+            return None
+        return cls(items, shared, count)
+
+    def map(self, function: Callable[[Any, Any], _R]) -> list[_R]:
+        """`function(item, shared)` of every item, in order (raises `BrokenProcessPool` when
+        a worker died)."""
+        size = -(-self._size // (self._count * CHUNKS_PER_WORKER))
+        tasks = [
+            (function, self._key, start, min(start + size, self._size))
+            for start in range(0, self._size, size)
+        ]
+        return [result for part in self._pool.map(_run_range, tasks) for result in part]
+
+    def close(self) -> None:
+        """Stop the workers; on Ctrl-C (or any failure) the ranges not started are dropped,
+        not checked first."""
+        try:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        finally:
+            _work.pop(self._key, None)
 
 
 FORK_SAFE = sys.platform.startswith("linux")
@@ -95,31 +140,19 @@ def _can_fork() -> bool:
 
 
 def _in_pool(jobs: Sequence[FileJob], options: CheckOptions, workers: int) -> list[FileFacts]:
-    return _map_in_pool(jobs, functools.partial(_facts_of, options=options), workers)
+    pool = Workers(jobs, options, workers)
+    try:
+        return pool.map(_facts_of)
+    finally:
+        pool.close()
 
 
-def _facts_of(job: FileJob, *, options: CheckOptions) -> FileFacts:
+def _facts_of(job: FileJob, options: CheckOptions) -> FileFacts:
     return check_file(job, options).facts
 
 
-def _map_in_pool(items: Sequence[_T], function: Callable[[_T], _R], workers: int) -> list[_R]:
-    global _work
-    size = -(-len(items) // (workers * CHUNKS_PER_WORKER))
-    ranges = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
-    _work = (items, function)
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
-    try:
-        parts = list(pool.map(_run_range, ranges))
-    finally:
-        # on Ctrl-C (or any failure) the ranges not started are dropped, not checked first
-        pool.shutdown(wait=True, cancel_futures=True)
-        _work = None
-    return [result for part in parts for result in part]
-
-
-def _run_range(bounds: tuple[int, int]) -> list[Any]:
-    """In a worker: the results of the items `bounds` (start, stop) of the run."""
-    assert _work is not None, "a worker is forked after the work is set"
-    items, function = _work
-    start, stop = bounds
-    return [function(item) for item in items[start:stop]]
+def _run_range(task: tuple[Callable[[Any, Any], _R], int, int, int]) -> list[_R]:
+    """In a worker: `function` of the items `start:stop` of its pool."""
+    function, key, start, stop = task
+    items, shared = _work[key]
+    return [function(item, shared) for item in items[start:stop]]

@@ -19,7 +19,10 @@ from __future__ import annotations
 import functools
 import gc
 import hashlib
+import threading
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import CancelledError, Future
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -41,7 +44,7 @@ from reconciler.spec.effective import order_body
 from reconciler.spec.facts import CheckOptions, FileFacts, FileJob, check_file
 from reconciler.spec.fields import validation_context
 from reconciler.spec.issues import SpecIssue
-from reconciler.spec.parallel import check_files, in_workers
+from reconciler.spec.parallel import Workers, check_files, in_workers
 from reconciler.spec.phone import check_portable_e164
 from reconciler.spec.rules import document_problem
 from reconciler.spec.settings_file import project_files
@@ -68,6 +71,8 @@ class LoadResult:
     """PortIn specs loaded (counted when there is no issue, with or without the state)."""
     numbers: int = 0
     """Their numbers."""
+    pending: PendingState | None = None
+    """The state (asked with `early`, no issue), maybe still being built."""
 
 
 @dataclass(slots=True)
@@ -82,6 +87,8 @@ class _Spec:
     """None when the file was checked in a worker process: loaded again here only if an issue
     of the later steps needs a position in it (`issue`)."""
     secrets: dict[str, str] = field(default_factory=dict)
+    sketch: DesiredOrder | None = None
+    """A clean PortIn's order without its body (`PendingState.sketch`), from a worker."""
     built: tuple[_Shape, DesiredOrder] | None = None
     """The desired order of a clean PortIn built where the file was checked (a worker
     process), and the Settings and PortingDefaults values it was built with."""
@@ -154,6 +161,7 @@ def load_project(
     settings_file: Path | None = None,
     build_state: bool = True,
     verdicts: VerdictCache | None = None,
+    early: bool = False,
 ) -> LoadResult:
     """Validate the specs under `paths` (files or directories) and build the desired state
     (unless `build_state` is false: `validate` needs the verdict and the counts only, and the
@@ -167,6 +175,11 @@ def load_project(
     `verdicts`: where a clean verdict of the same files, and the facts of clean files, are
     looked up and kept (`reconciler.spec.cache`); used only without the state, without
     resolving secrets and without literal ones.
+
+    `early`: the state is handed over as `LoadResult.pending` (`PendingState`), for a caller
+    that has work to do before it needs the orders' bodies (a plan reads the API): for a
+    large run the files are then checked in worker processes first, and as soon as they
+    passed, the same workers build the bodies in the background.
     """
     project = project_files(paths, settings=settings_file)
     files = project.files
@@ -206,11 +219,28 @@ def load_project(
         root, spec_dir = folders[path.parent]
         jobs.append(FileJob(display, raw, spec_dir=spec_dir, repo_root=root))
     options = CheckOptions(context, env, resolve_secrets)
-    if build_state:
-        specs = _checked(jobs, [path for _, path, _ in read], options)
+    paths_read = [path for _, path, _ in read]
+    workers = None
+    if early and build_state:
+        workers = Workers.start(list(zip(jobs, paths_read, strict=True)), options)
+    if workers is not None:
+        try:
+            looked = _first_looks(workers, jobs, paths_read, context)
+        except BaseException:
+            workers.close()
+            raise
+        if looked is None:  # the pool broke: checked here instead
+            workers.close()
+            workers = None
+        else:
+            specs = looked
+    if workers is not None:
+        pass  # checked above
+    elif build_state:
+        specs = _checked(jobs, paths_read, options)
     else:  # only the facts are needed: they may come from the cache or other processes
         found = _facts(jobs, digests, options, verdicts=verdicts, today=today)
-        for job, facts, (_, path, _) in zip(jobs, found, read, strict=True):
+        for job, facts, path in zip(jobs, found, paths_read, strict=True):
             specs.append(_Spec(job, facts, path, context))
 
     variables: set[str] = set()
@@ -221,33 +251,191 @@ def load_project(
         issues += spec.facts.reported
         checks += spec.facts.checks
         variables.update(spec.facts.variables)
-    settings = _single(specs, "Settings", checks)
-    defaults = _single(specs, "PortingDefaults", checks)
-    checks += _cross_file(specs, settings.facts.reference_prefix if settings else "")
+    try:
+        settings = _single(specs, "Settings", checks)
+        defaults = _single(specs, "PortingDefaults", checks)
+        checks += _cross_file(specs, settings.facts.reference_prefix if settings else "")
+    except BaseException:
+        if workers is not None:
+            workers.close()
+        raise
     issues += _unless_reported(checks, issues)
     result_files = tuple(
         dict.fromkeys([*(display for display, _ in files), *(d for d, _ in project.problems)])
     )
     if issues:
+        if workers is not None:
+            workers.close()
         return LoadResult(capped(issues), sorted(variables), None, result_files)
     port_ins = [spec.facts.order_numbers for spec in specs if spec.facts.kind == "PortIn"]
-    counts = {"orders": len(port_ins), "numbers": sum(n or 0 for n in port_ins)}
+    orders, numbers = len(port_ins), sum(n or 0 for n in port_ins)
     if not build_state:
         if verdicts is not None and key is not None:
-            verdicts.put(key, _verdict(specs, result_files, sorted(variables), **counts))
-        return LoadResult([], sorted(variables), None, result_files, **counts)
-    state = _build_state(
+            verdict = _verdict(
+                specs, result_files, sorted(variables), orders=orders, numbers=numbers
+            )
+            verdicts.put(key, verdict)
+        return LoadResult([], sorted(variables), None, result_files, orders, numbers)
+    build = functools.partial(
+        _build_state,
         specs,
         settings=_model(settings, Settings),
         defaults=_model(defaults, PortingDefaults),
         options=options,
-    )
-    state = replace(
-        state,
         settings_file=settings.file if settings is not None else "",
         whole_project=project.whole_project,
     )
-    return LoadResult([], sorted(variables), state, result_files, **counts)
+    if workers is not None:  # the bodies are built in the background from here on
+        shape = _Shape.of(build.keywords["settings"], build.keywords["defaults"])
+        whole = project.whole_project
+        pending = _pending(workers, specs, build, shape=shape, whole_project=whole)
+        return LoadResult(
+            [], sorted(variables), None, result_files, orders, numbers, pending=pending
+        )
+    state = build()
+    ready = PendingState.ready(state) if early else None
+    return LoadResult([], sorted(variables), state, result_files, orders, numbers, pending=ready)
+
+
+class PendingState:
+    """A desired state that may still be being built, and its sketch meanwhile.
+
+    The sketch has every order the state will have, with its identity, lifecycle wishes and
+    labels but no body, documents or notes: what a plan's first reads are decided from
+    (`reconciler.planning.reads.PlanReads.listing` and `details`), so that they run while
+    the bodies are built (issue 12). `result()` waits for the state; `close()` stops the
+    building (Ctrl-C, an API error) and waits for the workers to stop."""
+
+    def __init__(
+        self,
+        sketch: DesiredState,
+        future: Future[DesiredState],
+        stop: Callable[[], None] = lambda: None,
+        finish: Callable[[DesiredState], DesiredState] = lambda state: state,
+    ) -> None:
+        self.sketch = sketch
+        self._future = future
+        self._stop = stop
+        self._finish = finish
+
+    @classmethod
+    def ready(cls, state: DesiredState) -> PendingState:
+        """A state already built (its own sketch)."""
+        future: Future[DesiredState] = Future()
+        future.set_result(state)
+        return cls(state, future)
+
+    def then(self, change: Callable[[DesiredState], DesiredState]) -> PendingState:
+        """The same state with `change` applied to it and to its sketch (a selection)."""
+        finish = self._finish
+        return PendingState(
+            change(self.sketch), self._future, self._stop, lambda state: change(finish(state))
+        )
+
+    def result(self) -> DesiredState:
+        """The state, once built (an error building it is raised here)."""
+        return self._finish(self._future.result())
+
+    def close(self) -> None:
+        """Stop building, unless done; safe to call more than once."""
+        if not self._future.done():
+            self._stop()
+
+
+def _first_looks(
+    workers: Workers, jobs: list[FileJob], paths: list[Path], context: Mapping[str, Any]
+) -> list[_Spec] | None:
+    """Every file checked by `workers`, with the sketch of each clean PortIn; None when the
+    pool broke (the caller checks the files itself)."""
+    try:
+        looked: list[tuple[FileFacts, DesiredOrder | None]] = workers.map(_first_look)
+    except (OSError, BrokenProcessPool):
+        return None
+    return [
+        _Spec(job, facts, path, context, sketch=sketch)
+        for job, path, (facts, sketch) in zip(jobs, paths, looked, strict=True)
+    ]
+
+
+def _first_look(
+    item: tuple[FileJob, Path], options: CheckOptions
+) -> tuple[FileFacts, DesiredOrder | None]:
+    """In a worker: a file's facts and, for a clean PortIn, its order without a body (the
+    reference is its name until the prefix is known)."""
+    checked = check_file(item[0], options)
+    model = checked.doc.model
+    if not checked.facts.clean or not isinstance(model, PortIn):
+        return checked.facts, None
+    activation = model.spec.activation
+    sketch = DesiredOrder(
+        name=model.metadata.name,
+        reference=model.metadata.name,
+        state=model.spec.state,
+        activation_mode=activation.mode,
+        activation_when=activation.when or "manual",
+        activation_groups=tuple(activation.groups or ()),
+        body={},
+        labels=dict(model.metadata.labels),
+    )
+    return checked.facts, sketch
+
+
+def _order_of(item: tuple[FileJob, Path], options: CheckOptions, *, shape: _Shape) -> Any:
+    """In a worker: the desired order of a clean PortIn file (None for another file)."""
+    return _check_and_build(item, options, shape=shape)[1]
+
+
+def _pending(
+    workers: Workers,
+    specs: list[_Spec],
+    build: Callable[[], DesiredState],
+    *,
+    shape: _Shape,
+    whole_project: bool,
+) -> PendingState:
+    """The state of clean `specs` checked by `workers`, whose bodies the workers now build
+    in the background (a thread waits for them and finishes the state); `build` builds the
+    state from the specs (their bodies built or not: `_build_state`)."""
+    sketches = [
+        replace(spec.sketch, reference=shape.prefix + spec.sketch.name)
+        for spec in specs
+        if spec.sketch is not None
+    ]
+    sketch = DesiredState(
+        orders=tuple(sorted(sketches, key=lambda order: order.name)),
+        reference_prefix=shape.prefix,
+        whole_project=whole_project,
+    )
+    future: Future[DesiredState] = Future()
+    stopped = threading.Event()
+
+    def finish() -> None:
+        try:
+            try:
+                orders = workers.map(functools.partial(_order_of, shape=shape))
+            except (OSError, RuntimeError, CancelledError):  # a broken or stopped pool: what
+                # is missing is built here (`_build_state`)
+                orders = [None] * len(specs)
+            finally:
+                workers.close()
+            if stopped.is_set():
+                future.cancel()
+                return
+            for spec, order in zip(specs, orders, strict=True):
+                if order is not None:
+                    spec.built = (shape, order)
+            future.set_result(build())
+        except BaseException as exc:  # noqa: BLE001 - handed to whoever waits for the state
+            future.set_exception(exc)
+
+    def stop() -> None:
+        stopped.set()
+        workers.close()
+        thread.join()
+
+    thread = threading.Thread(target=finish, name="portctl-desired", daemon=True)
+    thread.start()
+    return PendingState(sketch, future, stop)
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,8 +478,8 @@ def _checked(jobs: list[FileJob], paths: list[Path], options: CheckOptions) -> l
         _model(_first(first, "PortingDefaults"), PortingDefaults),
     )
     rest = [index for index, spec in enumerate(specs) if spec is None]
-    work = functools.partial(_check_and_build, options=options, shape=shape)
-    built = in_workers([(jobs[index], paths[index]) for index in rest], work)
+    work = functools.partial(_check_and_build, shape=shape)
+    built = in_workers([(jobs[index], paths[index]) for index in rest], options, work)
     for position, index in enumerate(rest):
         job, path = jobs[index], paths[index]
         if built is not None:
@@ -309,7 +497,7 @@ def _first(specs: list[_Spec], kind: str) -> _Spec | None:
 
 
 def _check_and_build(
-    item: tuple[FileJob, Path], *, options: CheckOptions, shape: _Shape
+    item: tuple[FileJob, Path], options: CheckOptions, *, shape: _Shape
 ) -> tuple[FileFacts, DesiredOrder | None]:
     """In a worker: the facts of a file and, for a PortIn with no issue of its own, its
     desired order (wasted only when another file has an issue: then no state is built)."""
@@ -470,6 +658,8 @@ def _build_state(
     settings: Settings | None,
     defaults: PortingDefaults | None,
     options: CheckOptions,
+    settings_file: str,
+    whole_project: bool,
 ) -> DesiredState:
     """The desired state of error-free specs (orders sorted by name)."""
     shape = _Shape.of(settings, defaults)
@@ -511,6 +701,8 @@ def _build_state(
             max_numbers_touched=safety.maxNumbersTouched if safety else None,
         ),
         spec_digest=_digest(digest_parts),
+        settings_file=settings_file,
+        whole_project=whole_project,
     )
 
 
