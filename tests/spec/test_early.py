@@ -1,0 +1,120 @@
+"""A state handed over early (`load_project(early=True)`, issue 12) is the state a serial
+load builds, whether its files were checked and its orders built by worker processes or not.
+
+The pool is forced on small sets of files by lowering its threshold, as in `test_parallel`.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reconciler.desired import DesiredState
+from reconciler.spec import load_env, load_project, parallel
+from reconciler.spec.project import LoadResult
+from tests.spec.conftest import CORPUS, SPECS
+
+TODAY_OF_EXAMPLES = "2026-11-26"
+
+
+@pytest.fixture
+def maps(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The name of the function of each map worker processes ran (pool on from one file)."""
+    done: list[str] = []
+    original = parallel.Workers.map
+
+    def counting(self: parallel.Workers, function: Callable[[Any, Any], Any]) -> list[Any]:
+        done.append(getattr(function, "func", function).__name__)
+        return original(self, function)
+
+    monkeypatch.setattr(parallel.Workers, "map", counting)
+    monkeypatch.setattr(parallel, "POOL_THRESHOLD", 1)
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
+    monkeypatch.setattr("threading.active_count", lambda: 1)
+    return done
+
+
+def _load(path: Path, **options: Any) -> LoadResult:
+    env = load_env(SPECS / "demo.env", {})
+    today = date.fromisoformat(TODAY_OF_EXAMPLES)
+    return load_project([path], today=today, env=env, resolve_secrets=True, **options)
+
+
+def _serial(path: Path, monkeypatch: pytest.MonkeyPatch) -> DesiredState:
+    with monkeypatch.context() as serial:
+        serial.setattr(parallel, "POOL_THRESHOLD", 10**9)
+        state = _load(path).state
+    assert state is not None
+    return state
+
+
+def test_early_state_is_the_serial_state(maps: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = _serial(SPECS, monkeypatch)
+    result = _load(SPECS, early=True)
+
+    assert result.state is None
+    assert result.pending is not None
+    sketch = result.pending.sketch
+    assert [(o.name, o.reference, o.state, o.labels) for o in sketch.orders] == [
+        (o.name, o.reference, o.state, o.labels) for o in expected.orders
+    ]
+    assert (sketch.reference_prefix, sketch.whole_project) == (
+        expected.reference_prefix,
+        expected.whole_project,
+    )
+    assert all(not o.body for o in sketch.orders)
+    state = result.pending.result()
+    result.pending.close()
+
+    assert state == expected
+    assert maps == ["_first_look", "_order_of"]
+
+
+def test_one_pass_in_workers_builds_the_serial_state(
+    maps: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = _serial(SPECS, monkeypatch)
+
+    assert _load(SPECS).state == expected
+    assert maps == ["_check_and_build"]
+
+
+def test_a_settings_file_not_found_by_its_bytes_rebuilds_the_orders(
+    tmp_path: Path, maps: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Orders built in the workers with another prefix than the Settings in use are built
+    again here (a kind spelled with an escape does not contain the bytes `Settings`)."""
+    specs = tmp_path / "specs"
+    shutil.copytree(SPECS, specs)
+    settings = specs / "portctl.yaml"
+    text = settings.read_text()
+    assert "kind: Settings" in text
+    settings.write_text(text.replace("kind: Settings", 'kind: "Setting\\x73"'))
+    expected = _serial(specs, monkeypatch)
+    assert expected.reference_prefix
+
+    assert _load(specs).state == expected
+    assert maps == ["_check_and_build"]
+
+
+def test_early_issues_are_the_serial_issues_and_no_state_is_pending(
+    tmp_path: Path, maps: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".git").mkdir()
+    shutil.copytree(CORPUS, tmp_path / "specs" / "corpus")
+    with monkeypatch.context() as serial:
+        serial.setattr(parallel, "POOL_THRESHOLD", 10**9)
+        expected = _load(tmp_path / "specs")
+    result = _load(tmp_path / "specs", early=True)
+
+    assert result.pending is None
+    assert result.state is None
+    assert result.issues == expected.issues
+    assert len(expected.issues) > 100
+    assert maps == ["_first_look"]
+    assert parallel._work == {}, "the workers were not stopped"
