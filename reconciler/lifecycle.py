@@ -146,6 +146,9 @@ def is_open(status: object) -> bool:
 
 # -- number predicates ------------------------------------------------------------------------
 
+_DROPPED: frozenset[str] = frozenset({NumberStatus.EXCLUDED, NumberStatus.CANCELED})
+_SETTLED: frozenset[str] = frozenset({NumberStatus.ACTIVATED, NumberStatus.CANCELED})
+
 
 def is_number_activated(status: object) -> bool:
     """The number ported."""
@@ -154,12 +157,12 @@ def is_number_activated(status: object) -> bool:
 
 def is_number_dropped(status: object) -> bool:
     """The number left the port (excluded or canceled): activation does not wait for it."""
-    return number_status(status) in {NumberStatus.EXCLUDED, NumberStatus.CANCELED}
+    return number_status(status) in _DROPPED
 
 
 def is_number_settled(status: object) -> bool:
     """Activated or canceled: its FOC date no longer matters."""
-    return number_status(status) in {NumberStatus.ACTIVATED, NumberStatus.CANCELED}
+    return number_status(status) in _SETTLED
 
 
 # -- which order of a reference is current ----------------------------------------------------

@@ -47,6 +47,21 @@ def test_parsing_is_case_insensitive_and_keeps_unknown_values() -> None:
     assert order_status("") == "UNKNOWN"
 
 
+@pytest.mark.parametrize("member", [*OrderStatus, *NumberStatus], ids=str)
+def test_a_status_parses_the_same_whichever_way_it_is_spelled_or_already_parsed(
+    member: OrderStatus | NumberStatus,
+) -> None:
+    # Exact spellings and parsed members take a shortcut (issue 12); it must agree with the
+    # general parse of the same status in any case, padded, or as the other enum's member.
+    for parse, enum in ((order_status, OrderStatus), (number_status, NumberStatus)):
+        spellings = [member, str(member), member.lower(), f" {member.title()} "]
+        results = {repr(parse(spelling)) for spelling in spellings}
+        assert len(results) == 1, (member, results)
+        known = member.value in enum.__members__
+        assert isinstance(parse(member), enum) is known
+        assert parse(member) == member.value
+
+
 @pytest.mark.parametrize(
     ("status", "expected"),
     [
