@@ -8,6 +8,7 @@ one `json` call. All time comes from the virtual clock `now`.
 from __future__ import annotations
 
 import copy
+import functools
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -33,6 +34,17 @@ def from_iso(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
+@functools.lru_cache(maxsize=1 << 17)
+def _parsed(text: str) -> datetime:
+    return from_iso(text)
+
+
+def created_at(rec: dict[str, Any]) -> datetime:
+    """When an order was created (`from_iso`, remembered: each page of the list compares every
+    order's, 10,000 parses a page at 10,000 orders otherwise)."""
+    return _parsed(rec["sim"]["createdAt"])
+
+
 def ny_date(moment: datetime) -> date:
     """The calendar date in New York, where Sinch's porting desk works."""
     return moment.astimezone(NEW_YORK).date()
@@ -56,6 +68,8 @@ class WorldState:
         self.revision = 0
         self.number_index: dict[str, set[int]] = {}
         """phone number -> ids of every order that lists it (derived, not saved)."""
+        self._visible: tuple[tuple[int, datetime], list[int]] | None = None
+        """The latest `visible_ids`, with what it was computed for (derived, not saved)."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe state (the outbox of undelivered webhooks is transient and not saved)."""
@@ -79,8 +93,22 @@ class WorldState:
         self.nonportable = set(data.get("nonportable", []))
         self.webhook_log = list(data.get("webhookLog", []))
         self.number_index = {}
+        self._visible = None
         for oid, rec in self.orders.items():
             self.index_numbers(oid, rec["order"]["phoneNumbers"])
+
+    def visible_ids(self, visible_from: datetime) -> list[int]:
+        """Ids of the orders created by `visible_from`, ascending: the unfiltered order list,
+        which each of its pages asks for again (10,000 orders filtered per page otherwise).
+
+        Kept while no order is added and `visible_from` stays: orders are never removed and
+        their creation time never changes. Read-only for callers."""
+        key = (len(self.orders), visible_from)
+        if self._visible is None or self._visible[0] != key:
+            orders = self.orders
+            ids = [k for k in sorted(orders) if created_at(orders[k]) <= visible_from]
+            self._visible = (key, ids)
+        return self._visible[1]
 
     def index_numbers(
         self, order_id: int, numbers: list[dict[str, Any]], *, add: bool = True

@@ -53,6 +53,23 @@ def test_pages_are_one_based_and_cover_everything_once(
     assert page(client, pageSize=3, page="4")["orders"] == []
 
 
+def test_an_order_added_between_pages_is_in_the_next_page_read(
+    client: httpx.Client, emu: Emulator, seven: list[int]
+) -> None:
+    """The unfiltered list is filtered once for all its pages (`WorldState.visible_ids`):
+    an order created, or the clock moved, between two pages shows in the next one."""
+    assert page(client, pageSize=3, page="1")["totalItems"] == 7
+    emu.set_variants({"list-lag": "61m"})
+    assert page(client, pageSize=3, page="3")["totalItems"] == 6  # the last one is an hour old
+    emu.set_variants({"list-lag": "0s"})
+    assert page(client, pageSize=3, page="1")["totalItems"] == 7
+    added = create(client, order("+13125550199"))["id"]
+    body = page(client, pageSize=3, page="3")
+    assert ([o["id"] for o in body["orders"]], body["totalItems"]) == ([seven[6], added], 8)
+    emu.set_clock(emu.now - timedelta(minutes=1))  # `added` was created in the future now
+    assert page(client, pageSize=3, page="3")["totalItems"] == 7
+
+
 def test_default_page_size_is_100_and_1000_is_the_maximum(
     client: httpx.Client, seven: list[int]
 ) -> None:
