@@ -40,8 +40,8 @@ def _parsed(text: str) -> datetime:
 
 
 def created_at(rec: dict[str, Any]) -> datetime:
-    """When an order was created (`from_iso`, remembered: each page of the list compares every
-    order's, 10,000 parses a page at 10,000 orders otherwise)."""
+    """When an order was created (`from_iso`, remembered: listing compares every order's, and
+    most orders are listed again and again)."""
     return _parsed(rec["sim"]["createdAt"])
 
 
