@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -98,7 +99,9 @@ class Workers:
         self._count = count
         _work[self._key] = (items, shared)
         context = multiprocessing.get_context("fork")
-        self._pool = ProcessPoolExecutor(max_workers=count, mp_context=context)
+        self._pool = ProcessPoolExecutor(
+            max_workers=count, mp_context=context, initializer=_ignore_interrupts
+        )
 
     @classmethod
     def start(cls, items: Sequence[Any], shared: Any) -> Workers | None:
@@ -145,6 +148,13 @@ def _in_pool(jobs: Sequence[FileJob], options: CheckOptions, workers: int) -> li
         return pool.map(_facts_of)
     finally:
         pool.close()
+
+
+def _ignore_interrupts() -> None:
+    """In a worker: leave Ctrl-C to the parent. A terminal sends SIGINT to every process of
+    the group, and a worker interrupted while it waits for work printed a traceback; the
+    parent stops the workers (`Workers.close`) and exits 130 as usual."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _facts_of(job: FileJob, options: CheckOptions) -> FileFacts:

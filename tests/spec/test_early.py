@@ -7,6 +7,7 @@ The pool is forced on small sets of files by lowering its threshold, as in `test
 from __future__ import annotations
 
 import shutil
+import signal
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -118,3 +119,18 @@ def test_early_issues_are_the_serial_issues_and_no_state_is_pending(
     assert len(expected.issues) > 100
     assert maps == ["_first_look"]
     assert parallel._work == {}, "the workers were not stopped"
+
+
+def _interrupt_handler(item: int, shared: None) -> object:
+    return signal.getsignal(signal.SIGINT)
+
+
+def test_workers_leave_ctrl_c_to_the_parent(maps: list[str]) -> None:
+    """A terminal's Ctrl-C reaches every process of the group: workers ignore it (no
+    traceback of theirs), and the parent stops them and exits 130."""
+    workers = parallel.Workers([1, 2], None, 2)
+    try:
+        assert workers.map(_interrupt_handler) == [signal.SIG_IGN, signal.SIG_IGN]
+    finally:
+        workers.close()
+    assert signal.getsignal(signal.SIGINT) is not signal.SIG_IGN
