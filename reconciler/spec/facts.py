@@ -119,6 +119,16 @@ def check_file(job: FileJob, options: CheckOptions) -> Checked:
     return Checked(replace(facts, secrets=tuple(secrets.values())), doc, secrets)
 
 
+def load_checked(job: FileJob, options: CheckOptions) -> tuple[LoadedDocument, dict[str, str]]:
+    """A file `check_file` already found clean, loaded again for its desired order: its
+    document and its resolved secrets, without the checks (a plan builds its orders' bodies
+    in worker processes after the files passed; `reconciler.spec.project`)."""
+    doc = load_document(job.file, job.raw, context=options.context)
+    secrets: dict[str, str] = {}
+    _secrets(doc, doc.latest_data, job, options, secrets=secrets, variables=set())
+    return doc, secrets
+
+
 def _port_in_facts(doc: LoadedDocument, data: Any, facts: FileFacts, job: FileJob) -> FileFacts:
     checks = check_port_in(doc, spec_dir=job.spec_dir, repo_root=job.repo_root)
     name = field_value(Metadata, "name", mapping(data, "metadata"))

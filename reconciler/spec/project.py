@@ -41,7 +41,7 @@ from reconciler.spec.cache import Verdict, VerdictCache, file_digest
 from reconciler.spec.discovery import SpecFileError, common_root, read_spec_file, repo_root
 from reconciler.spec.document import LoadedDocument, load_document
 from reconciler.spec.effective import order_body
-from reconciler.spec.facts import CheckOptions, FileFacts, FileJob, check_file
+from reconciler.spec.facts import CheckOptions, FileFacts, FileJob, check_file, load_checked
 from reconciler.spec.fields import validation_context
 from reconciler.spec.issues import SpecIssue
 from reconciler.spec.parallel import Workers, check_files, in_workers
@@ -380,9 +380,14 @@ def _first_look(
     return checked.facts, sketch
 
 
-def _order_of(item: tuple[FileJob, Path], options: CheckOptions, *, shape: _Shape) -> Any:
-    """In a worker: the desired order of a clean PortIn file (None for another file)."""
-    return _check_and_build(item, options, shape=shape)[1]
+def _order_of(
+    item: tuple[FileJob, Path], options: CheckOptions, *, shape: _Shape
+) -> DesiredOrder | None:
+    """In a worker: the desired order of a PortIn file that passed (None for another file)."""
+    job, path = item
+    doc, secrets = load_checked(job, options)
+    model = doc.model
+    return _desired_order(doc, model, path, secrets, shape) if isinstance(model, PortIn) else None
 
 
 def _pending(
