@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from time import monotonic
 from typing import TYPE_CHECKING, Any, Protocol
 
 from reconciler.apidefaults import MAX_PAGE_SIZE
@@ -79,6 +80,9 @@ class LiveSnapshot:
     """Create numbers answered not portable whose holder was not looked up (over the cap)."""
     fetched_at: datetime | None = None
     api_calls: int = 0
+    listed_at: float | None = None
+    """`time.monotonic()` just before the order list was asked for: how old this look is
+    (apply uses it as its first look before creating, `reconciler.apply.context.CreateChecks`)."""
 
 
 def _total_calls(client: PortingClient) -> int:
@@ -192,6 +196,7 @@ def fetch_live(
     of numbers answered not portable (`reconciler.planning.taken`).
     """
     start = _total_calls(client)
+    listed_at = monotonic()
     rows = [live_summary(r) for r in client.list_orders(page_size=MAX_PAGE_SIZE)]
     listing = reads.listing(rows)
     details = _read(client, reads.details(listing))
@@ -228,6 +233,7 @@ def fetch_live(
         holders_not_looked_up=not_looked_up,
         fetched_at=now or client.server_time or datetime.now(UTC),
         api_calls=_total_calls(client) - start,
+        listed_at=listed_at,
     )
 
 

@@ -18,12 +18,13 @@ from time import monotonic
 from time import sleep as real_sleep
 from typing import Any
 
-from reconciler.api import OrderSummary, PortabilityCheckResult, PortingClient
+from reconciler.api import PortingClient
 from reconciler.compare import Comparison, compare_order
 from reconciler.desired import DesiredOrder, DesiredState
 from reconciler.diff import diff_essence
 from reconciler.essence import IgnoreRules, PortDefaults, configuration_essence
 from reconciler.lifecycle import OrderStatus, is_open, order_status
+from reconciler.live import LiveSnapshot
 from reconciler.savedplan import fingerprint
 
 MAX_SENDS = 2
@@ -52,18 +53,37 @@ class CreateChecks:
 
     Per create that look was two calls (a list by reference, a portability check); batched it
     is one list and one portability batch, re-taken when older than `CHECKS_FRESH_S`, so
-    what a POST relies on is never older than that. Only the look before a POST is batched:
-    after a lost answer a create still looks up its own reference and number (`_find_created`).
+    what a POST relies on is never older than that. The plan that apply has just made is the
+    first such look (`from_plan`): its order list and portability batch are the ones issue 12
+    counts once per apply. Only the look before a POST is batched: after a lost answer a
+    create still looks up its own reference and number (`_find_created`).
     """
 
     taken_at: float
     """`monotonic()` before the calls were sent (the look is as old as its oldest call)."""
-    open_orders: Mapping[str, tuple[OrderSummary, ...]]
-    """Open orders, by exact reference."""
+    open_orders: Mapping[str, tuple[int, ...]]
+    """Ids of the open orders, by exact reference."""
     asked: frozenset[str]
     """The numbers the portability batch asked about (the creates still to come)."""
-    portability: Mapping[str, PortabilityCheckResult]
-    """The answers, by number."""
+    portability: Mapping[str, tuple[bool, str]]
+    """The answers, by number: (portable, reason)."""
+
+    @classmethod
+    def from_plan(cls, live: LiveSnapshot) -> CreateChecks | None:
+        """The look the plan took, if it says when its list was read: its open orders of the
+        specs' references (all a create reads) and its portability answers (for the numbers
+        of the orders it plans to create)."""
+        if live.listed_at is None:
+            return None
+        return cls(
+            taken_at=live.listed_at,
+            open_orders={
+                reference: tuple(row.id for row in rows if row.is_open)
+                for reference, rows in live.managed.items()
+            },
+            asked=frozenset(live.portability),
+            portability=live.portability,
+        )
 
 
 def status_of(order: Mapping[str, Any]) -> OrderStatus | str:
@@ -106,10 +126,11 @@ class StepContext:
         self._checks_lock = threading.Lock()
         self._still_to_look: dict[str, None] = {}
 
-    def begin(self, creates: tuple[str, ...]) -> None:
-        """Start a run of a plan whose creates are `creates`: no look of an earlier run counts."""
+    def begin(self, creates: tuple[str, ...], first_look: CreateChecks | None = None) -> None:
+        """Start a run of a plan whose creates are `creates`: no look of an earlier run counts,
+        only `first_look` (the plan's own, `CreateChecks.from_plan`) while it is fresh."""
         self.creates = creates
-        self._checks = None
+        self._checks = first_look
         self._still_to_look = dict.fromkeys(creates)
 
     def create_checks(self, spec: DesiredOrder) -> CreateChecks:
@@ -141,16 +162,16 @@ class StepContext:
         specs = [spec, *(self._orders[n] for n in names if n in self._orders)]
         numbers = sorted({n for s in specs for n in s.phone_numbers})
         taken_at = self.monotonic()
-        open_orders: dict[str, list[OrderSummary]] = {}
+        open_orders: dict[str, list[int]] = {}
         for row in self.client.list_orders():
             if is_open(row.status) and row.customer_order_reference is not None:
-                open_orders.setdefault(row.customer_order_reference, []).append(row)
+                open_orders.setdefault(row.customer_order_reference, []).append(row.id)
         answers = self.client.check_portability(numbers)
         return CreateChecks(
             taken_at=taken_at,
-            open_orders={ref: tuple(rows) for ref, rows in open_orders.items()},
+            open_orders={ref: tuple(ids) for ref, ids in open_orders.items()},
             asked=frozenset(numbers),
-            portability={a.phone_number: a for a in answers},
+            portability={a.phone_number: (a.portable, a.reason or "") for a in answers},
         )
 
     def order_spec(self, name: str) -> DesiredOrder:

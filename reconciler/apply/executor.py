@@ -24,7 +24,7 @@ from typing import Protocol
 
 from reconciler.api import ApiError, OutcomeUnknown, PortingClient
 from reconciler.api.session import ApiCall, Stopped
-from reconciler.apply.context import StepContext, StepError
+from reconciler.apply.context import CreateChecks, StepContext, StepError
 from reconciler.apply.outcomes import ApplyReport, ItemResult, Outcome
 from reconciler.apply.steps import STEPS
 from reconciler.desired import DesiredState
@@ -124,6 +124,7 @@ class Executor:
         monotonic: Callable[[], float] = real_monotonic,
         observers: Sequence[Observer] = (),
         parallelism: int | None = None,
+        first_look: CreateChecks | None = None,
     ) -> None:
         self._client = client
         self._context = StepContext(
@@ -137,6 +138,9 @@ class Executor:
         self._clock = clock
         self._observers = tuple(observers)
         self._parallelism = parallelism
+        self._first_look = first_look
+        """The look the plan took (`CreateChecks.from_plan`): creates rely on it while it is
+        younger than `CHECKS_FRESH_S`, instead of listing every order again."""
         """Groups at once, at most (`workers_for`); None: the client's ceiling
         (`--parallelism`). Requests in flight stay under the client's adaptive limit."""
 
@@ -158,7 +162,9 @@ class Executor:
         time, as items start and finish.
         """
         actions = plan.actions
-        self._context.begin(tuple(i.name for i in actions if i.kind is Kind.CREATE))
+        self._context.begin(
+            tuple(i.name for i in actions if i.kind is Kind.CREATE), self._first_look
+        )
         first = [[i] for i, item in enumerate(actions) if item.kind is Kind.CONFIGURE]
         others = [i for i, item in enumerate(actions) if item.kind is not Kind.CONFIGURE]
         groups = [

@@ -185,7 +185,7 @@ def create(ctx: StepContext, item: PlanItem) -> StepResult:
     if len(existing) > 1:
         raise StepError(f"{len(existing)} open orders carry reference {spec.reference}")
     if existing:
-        order_id = existing[0].id
+        order_id = existing[0]
         live = ctx.reread(order_id)
         if not ctx.matches_spec(spec, live):
             raise StepError(
@@ -195,10 +195,10 @@ def create(ctx: StepContext, item: PlanItem) -> StepResult:
         ctx.created[spec.name] = order_id
         ctx.expect(order_id, live)
         return Outcome.SKIPPED, f"order already exists (id {order_id}) and matches", order_id
-    answers = [checks.portability[n] for n in spec.phone_numbers if n in checks.portability]
-    bad = [a for a in answers if not a.portable]
+    answers = {n: checks.portability[n] for n in spec.phone_numbers if n in checks.portability}
+    bad = {n: reason for n, (portable, reason) in answers.items() if not portable}
     if bad:
-        listed = "; ".join(f"{a.phone_number}: {a.reason or 'not portable'}" for a in bad)
+        listed = "; ".join(f"{n}: {reason or 'not portable'}" for n, reason in bad.items())
         raise StepError(f"not portable now, nothing was sent: {listed}")
     created: list[int] = []
     posted: dict[int, Mapping[str, Any]] = {}

@@ -24,6 +24,7 @@ from reconciler.api import PortingClient
 from reconciler.apply import ApplyReport, Executor, Observer
 from reconciler.apply.audit import AuditIdentity, AuditLog, actor_from, commit_from
 from reconciler.apply.budgets import effective_budgets
+from reconciler.apply.context import CreateChecks
 from reconciler.apply.lock import ApplyLocked, apply_lock, lock_path
 from reconciler.apply.progress import progress_for
 from reconciler.cli.common import (
@@ -259,6 +260,7 @@ def apply(
                 fingerprints=fingerprints,
                 defaults=port_defaults(config),
                 observers=[progress, *observers],
+                first_look=CreateChecks.from_plan(live),
             )
             try:
                 with _sigterm_interrupts():

@@ -1,13 +1,16 @@
 """The look before each create is batched: one order list and one portability batch for the
-creates still to come, taken again when older than `CHECKS_FRESH_S` (issue 12 point 3)."""
+creates still to come, taken again when older than `CHECKS_FRESH_S` (issue 12 point 3); the
+plan apply has just made is the first such look (`CreateChecks.from_plan`)."""
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 
 from reconciler.apply import ApplyReport, Executor, Observer
-from reconciler.apply.context import CHECKS_FRESH_S
+from reconciler.apply.context import CHECKS_FRESH_S, CreateChecks
 from reconciler.apply.executor import Timed
 from reconciler.essence import port_defaults
 from reconciler.live import fetch_live
@@ -36,14 +39,23 @@ class _AfterFirstItem:
 
 
 def _execute(
-    world: ApplyWorld, monotonic: Callable[[], float], observers: Sequence[Observer] = ()
+    world: ApplyWorld,
+    monotonic: Callable[[], float],
+    observers: Sequence[Observer] = (),
+    plan_look_age: float | None = None,
 ) -> ApplyReport:
-    """Plan and execute in-process, with the batch aged by `monotonic`."""
+    """Plan and execute in-process, with the batch aged by `monotonic`; with `plan_look_age`,
+    the plan's own look is the first one, that many seconds old when apply starts."""
     desired = world.desired()
     clock = VirtualClock()
     with client_for(world.emu) as client:
         live = fetch_live(client, PlanReads(desired))
         plan = build_plan(desired, live, today=TODAY)
+        first_look = None
+        if plan_look_age is not None:
+            look = CreateChecks.from_plan(live)
+            assert look is not None
+            first_look = dataclasses.replace(look, taken_at=monotonic() - plan_look_age)
         return Executor(
             client,
             desired,
@@ -53,6 +65,7 @@ def _execute(
             sleep=clock.sleep,
             monotonic=monotonic,
             observers=observers,
+            first_look=first_look,
         ).run(plan)
 
 
@@ -100,3 +113,40 @@ def test_a_fresh_batch_is_trusted_and_an_aged_one_sees_a_later_change(world: App
     beta = next(r for r in report.results if r.item.name == "beta")
     assert changed in beta.message
     assert "create_order" not in {c.operation for c in beta.calls}
+
+
+def test_the_plans_own_look_serves_creates_while_it_is_fresh(world: ApplyWorld) -> None:
+    for name, numbers in NUMBERS.items():
+        world.spec(name, numbers)
+    report = _execute(world, monotonic=time.monotonic, plan_look_age=0.0)
+    assert _operations(report) == {"create_order": 3}
+    assert references(world.emu) == sorted(f"gitops/{name}" for name in NUMBERS)
+
+
+def test_a_stale_plan_look_is_taken_again_and_sees_an_order_made_since(
+    world: ApplyWorld,
+) -> None:
+    for name, numbers in NUMBERS.items():
+        world.spec(name, numbers)
+    desired = world.desired()
+    with client_for(world.emu) as client:
+        live = fetch_live(client, PlanReads(desired))
+        plan = build_plan(desired, live, today=TODAY)
+        # after the plan, before the apply (a person at the prompt): alpha's order appears
+        client.create_order(next(o for o in desired.orders if o.name == "alpha").body)
+        look = CreateChecks.from_plan(live)
+        assert look is not None
+        clock = VirtualClock()
+        report = Executor(
+            client,
+            desired,
+            fingerprints=plan_fingerprints(plan, live),
+            defaults=port_defaults(live.configuration),
+            clock=clock,
+            sleep=clock.sleep,
+            first_look=dataclasses.replace(look, taken_at=time.monotonic() - CHECKS_FRESH_S - 1),
+        ).run(plan)
+    outcomes = {r.item.name: str(r.outcome) for r in report.results}
+    assert outcomes == {"alpha": "skipped", "beta": "applied", "gamma": "applied"}
+    assert _operations(report)["list_orders"] == 1
+    assert references(world.emu) == sorted(f"gitops/{name}" for name in NUMBERS)
