@@ -111,12 +111,13 @@ class Workers:
             return None
         return cls(items, shared, count)
 
-    def map(self, function: Callable[[Any, Any], _R]) -> list[_R]:
+    def map(self, function: Callable[[Any, Any], _R], *, background: bool = False) -> list[_R]:
         """`function(item, shared)` of every item, in order (raises `BrokenProcessPool` when
-        a worker died)."""
+        a worker died). `background`: the workers yield the cores to this process from then
+        on (`BACKGROUND_NICENESS`), for work done while it does more urgent work."""
         size = -(-self._size // (self._count * CHUNKS_PER_WORKER))
         tasks = [
-            (function, self._key, start, min(start + size, self._size))
+            (function, self._key, start, min(start + size, self._size), background)
             for start in range(0, self._size, size)
         ]
         return [result for part in self._pool.map(_run_range, tasks) for result in part]
@@ -161,8 +162,16 @@ def _facts_of(job: FileJob, options: CheckOptions) -> FileFacts:
     return check_file(job, options).facts
 
 
-def _run_range(task: tuple[Callable[[Any, Any], _R], int, int, int]) -> list[_R]:
+BACKGROUND_NICENESS = 10
+"""How much lower the priority of workers doing background work is (a plan's bodies, built
+while it reads the API: its reads wait on the network, but each answer must be taken and
+parsed as soon as it comes, and the bodies have seconds to spare)."""
+
+
+def _run_range(task: tuple[Callable[[Any, Any], _R], int, int, int, bool]) -> list[_R]:
     """In a worker: `function` of the items `start:stop` of its pool."""
-    function, key, start, stop = task
+    function, key, start, stop, background = task
+    if background and os.getpriority(os.PRIO_PROCESS, 0) < BACKGROUND_NICENESS:
+        os.setpriority(os.PRIO_PROCESS, 0, BACKGROUND_NICENESS)
     items, shared = _work[key]
     return [function(item, shared) for item in items[start:stop]]

@@ -417,7 +417,8 @@ def _pending(
     def finish() -> None:
         try:
             try:
-                orders = workers.map(functools.partial(_order_of, shape=shape))
+                work = functools.partial(_order_of, shape=shape)
+                orders = workers.map(work, background=True)
             except (OSError, RuntimeError, CancelledError):  # a broken or stopped pool: what
                 # is missing is built here (`_build_state`)
                 orders = [None] * len(specs)
