@@ -24,9 +24,11 @@ def maps(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     done: list[str] = []
     original = parallel.Workers.map
 
-    def counting(self: parallel.Workers, function: Callable[[Any, Any], Any]) -> list[Any]:
+    def counting(
+        self: parallel.Workers, function: Callable[[Any, Any], Any], **options: Any
+    ) -> list[Any]:
         done.append(getattr(function, "func", function).__name__)
-        return original(self, function)
+        return original(self, function, **options)
 
     monkeypatch.setattr(parallel.Workers, "map", counting)
     monkeypatch.setattr(parallel, "POOL_THRESHOLD", 1)

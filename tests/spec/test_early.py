@@ -6,6 +6,7 @@ The pool is forced on small sets of files by lowering its threshold, as in `test
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 from collections.abc import Callable
@@ -29,9 +30,11 @@ def maps(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     done: list[str] = []
     original = parallel.Workers.map
 
-    def counting(self: parallel.Workers, function: Callable[[Any, Any], Any]) -> list[Any]:
+    def counting(
+        self: parallel.Workers, function: Callable[[Any, Any], Any], **options: Any
+    ) -> list[Any]:
         done.append(getattr(function, "func", function).__name__)
-        return original(self, function)
+        return original(self, function, **options)
 
     monkeypatch.setattr(parallel.Workers, "map", counting)
     monkeypatch.setattr(parallel, "POOL_THRESHOLD", 1)
@@ -134,3 +137,22 @@ def test_workers_leave_ctrl_c_to_the_parent(maps: list[str]) -> None:
     finally:
         workers.close()
     assert signal.getsignal(signal.SIGINT) is not signal.SIG_IGN
+
+
+def _priority(item: int, shared: None) -> int:
+    return os.getpriority(os.PRIO_PROCESS, 0)
+
+
+def test_background_work_yields_the_cores_to_the_parent(maps: list[str]) -> None:
+    """A plan's bodies are built while it reads the API: its workers then run at a lower
+    priority, so each answer is taken as soon as it comes."""
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    workers = parallel.Workers([1, 2], None, 2)
+    try:
+        urgent = workers.map(_priority)
+        background = workers.map(_priority, background=True)
+    finally:
+        workers.close()
+    assert urgent == [own, own]
+    assert background == [max(own, parallel.BACKGROUND_NICENESS)] * 2
+    assert os.getpriority(os.PRIO_PROCESS, 0) == own
