@@ -9,6 +9,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 
+from reconciler.api import PortingClient
 from reconciler.apply import ApplyReport, Executor, Observer
 from reconciler.apply.context import CHECKS_FRESH_S, CreateChecks
 from reconciler.apply.executor import Timed
@@ -43,14 +44,17 @@ def _execute(
     monotonic: Callable[[], float],
     observers: Sequence[Observer] = (),
     plan_look_age: float | None = None,
+    after_plan: Callable[[PortingClient], object] = lambda _: None,
 ) -> ApplyReport:
     """Plan and execute in-process, with the batch aged by `monotonic`; with `plan_look_age`,
-    the plan's own look is the first one, that many seconds old when apply starts."""
+    the plan's own look is the first one, that many seconds old when apply starts;
+    `after_plan` runs between the plan and the apply."""
     desired = world.desired()
     clock = VirtualClock()
     with client_for(world.emu) as client:
         live = fetch_live(client, PlanReads(desired))
         plan = build_plan(desired, live, today=TODAY)
+        after_plan(client)
         first_look = None
         if plan_look_age is not None:
             look = CreateChecks.from_plan(live)
@@ -128,24 +132,14 @@ def test_a_stale_plan_look_is_taken_again_and_sees_an_order_made_since(
 ) -> None:
     for name, numbers in NUMBERS.items():
         world.spec(name, numbers)
-    desired = world.desired()
-    with client_for(world.emu) as client:
-        live = fetch_live(client, PlanReads(desired))
-        plan = build_plan(desired, live, today=TODAY)
+    alpha = next(o for o in world.desired().orders if o.name == "alpha")
+    report = _execute(
+        world,
+        monotonic=time.monotonic,
+        plan_look_age=CHECKS_FRESH_S + 1,
         # after the plan, before the apply (a person at the prompt): alpha's order appears
-        client.create_order(next(o for o in desired.orders if o.name == "alpha").body)
-        look = CreateChecks.from_plan(live)
-        assert look is not None
-        clock = VirtualClock()
-        report = Executor(
-            client,
-            desired,
-            fingerprints=plan_fingerprints(plan, live),
-            defaults=port_defaults(live.configuration),
-            clock=clock,
-            sleep=clock.sleep,
-            first_look=dataclasses.replace(look, taken_at=time.monotonic() - CHECKS_FRESH_S - 1),
-        ).run(plan)
+        after_plan=lambda client: client.create_order(alpha.body),
+    )
     outcomes = {r.item.name: str(r.outcome) for r in report.results}
     assert outcomes == {"alpha": "skipped", "beta": "applied", "gamma": "applied"}
     assert _operations(report)["list_orders"] == 1
