@@ -26,7 +26,13 @@ from typing import Any
 
 from reconciler.desired import SECRET_FIELDS
 from reconciler.diff import FieldChange, diff_essence
-from reconciler.essence import IgnoreRules, PortDefaults, join_path, order_essence
+from reconciler.essence import (
+    IgnoreRules,
+    NumberEssences,
+    PortDefaults,
+    join_path,
+    order_essence,
+)
 from reconciler.spec.secrets import is_reference
 
 _MASKED = re.compile(r"^[*•xX#.\-]+$")
@@ -158,9 +164,11 @@ def compare_order(
     *,
     defaults: PortDefaults,
     ignore: IgnoreRules | None,
+    live_numbers: NumberEssences | None = None,
 ) -> Comparison:
-    """Compare a desired order body with a live order (both go through `order_essence`)."""
+    """Compare a desired order body with a live order (both go through `order_essence`);
+    `live_numbers` is `essence.number_essences(live)` when already worked out."""
     return compare_essences(
         order_essence(desired, defaults=defaults, ignore=ignore),
-        order_essence(live, defaults=defaults, ignore=ignore),
+        order_essence(live, defaults=defaults, ignore=ignore, numbers=live_numbers),
     )

@@ -219,23 +219,35 @@ def _number_essence(number: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+NumberEssences = Mapping[str, dict[str, Any]]
+"""An order's numbers by E.164, each reduced to its essence (`number_essences`)."""
+
+
+def number_essences(order: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The order's numbers by E.164, each reduced to its essence: the bulk of `order_essence`,
+    and the part that needs neither the configuration nor the ignore rules, so that a plan can
+    work it out for each order as its details arrive, while other reads are in flight (issue
+    12: it was most of comparing the 2,000 open orders of 10,000 after all reads)."""
+    return {str(n["phoneNumber"]): _number_essence(n) for n in order.get("phoneNumbers") or ()}
+
+
 def order_essence(
     order: Mapping[str, Any],
     *,
     defaults: PortDefaults = PortDefaults(),
     ignore: IgnoreRules | None = None,
+    numbers: NumberEssences | None = None,
 ) -> dict[str, Any]:
-    """Normalise a desired body or a live order into the comparable input-shape essence."""
+    """Normalise a desired body or a live order into the comparable input-shape essence.
+
+    `numbers` is `number_essences(order)` when already worked out (never changed here)."""
     out: dict[str, Any] = copy.deepcopy(
         {k: v for k, v in order.items() if k not in ORDER_SERVER_FIELDS and k != "phoneNumbers"}
     )
     fallback = {"defaultPortTime": defaults.time, "defaultPortTimeZone": defaults.time_zone}
     normalise_order(out, fallback)
-    numbers: dict[str, Any] = {}
-    for number in order.get("phoneNumbers") or ():
-        numbers[str(number["phoneNumber"])] = _number_essence(number)
     out = drop_empty(out)
-    out["phoneNumbers"] = numbers
+    out["phoneNumbers"] = dict(numbers) if numbers is not None else number_essences(order)
     return ignore.apply(out) if ignore else out
 
 

@@ -18,6 +18,7 @@ from time import monotonic
 from typing import TYPE_CHECKING, Any, Protocol
 
 from reconciler.apidefaults import MAX_PAGE_SIZE
+from reconciler.essence import NumberEssences, number_essences
 from reconciler.lifecycle import (
     OrderStatus,
     is_canceling,
@@ -28,7 +29,7 @@ from reconciler.lifecycle import (
 )
 
 if TYPE_CHECKING:
-    from reconciler.api import OrderSummary, PortingClient
+    from reconciler.api import Order, OrderSummary, PortingClient
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,9 @@ class LiveSnapshot:
     when the plan may create an order: the API refuses a create whose numbers are on one."""
     holders_not_looked_up: frozenset[str] = frozenset()
     """Create numbers answered not portable whose holder was not looked up (over the cap)."""
+    number_essences: Mapping[int, NumberEssences] = field(default_factory=dict)
+    """`essence.number_essences` of the orders read first (the managed ones), by order id:
+    worked out as each order arrived, while the other reads were in flight (issue 12)."""
     fetched_at: datetime | None = None
     api_calls: int = 0
     listed_at: float | None = None
@@ -199,7 +203,8 @@ def fetch_live(
     listed_at = monotonic()
     rows = [live_summary(r) for r in client.list_orders(page_size=MAX_PAGE_SIZE)]
     listing = reads.listing(rows)
-    details = _read(client, reads.details(listing))
+    essences: dict[int, NumberEssences] = {}
+    details = _read(client, reads.details(listing), essences)
     by_id = {row.id: row for row in listing.rows}
     activations = _available_activations(client, list(reads.activations(listing)))
     held, occupied = _holders(details, by_id)
@@ -231,6 +236,7 @@ def fetch_live(
         held_numbers=held,
         occupied_numbers=occupied,
         holders_not_looked_up=not_looked_up,
+        number_essences=essences,
         fetched_at=now or client.server_time or datetime.now(UTC),
         api_calls=_total_calls(client) - start,
         listed_at=listed_at,
@@ -243,9 +249,20 @@ refuses a second), plus any that dropped it. More means the `phoneNumber` filter
 applied, and the lookups stop rather than read the whole account."""
 
 
-def _read(client: PortingClient, ids: Iterable[int]) -> dict[int, Mapping[str, Any]]:
-    """Details of `ids` (in parallel), as the API's JSON."""
-    return {i: order.raw for i, order in client.get_orders(ids).items()}
+def _read(
+    client: PortingClient,
+    ids: Iterable[int],
+    essences: dict[int, NumberEssences] | None = None,
+) -> dict[int, Mapping[str, Any]]:
+    """Details of `ids` (in parallel), as the API's JSON; with `essences`, each order's number
+    essences go into it as the order arrives (`LiveSnapshot.number_essences`)."""
+    if essences is None:
+        return {i: order.raw for i, order in client.get_orders(ids).items()}
+
+    def keep(order: Order) -> None:
+        essences[order.id] = number_essences(order.raw)  # a dict item set: atomic in CPython
+
+    return {i: order.raw for i, order in client.get_orders(ids, each=keep).items()}
 
 
 def _to_check(

@@ -22,6 +22,7 @@ from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -409,9 +410,14 @@ class PortingClient:
             Order, self._session.call("get_order", "GET", f"/orders/portIns/{order_id}")
         )
 
-    def get_orders(self, ids: Iterable[int]) -> dict[int, Order]:
+    def get_orders(
+        self, ids: Iterable[int], *, each: Callable[[Order], object] | None = None
+    ) -> dict[int, Order]:
         """Many orders, read in parallel over the one shared client: as many at a time as the
-        adaptive limit allows (`parallelism`), never more than `max_parallel_reads`."""
+        adaptive limit allows (`parallelism`), never more than `max_parallel_reads`.
+
+        `each` is called with every order as it arrives, on the thread that read it: work on
+        one order done while the others are still on the wire (it must be thread-safe)."""
         unique = list(dict.fromkeys(ids))
         if not unique:
             return {}
@@ -419,7 +425,8 @@ class PortingClient:
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="portctl-read")
         futures: dict[int, Future[Order]] = {}
         try:
-            futures = {i: pool.submit(self.get_order, i) for i in unique}
+            read = self.get_order if each is None else partial(_read_then, self.get_order, each)
+            futures = {i: pool.submit(read, i) for i in unique}
             # One wake-up when all are read (or one failed), not one per order: 2,000 wake-ups
             # of this thread cost the readers the GIL on every answer (issue 12).
             wait(futures.values(), return_when=FIRST_EXCEPTION)
@@ -597,3 +604,12 @@ class DocumentBody:
             while chunk := stream.read(_CHUNK):
                 yield base64.b64encode(chunk)
         yield self.tail
+
+
+def _read_then(
+    read: Callable[[int], Order], each: Callable[[Order], object], order_id: int
+) -> Order:
+    """`read(order_id)`, then `each` of the order (`PortingClient.get_orders`)."""
+    order = read(order_id)
+    each(order)
+    return order

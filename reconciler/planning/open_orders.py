@@ -41,7 +41,13 @@ def existing_order_items(
                 reason=f"order status {status} is unknown to portctl; nothing is changed",
             )
         ]
-    compared = compare_order(order.body, detail, defaults=ctx.defaults, ignore=ctx.ignore)
+    compared = compare_order(
+        order.body,
+        detail,
+        defaults=ctx.defaults,
+        ignore=ctx.ignore,
+        live_numbers=ctx.live.number_essences.get(summary.id),
+    )
     changes = compared.changes
     notices = (
         *comparison_notices(compared),

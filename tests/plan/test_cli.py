@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
+from reconciler.essence import number_essences
 from reconciler.live import fetch_live
 from reconciler.planning import build_plan
 from reconciler.planning.reads import PlanReads
@@ -139,3 +141,25 @@ def test_text_output_has_no_colour_when_not_a_terminal(world: PlanWorld) -> None
     assert "\x1b[" not in result.out
     assert result.out.startswith("Plan: 1 to create; 2 numbers affected")
     assert PIN not in result.out
+
+
+def test_number_essences_worked_out_during_the_read_plan_as_the_plain_path(
+    world: PlanWorld,
+) -> None:
+    """The read works out each managed order's number essences as it arrives (issue 12);
+    they are those of its details, and the plan made with them is the plan made without."""
+    _busy_world(world)
+    env = {"PLAN_PIN": PIN, "PLAN_ACCOUNT": ACCOUNT}
+    state = load_project([world.specs], today=TODAY, env=env, resolve_secrets=True).state
+    assert state is not None
+    with world.client() as client:
+        live = fetch_live(client, PlanReads(state))
+    managed = {s.id for group in live.managed.values() for s in group if s.id in live.details}
+    assert managed
+    assert managed <= set(live.number_essences)
+    for order_id in managed:
+        assert live.number_essences[order_id] == number_essences(live.details[order_id])
+    with_them = build_plan(state, live, today=TODAY)
+    without = build_plan(state, dataclasses.replace(live, number_essences={}), today=TODAY)
+    assert with_them.to_dicts() == without.to_dicts()
+    assert "update" in {str(i.kind) for i in with_them.items}
