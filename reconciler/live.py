@@ -188,7 +188,11 @@ class TakenCheck(Protocol):
 
 
 def fetch_live(
-    client: PortingClient, reads: LiveReads, *, now: datetime | None = None
+    client: PortingClient,
+    reads: LiveReads,
+    *,
+    now: datetime | None = None,
+    essences_early: bool = True,
 ) -> LiveSnapshot:
     """Read what `reads` asks for, and nothing more; only reads (plus one portability check).
 
@@ -198,13 +202,17 @@ def fetch_live(
     are checked, `reads.taken` may add a GET per order status for probe numbers (checked in
     the same batch), GETs of orders the answers do not speak for, and lookups of the holders
     of numbers answered not portable (`reconciler.planning.taken`).
+
+    With `essences_early` the managed orders' number essences are worked out as they arrive
+    (`LiveSnapshot.number_essences`): faster, since it happens while reads are in flight, at
+    the cost of holding them all at once (~33 MB for 2,000 orders of 20 numbers on average).
     """
     start = _total_calls(client)
     listed_at = monotonic()
     rows = [live_summary(r) for r in client.list_orders(page_size=MAX_PAGE_SIZE)]
     listing = reads.listing(rows)
     essences: dict[int, NumberEssences] = {}
-    details = _read(client, reads.details(listing), essences)
+    details = _read(client, reads.details(listing), essences if essences_early else None)
     by_id = {row.id: row for row in listing.rows}
     activations = _available_activations(client, list(reads.activations(listing)))
     held, occupied = _holders(details, by_id)

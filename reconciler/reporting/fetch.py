@@ -103,7 +103,9 @@ def fetch_report_live(
     client: PortingClient, desired: DesiredState, *, now: datetime | None = None
 ) -> LiveSnapshot:
     """The live state drift and status report on (reads only)."""
-    live = fetch_live(client, ReportReads(desired), now=now)
+    # drift then reads every finished order too: its memory, not the seconds early essences
+    # save, is what a scheduled run at 10,000 orders is short of
+    live = fetch_live(client, ReportReads(desired), now=now, essences_early=False)
     finished = _finished(desired, live)
     if not finished:
         return live
