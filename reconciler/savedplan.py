@@ -103,7 +103,7 @@ def saved_plan_document(
     """The saved-plan JSON document: the json rendering, digest, fingerprints and creates,
     closed by a `checksum` over everything else and, with `key`, an HMAC `signature`."""
     fingerprints = {str(k): v for k, v in plan_fingerprints(plan, live).items()}
-    creates = sorted({i.reference for i in plan.items if i.kind is Kind.CREATE})
+    creates = _creates_references(plan)
     body = {
         "kind": SAVED_PLAN_KIND,
         **plan_document(plan),
@@ -316,7 +316,13 @@ def stale_reasons(
         reasons.append(
             "the plan's fingerprints do not cover exactly the orders it acts on (edited?)"
         )
-    creates = sorted({i.reference for i in fresh.items if i.kind is Kind.CREATE})
+    creates = _creates_references(fresh)
     if not reasons and creates != sorted(saved.creates_references):
         reasons.append("the plan's createsReferences do not match its creates (edited?)")
     return reasons
+
+
+def _creates_references(plan: Plan) -> list[str]:
+    """The references a plan creates orders for, sorted: what a saved plan records as
+    `createsReferences` and what `stale_reasons` compares it with."""
+    return sorted({i.reference for i in plan.items if i.kind is Kind.CREATE})

@@ -3,13 +3,15 @@ and portctl's own API traffic checked against the OpenAPI document in every test
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 from reconciler import redact
 from reconciler.emulator import Emulator
+from reconciler.spec import parallel
 from tests.contract.traffic import ContractWatch, watched_handle
 
 # Derandomized: the same examples on every run and every machine, so CI failures reproduce.
@@ -64,3 +66,24 @@ def _client_traffic_follows_the_contract(
             f"and DOCUMENT_CORRECTIONS there):\n  {listed}",
             pytrace=False,
         )
+
+
+@pytest.fixture
+def maps(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The pool of `reconciler.spec.parallel` on from one file, and the name of the function
+    of each map its worker processes ran (tests/spec/test_early.py, tests/plan)."""
+    done: list[str] = []
+    original = parallel.Workers.map
+
+    def counting(
+        self: parallel.Workers, function: Callable[[Any, Any], Any], **options: Any
+    ) -> list[Any]:
+        done.append(getattr(function, "func", function).__name__)
+        return original(self, function, **options)
+
+    monkeypatch.setattr(parallel.Workers, "map", counting)
+    monkeypatch.setattr(parallel, "POOL_THRESHOLD", 1)
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
+    # a thread of the test (a served emulator) would keep the pool off
+    monkeypatch.setattr("threading.active_count", lambda: 1)
+    return done

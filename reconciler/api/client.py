@@ -68,9 +68,9 @@ from reconciler.lifecycle import order_status
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
 """Explicit timeouts: a hung connection must end in an error, never hang a CI job."""
 DEFAULT_RETRY = RetryPolicy()
+"""5 tries, 60 s per call, 300 s of retry waiting per run, `Retry-After` capped at 30 s."""
 DEFAULT_LIMITS = ExchangeLimits()
 """60 s per request, 32 MiB per answer (`PORTCTL_REQUEST_DEADLINE`, `PORTCTL_MAX_ANSWER_BYTES`)."""
-"""5 tries, 60 s per call, 300 s of retry waiting per run, `Retry-After` capped at 30 s."""
 PORTABILITY_BATCH = 500
 """Numbers per portability check; the API documents no limit, orders stop at 500."""
 
@@ -262,11 +262,6 @@ class PortingClient:
         `reconciler.api.session.Stopped`; one already on the wire finishes and is recorded as
         ended `after_stop`. An interrupted apply calls it; the client stays stopped."""
         self._session.stop()
-
-    @property
-    def stopped(self) -> bool:
-        """Whether `stop` was called."""
-        return self._session.stopped
 
     @property
     def auth(self) -> Auth:

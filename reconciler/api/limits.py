@@ -161,15 +161,17 @@ class _DeadlineStream(httpcore.NetworkStream):
         server_hostname: str | None = None,
         timeout: float | None = None,
     ) -> httpcore.NetworkStream:
-        inner = _within(
-            lambda t: self._inner.start_tls(ssl_context, server_hostname, t),
-            timeout,
-            httpcore.ConnectTimeout,
-        )
-        return _DeadlineStream(inner)
+        return _connected(lambda t: self._inner.start_tls(ssl_context, server_hostname, t), timeout)
 
     def get_extra_info(self, info: str) -> Any:
         return self._inner.get_extra_info(info)
+
+
+def _connected(
+    connect: Callable[[float | None], httpcore.NetworkStream], timeout: float | None
+) -> httpcore.NetworkStream:
+    """A stream opened by `connect` within the deadline, its own operations cut to it too."""
+    return _DeadlineStream(_within(connect, timeout, httpcore.ConnectTimeout))
 
 
 class DeadlineBackend(httpcore.NetworkBackend):
@@ -186,12 +188,10 @@ class DeadlineBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        stream = _within(
+        return _connected(
             lambda t: self._inner.connect_tcp(host, port, t, local_address, socket_options),
             timeout,
-            httpcore.ConnectTimeout,
         )
-        return _DeadlineStream(stream)
 
     def connect_unix_socket(
         self,
@@ -199,12 +199,9 @@ class DeadlineBackend(httpcore.NetworkBackend):
         timeout: float | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        stream = _within(
-            lambda t: self._inner.connect_unix_socket(path, t, socket_options),
-            timeout,
-            httpcore.ConnectTimeout,
+        return _connected(
+            lambda t: self._inner.connect_unix_socket(path, t, socket_options), timeout
         )
-        return _DeadlineStream(stream)
 
     def sleep(self, seconds: float) -> None:
         self._inner.sleep(seconds)

@@ -113,9 +113,6 @@ class StepContext:
     """spec name -> id of the order this run created or found for it."""
     sleep: Callable[[float], None] = real_sleep
     """Waits between looks (`RELOOK_DELAYS`); injected so tests never sleep for real."""
-    creates: tuple[str, ...] = ()
-    """Spec names of the plan's creates, in apply order: what one `CreateChecks` covers (those
-    that have not looked yet)."""
     monotonic: Callable[[], float] = monotonic
     """The clock `CreateChecks` are aged by; injected so tests can age them."""
 
@@ -129,7 +126,6 @@ class StepContext:
     def begin(self, creates: tuple[str, ...], first_look: CreateChecks | None = None) -> None:
         """Start a run of a plan whose creates are `creates`: no look of an earlier run counts,
         only `first_look` (the plan's own, `CreateChecks.from_plan`) while it is fresh."""
-        self.creates = creates
         self._checks = first_look
         self._still_to_look = dict.fromkeys(creates)
 

@@ -138,11 +138,11 @@ class Executor:
         self._clock = clock
         self._observers = tuple(observers)
         self._parallelism = parallelism
+        """Groups at once, at most (`workers_for`); None: the client's ceiling
+        (`--parallelism`). Requests in flight stay under the client's adaptive limit."""
         self._first_look = first_look
         """The look the plan took (`CreateChecks.from_plan`): creates rely on it while it is
         younger than `CHECKS_FRESH_S`, instead of listing every order again."""
-        """Groups at once, at most (`workers_for`); None: the client's ceiling
-        (`--parallelism`). Requests in flight stay under the client's adaptive limit."""
 
     def run(self, plan: Plan) -> ApplyReport:
         """Carry out every action of `plan` and report each one's outcome, in plan order.

@@ -83,6 +83,16 @@ def out_option(help: str) -> Callable[[F], F]:
     )
 
 
+def emit(text: str, out: Path | None, what: str) -> None:
+    """Print a rendered report, or write it to `out` (`out_option`) and say so on stderr."""
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    click.echo(f"{what} written to {out}.", err=True)
+
+
 def _remember_settings(ctx: click.Context, _: click.Parameter, value: Path | None) -> None:
     ctx.meta[SETTINGS_META] = value
 
@@ -278,7 +288,6 @@ def load_desired(
     *,
     env_file: Path | None,
     selectors: Sequence[str] = (),
-    allow_plaintext_secrets: bool = False,
     resolve_secrets: bool = True,
 ) -> DesiredState:
     """Load and validate the specs; every problem printed, then exit 1.
@@ -287,13 +296,7 @@ def load_desired(
     `${...}` reference, which the comparison (`reconciler.compare`) reports as not compared
     and which apply never gets (it always resolves)."""
     wanted = parse_selectors(selectors)
-    result = read_specs(
-        paths,
-        env_file=env_file,
-        allow_plaintext_secrets=allow_plaintext_secrets,
-        resolve_secrets=resolve_secrets,
-    )
-    _exit_on_problems(result, env_file)
+    result = _read_clean_specs(paths, env_file, resolve_secrets, early=False)
     assert result.state is not None, "the state is built when there is no issue"
     return select(result.state, wanted)
 
@@ -309,16 +312,25 @@ def load_pending(
     maybe before the orders' bodies are built (`reconciler.spec.project.PendingState`): a
     plan reads the API meanwhile. The caller closes it (`contextlib.closing`)."""
     wanted = parse_selectors(selectors)
+    result = _read_clean_specs(paths, env_file, resolve_secrets, early=True)
+    assert result.pending is not None, "the state is handed over when there is no issue"
+    return result.pending.then(lambda state: select(state, wanted))
+
+
+def _read_clean_specs(
+    paths: Sequence[Path], env_file: Path | None, resolve_secrets: bool, *, early: bool
+) -> LoadResult:
+    """`read_specs` of specs a command acts on (no plaintext secrets allowed); every problem
+    printed, then exit 1."""
     result = read_specs(
         paths,
         env_file=env_file,
         allow_plaintext_secrets=False,
         resolve_secrets=resolve_secrets,
-        early=True,
+        early=early,
     )
     _exit_on_problems(result, env_file)
-    assert result.pending is not None, "the state is handed over when there is no issue"
-    return result.pending.then(lambda state: select(state, wanted))
+    return result
 
 
 def _exit_on_problems(result: LoadResult, env_file: Path | None) -> None:

@@ -14,6 +14,7 @@ import click
 from reconciler.cli.common import (
     SECRETS_SKIP,
     api_command_options,
+    emit,
     format_option,
     out_option,
     read_for_report,
@@ -51,12 +52,7 @@ def drift(
     )
     report = build_drift(desired, live, plan, today=today)
     text = DRIFT.render(report, output_format)
-    if out is None:
-        click.echo(text, nl=False)
-    else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
-        click.echo(f"Drift report written to {out}.", err=True)
+    emit(text, out, "Drift report")
     not_compared = [
         f"{item.name}: {notice.message}"
         for item in plan.items

@@ -10,7 +10,13 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli.common import api_command_options, format_option, out_option, read_for_report
+from reconciler.cli.common import (
+    api_command_options,
+    emit,
+    format_option,
+    out_option,
+    read_for_report,
+)
 from reconciler.render.registry import STATUS, StatusView
 from reconciler.reporting import all_facts
 
@@ -34,9 +40,4 @@ def status(
     )
     facts = all_facts(desired.orders, live, plan.items, today=today)
     text = STATUS.render(StatusView(facts, today), output_format)
-    if out is None:
-        click.echo(text, nl=False)
-    else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
-        click.echo(f"Status written to {out}.", err=True)
+    emit(text, out, "Status")

@@ -19,7 +19,14 @@ from reconciler.essence import (
     order_essence,
     port_defaults,
 )
-from reconciler.lifecycle import OrderStatus, is_canceling, is_changeable, is_completed, newest
+from reconciler.lifecycle import (
+    OrderStatus,
+    is_canceling,
+    is_changeable,
+    is_completed,
+    newest,
+    open_orders,
+)
 from reconciler.live import LiveOrderSummary, LiveSnapshot
 from reconciler.planning.context import PlanContext, attachment_items, differ, noop, spec_item
 from reconciler.planning.items import Kind, Plan, PlanItem, PlanScope, Portability, Reason
@@ -170,7 +177,7 @@ def _freed_numbers(desired: DesiredState, live: LiveSnapshot) -> frozenset[str]:
     updates them away before it creates anything (apply order), so a create may take them."""
     freed: set[str] = set()
     for order in desired.orders:
-        current = [s for s in live.managed.get(order.reference, ()) if s.is_open]
+        current = open_orders(live.managed.get(order.reference, ()))
         if order.state != "active" or len(current) != 1 or not is_changeable(current[0].status):
             continue
         detail = live.details.get(current[0].id) or {}

@@ -54,8 +54,11 @@ def existing_order_items(
         *number_notices(detail, today=ctx.today),
         *port_date_notice(detail, today=ctx.today),
     )
-    unknown = unknown_groups(order, detail)
-    if unknown and is_changeable(status) and order.state == "active":
+    if (
+        is_changeable(status)
+        and order.state == "active"
+        and (unknown := unknown_groups(order, detail))
+    ):
         notices = (*notices, Notice("unknown_activation_group", unknown))
     base: dict[str, Any] = {"order_id": summary.id, "status": status, "notices": notices}
     live_numbers = tuple(sorted(str(n["phoneNumber"]) for n in detail.get("phoneNumbers") or ()))

@@ -116,8 +116,9 @@ def render_markdown(
     Head lines first, then one `<details>` block per item, cut by `fit_markdown`.
     """
     head = [MARKER, f"### portctl plan: {summary_line(plan)}", "", cell(scope_line(plan)), ""]
-    head += [f"**{cell(line)}**" for line in budget_lines(plan)]
-    head += [""] if plan.budget_needs() else []
+    budgets = budget_lines(plan)
+    head += [f"**{cell(line)}**" for line in budgets]
+    head += [""] if budgets else []
     head += _counts_table(plan)
     head += _attention(plan)
     unchanged = sum(1 for i in plan.items if not shown(i))

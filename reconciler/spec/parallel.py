@@ -58,13 +58,8 @@ def usable_cores() -> int:
 
 def check_files(jobs: Sequence[FileJob], options: CheckOptions) -> list[FileFacts]:
     """The facts of every file of `jobs`, in order (see the module docstring for where)."""
-    workers = usable_cores()
-    if len(jobs) >= POOL_THRESHOLD and workers > 1 and _can_fork():
-        try:
-            return _in_pool(jobs, options, workers)
-        except (OSError, BrokenProcessPool):
-            pass  # checked here instead
-    return [check_file(job, options).facts for job in jobs]
+    facts = in_workers(jobs, options, _facts_of)
+    return facts if facts is not None else [check_file(job, options).facts for job in jobs]
 
 
 def in_workers(
@@ -141,14 +136,6 @@ def _can_fork() -> bool:
         and "fork" in multiprocessing.get_all_start_methods()
         and threading.active_count() == 1
     )
-
-
-def _in_pool(jobs: Sequence[FileJob], options: CheckOptions, workers: int) -> list[FileFacts]:
-    pool = Workers(jobs, options, workers)
-    try:
-        return pool.map(_facts_of)
-    finally:
-        pool.close()
 
 
 def _ignore_interrupts() -> None:

@@ -24,7 +24,6 @@ from pathlib import Path
 from reconciler.spec.discovery import SpecFileError, discover_spec_files, read_spec_file, repo_root
 
 SETTINGS_NAME = "portctl.yaml"
-CONFIG_KINDS = frozenset({"Settings", "PortingDefaults"})
 _KIND = re.compile(rb"""^kind:[ \t]*["']?([A-Za-z]+)["']?[ \t]*(?:#.*)?$""", re.MULTILINE)
 
 

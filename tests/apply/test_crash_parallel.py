@@ -15,10 +15,9 @@ from typing import Any
 
 import pytest
 
-from tests.apply.conftest import ENV, client_for, load, mutating, write_settings
+from tests.apply.conftest import ENV, mutating, write_settings
 from tests.apply.conftest import write_spec as spec
-from tests.apply.test_crash import KillingEmulator, _forked, _run_in_process, _served
-from tests.world import START
+from tests.apply.test_crash import KillingEmulator, _forked, _run_in_process, _served, _world
 
 CREATES = ("alpha", "beta", "epsilon", "zeta")
 
@@ -45,16 +44,6 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     spec(specs, "zeta", ["+13125550191", "+13125550192"])
     (root / "apply.env").write_text("".join(f"{k}={v}\n" for k, v in ENV.items()), "utf-8")
     return root
-
-
-def _world(project: Path) -> KillingEmulator:
-    emu = KillingEmulator(now=START, project_id="demo")
-    with client_for(emu) as client:
-        for order in load(project / "setup").orders:
-            client.create_order(order.body)
-    emu.api_requests = 0
-    emu.request_log.clear()
-    return emu
 
 
 def _argv(project: Path) -> list[str]:

@@ -115,12 +115,26 @@ def test_activation_key_reads_only_its_key(raw: httpx.Client, emu: Emulator) -> 
     assert answer.status_code == 200
     got = raw.get(f"/orders/portIns/{made['id']}").json()
     assert {n["status"] for n in got["phoneNumbers"]} == {"ACTIVATED"}  # the whole order
+    # and the key it reads does name groups: only the group it names is activated
+    other = create(raw, order("+13125550314", "+14155550315", onDemandActivation=True))
+    other_groups = sorted({n["phoneNumberGroup"] for n in other["phoneNumbers"]})
+    for group in other_groups:
+        emu.confirm_group(other["id"], group, "2026-11-02")
+    answer = raw.post(
+        f"/orders/portIns/{other['id']}/activate", json={"groupIds": other_groups[:1]}
+    )
+    assert answer.status_code == 200
+    got = raw.get(f"/orders/portIns/{other['id']}").json()
+    statuses = {n["phoneNumberGroup"]: n["status"] for n in got["phoneNumbers"]}
+    assert statuses[other_groups[0]] == "ACTIVATED"
+    assert statuses[other_groups[1]] != "ACTIVATED"
 
 
 def test_whole_order_activation_ignores_the_body(raw: httpx.Client, emu: Emulator) -> None:
     numbers = ["+13125550312", "+14155550313"]  # two carriers: two groups
     made = create(raw, order(*numbers, onDemandActivation=True))
     groups = sorted({n["phoneNumberGroup"] for n in made["phoneNumbers"]})
+    assert len(groups) == 2
     for group in groups:
         emu.confirm_group(made["id"], group, "2026-11-02")
     switch(raw, activation_key="whole-order")

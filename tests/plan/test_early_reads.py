@@ -8,34 +8,12 @@ The pool is forced on small worlds by lowering its threshold, as in `tests/spec/
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any
 
 import pytest
 
 from reconciler.spec import parallel
 from tests.plan.conftest import PlanWorld
 from tests.plan.test_cli import _busy_world
-
-
-@pytest.fixture
-def maps(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The name of the function of each map worker processes ran (pool on from one file)."""
-    done: list[str] = []
-    original = parallel.Workers.map
-
-    def counting(
-        self: parallel.Workers, function: Callable[[Any, Any], Any], **options: Any
-    ) -> list[Any]:
-        done.append(getattr(function, "func", function).__name__)
-        return original(self, function, **options)
-
-    monkeypatch.setattr(parallel.Workers, "map", counting)
-    monkeypatch.setattr(parallel, "POOL_THRESHOLD", 1)
-    monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
-    # the served emulator's thread would keep the pool off
-    monkeypatch.setattr("threading.active_count", lambda: 1)
-    return done
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,25 +21,6 @@ from reconciler.spec.project import LoadResult
 from tests.spec.conftest import CORPUS, SPECS
 
 TODAY_OF_EXAMPLES = "2026-11-26"
-
-
-@pytest.fixture
-def maps(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The name of the function of each map worker processes ran (pool on from one file)."""
-    done: list[str] = []
-    original = parallel.Workers.map
-
-    def counting(
-        self: parallel.Workers, function: Callable[[Any, Any], Any], **options: Any
-    ) -> list[Any]:
-        done.append(getattr(function, "func", function).__name__)
-        return original(self, function, **options)
-
-    monkeypatch.setattr(parallel.Workers, "map", counting)
-    monkeypatch.setattr(parallel, "POOL_THRESHOLD", 1)
-    monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
-    monkeypatch.setattr("threading.active_count", lambda: 1)
-    return done
 
 
 def _load(path: Path, **options: Any) -> LoadResult:

@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from reconciler.spec import parallel
-from reconciler.spec.facts import CheckOptions, FileFacts, FileJob
+from reconciler.spec.facts import CheckOptions, FileJob
 from tests.spec.conftest import CORPUS, SPECS, RunValidate
 from tests.spec.test_corpus import LITERAL_SECRETS
 
@@ -23,13 +25,15 @@ from tests.spec.test_corpus import LITERAL_SECRETS
 def pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The number of files of each run that took the pool (pool on from the first file)."""
     used: list[int] = []
-    in_pool = parallel._in_pool
+    start = parallel.Workers.start
 
-    def counting(jobs: list[FileJob], options: CheckOptions, workers: int) -> list[FileFacts]:
-        used.append(len(jobs))
-        return in_pool(jobs, options, workers)
+    def counting(items: Sequence[Any], shared: Any) -> parallel.Workers | None:
+        workers = start(items, shared)
+        if workers is not None:
+            used.append(len(items))
+        return workers
 
-    monkeypatch.setattr(parallel, "_in_pool", counting)
+    monkeypatch.setattr(parallel.Workers, "start", counting)
     monkeypatch.setattr(parallel, "POOL_THRESHOLD", 1)
     monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
     # a thread another test left running (the runner's own) would keep the pool off

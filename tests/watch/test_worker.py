@@ -106,14 +106,16 @@ def test_never_acts_while_an_apply_holds_the_lock(
 def test_manual_activation_is_left_to_apply(world: ApplyWorld, tmp_path: Path) -> None:
     world.spec("hq", HQ, on_demand=True)
     document = (world.specs / "hq.yaml").read_text("utf-8")
+    assert "when: ready" in document
     (world.specs / "hq.yaml").write_text(document.replace("when: ready", "when: manual"))
-    world.execute()
+    assert all(r.outcome == "applied" for r in world.execute().results)
     order = world.order("gitops/hq")
     for group in {n["phoneNumberGroup"] for n in order["phoneNumbers"]}:
         world.emu.confirm_group(order["id"], group, "2026-11-26")
     worker = make_worker(world, tmp_path / "state")
     look(worker, int(order["id"]))
     assert activations(world) == []
+    assert worker.store.snapshot()["events"]["done"] == 1  # the event was handled, not lost
 
 
 def test_a_burst_for_one_order_is_one_read(world: ApplyWorld, tmp_path: Path) -> None:
