@@ -30,6 +30,7 @@ from typing import Any
 
 from reconciler.desired import SECRET_FIELDS, DesiredState
 from reconciler.essence import order_essence
+from reconciler.lifecycle import open_orders
 from reconciler.live import LiveSnapshot
 from reconciler.planning.items import Kind, Plan, PlanItem, PlanScope
 from reconciler.redact import register_secret, scrub
@@ -302,9 +303,9 @@ def stale_reasons(
         elif fingerprint(detail) != expected:
             reasons.append(f"order {order_id} changed since the plan was made")
     for reference in saved.creates_references:
-        open_orders = [s for s in live.managed.get(reference, ()) if s.is_open]
-        if open_orders:
-            reasons.append(f"an order for {reference} exists now (id {open_orders[0].id})")
+        found = open_orders(live.managed.get(reference, ()))
+        if found:
+            reasons.append(f"an order for {reference} exists now (id {found[0].id})")
     if reasons:
         return reasons
     if sorted(map(_action_view, fresh.actions)) != sorted(map(_action_view, saved.plan.actions)):

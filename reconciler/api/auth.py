@@ -27,12 +27,11 @@ import stamina
 from reconciler import __version__
 from reconciler.api import errors
 from reconciler.api.limits import (
-    DEADLINE_PASSED,
     AnswerTooLarge,
     ExchangeLimits,
-    deadline_after,
+    bounded_exchange,
     enforce_deadlines,
-    read_bounded,
+    ran_out,
 )
 from reconciler.api.retry import (
     TOKEN_RETRY_POLICY,
@@ -185,13 +184,11 @@ class ClientCredentials(Auth):
         path = httpx.URL(self._token_url).path
         form = {"grant_type": "client_credentials"}
         try:
-            with (
-                deadline_after(self._limits.deadline) as at,
-                self._http.stream("POST", self._token_url, data=form) as streamed,
-            ):
-                response = read_bounded(streamed, self._limits, at)
+            response = bounded_exchange(
+                self._http, self._limits, "POST", self._token_url, data=form
+            )
         except httpx.TransportError as exc:
-            if str(exc) == DEADLINE_PASSED:
+            if ran_out(exc):
                 raise errors.DeadlineExceeded(
                     status=None, method="POST", path=path, message=self._limits.deadline_message()
                 ) from exc

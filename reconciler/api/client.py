@@ -54,7 +54,6 @@ from reconciler.api.retry import RetryEvent, RetryPolicy
 from reconciler.api.session import (
     ApiCall,
     ApiSession,
-    CallHook,
     accepted,
     json_body,
     parse,
@@ -118,12 +117,12 @@ class _PagesAhead:
         read: Callable[[int], OrderPage],
         *,
         recording: Callable[[], AbstractContextManager[list[ApiCall]]],
-        hooks: list[CallHook],
+        tell: Callable[[ApiCall], None],
         workers: int,
     ) -> None:
         self._read = read
         self._recording = recording
-        self._hooks = hooks
+        self._tell_one = tell
         self._workers = workers
         self._pool: ThreadPoolExecutor | None = None
         self._ahead: dict[int, Future[OrderPage]] = {}
@@ -172,8 +171,7 @@ class _PagesAhead:
 
     def _tell(self, calls: list[ApiCall]) -> None:
         for call in calls:
-            for hook in tuple(self._hooks):
-                hook(call)
+            self._tell_one(call)
 
 
 class PortingClient:
@@ -355,7 +353,7 @@ class PortingClient:
         with _PagesAhead(
             lambda page: self._list_page(params, page),
             recording=self.recording,
-            hooks=self._session.hooks,
+            tell=self._session.tell,
             workers=self._max_parallel,
         ) as pages:
             while True:

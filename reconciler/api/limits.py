@@ -224,6 +224,20 @@ def enforce_deadlines(client: httpx.Client) -> None:
             setattr(pool, "_network_backend", DeadlineBackend(backend))  # noqa: B010
 
 
+def bounded_exchange(
+    http: httpx.Client, limits: ExchangeLimits, method: str, url: str, **options: Any
+) -> httpx.Response:
+    """`method url` sent and its answer read under `limits`: the deadline from the first byte
+    out to the last byte in, the answer's size capped (`read_bounded`)."""
+    with deadline_after(limits.deadline) as at, http.stream(method, url, **options) as streamed:
+        return read_bounded(streamed, limits, at)
+
+
+def ran_out(exc: BaseException) -> bool:
+    """Whether a transport failure is the request's deadline passing (not a socket timeout)."""
+    return isinstance(exc, httpx.TimeoutException) and str(exc) == DEADLINE_PASSED
+
+
 def read_bounded(response: httpx.Response, limits: ExchangeLimits, at: float) -> httpx.Response:
     """Read a streamed `response` within the cap and the deadline; the answer, fully read.
 

@@ -31,12 +31,11 @@ from reconciler.api import errors
 from reconciler.api.auth import Auth
 from reconciler.api.concurrency import AdaptiveLimit
 from reconciler.api.limits import (
-    DEADLINE_PASSED,
     AnswerTooLarge,
     ExchangeLimits,
-    deadline_after,
+    bounded_exchange,
     enforce_deadlines,
-    read_bounded,
+    ran_out,
 )
 from reconciler.api.models import LiveModel
 from reconciler.api.retry import (
@@ -209,12 +208,14 @@ class ApiSession:
         try:
             response = self._retried(operation, method, path, params=params, safe=safe, **send)
         except errors.ApiError as exc:
-            self._tell(ApiCall(operation, method, shown, _result_of(exc), self.stopped))
+            self.tell(ApiCall(operation, method, shown, _result_of(exc), self.stopped))
             raise
-        self._tell(ApiCall(operation, method, shown, "ok", self.stopped))
+        self.tell(ApiCall(operation, method, shown, "ok", self.stopped))
         return response
 
-    def _tell(self, call: ApiCall) -> None:
+    def tell(self, call: ApiCall) -> None:
+        """Tell the calling thread's hooks about `call` (also for calls another thread made
+        on this one's behalf: the list's pages read ahead)."""
         for hook in tuple(self.hooks):
             hook(call)
 
@@ -248,7 +249,7 @@ class ApiSession:
 
     def _reason(self, exc: httpx.TransportError) -> str:
         """What went wrong, in words: the deadline by name, other failures by their class."""
-        if isinstance(exc, httpx.TimeoutException) and str(exc) == DEADLINE_PASSED:
+        if ran_out(exc):
             return self._limits.deadline_message()
         return f"{type(exc).__name__}: {exc}"
 
@@ -316,11 +317,7 @@ class ApiSession:
     ) -> httpx.Response:
         """Send the request and read its answer (bounded); transport failures mapped."""
         try:
-            with (
-                deadline_after(self._limits.deadline) as at,
-                self._http.stream(method, path, params=params, **sent) as streamed,
-            ):
-                return read_bounded(streamed, self._limits, at)
+            return bounded_exchange(self._http, self._limits, method, path, params=params, **sent)
         except _NOT_SENT as exc:
             raise errors.TransportFailure(
                 status=None, method=method, path=path, message=self._reason(exc)
@@ -328,8 +325,7 @@ class ApiSession:
         except httpx.TransportError as exc:
             message = self._reason(exc)
             if safe:
-                late = isinstance(exc, httpx.TimeoutException) and str(exc) == DEADLINE_PASSED
-                failure = errors.DeadlineExceeded if late else errors.TransportFailure
+                failure = errors.DeadlineExceeded if ran_out(exc) else errors.TransportFailure
                 raise failure(status=None, method=method, path=path, message=message) from exc
             raise errors.OutcomeUnknown(
                 status=None,

@@ -20,7 +20,6 @@ from pathlib import Path
 
 import click
 
-from reconciler.api import PortingClient
 from reconciler.apply import ApplyReport, Executor, Observer
 from reconciler.apply.audit import AuditIdentity, AuditLog, actor_from, commit_from
 from reconciler.apply.budgets import effective_budgets
@@ -104,12 +103,10 @@ def _read_saved_plan(plan_file: Path, *, prune: bool) -> SavedPlan:
     return saved
 
 
-def _fresh_plan_matching(
-    saved: SavedPlan, plan_file: Path, desired: DesiredState, client: PortingClient, *, prune: bool
-) -> tuple[Plan, dict[int, str], LiveSnapshot]:
-    """A fresh plan, if it takes exactly the saved plan's actions; else exit 1."""
-    live = fetch_live(client, PlanReads(desired, prune=prune))
-    fresh = build_plan(desired, live, today=cli_today(live.fetched_at), prune=prune)
+def _refuse_if_stale(
+    saved: SavedPlan, plan_file: Path, desired: DesiredState, live: LiveSnapshot, fresh: Plan
+) -> None:
+    """Exit 1 unless the fresh plan takes exactly the saved plan's actions."""
     reasons = stale_reasons(saved, desired=desired, live=live, fresh=fresh)
     if reasons:
         for reason in reasons:
@@ -118,7 +115,6 @@ def _fresh_plan_matching(
             f"saved plan {plan_file} is stale; nothing was applied. Make a new one with "
             "`portctl plan --out FILE`, review it, and apply that"
         )
-    return fresh, plan_fingerprints(fresh, live), live
 
 
 @contextlib.contextmanager
@@ -221,15 +217,12 @@ def apply(
         make_client(emulator) as client,
         api_errors(emulator),
     ):
-        if plan_file is not None:
-            assert saved is not None
-            plan, fingerprints, live = _fresh_plan_matching(
-                saved, plan_file, desired, client, prune=prune
-            )
-        else:
-            live = fetch_live(client, PlanReads(desired, prune=prune))
-            plan = build_plan(desired, live, today=cli_today(live.fetched_at), prune=prune)
-            fingerprints = plan_fingerprints(plan, live)
+        live = fetch_live(client, PlanReads(desired, prune=prune))
+        plan = build_plan(desired, live, today=cli_today(live.fetched_at), prune=prune)
+        if saved is not None:
+            assert plan_file is not None
+            _refuse_if_stale(saved, plan_file, desired, live, plan)
+        fingerprints = plan_fingerprints(plan, live)
         _kept_out_of_collections()
         breaches = plan.budget_breaches(budgets)
         if output_format != "json" or breaches:
