@@ -32,6 +32,7 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from reconciler.importing.writer import schema_reference
+from reconciler.spec.discovery import SpecFileError, read_spec_file
 from reconciler.spec.v1 import PortIn, PortingDefaults, Settings
 
 MODELS: dict[str, type[BaseModel]] = {
@@ -206,6 +207,12 @@ def format_text(text: str, *, directory: Path) -> str:
 
 
 def format_file(path: Path) -> tuple[str, str]:
-    """`(current text, canonical text)` of one spec file."""
-    text = path.read_text("utf-8")
+    """`(current text, canonical text)` of one spec file, read as the loader reads it
+    (`read_spec_file`: a regular file under the size cap); FormatError when it cannot be."""
+    try:
+        text = read_spec_file(path).decode("utf-8")
+    except SpecFileError as exc:
+        raise FormatError(str(exc)) from None
+    except UnicodeDecodeError as exc:
+        raise FormatError(f"is not UTF-8 text (byte {exc.start})") from None
     return text, format_text(text, directory=path.parent)

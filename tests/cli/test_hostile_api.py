@@ -45,13 +45,29 @@ def _echo_credentials(request: Seen) -> Reply | None:
     return Reply(400, json={"message": f"unexpected header: {authorization}"})
 
 
+def use_api(monkeypatch: pytest.MonkeyPatch, url: str, **settings: str) -> None:
+    """Point portctl at `url` as project demo with the emulator's token, plus `settings`."""
+    monkeypatch.setenv("SINCH_PORTING_URL", url)
+    monkeypatch.setenv("SINCH_PROJECT_ID", "demo")
+    monkeypatch.setenv("SINCH_ACCESS_TOKEN", "x")
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+
+
+def _use_oauth(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    """Point portctl at `url` as project demo with OAuth key credentials (token from `url`)."""
+    monkeypatch.setenv("SINCH_PORTING_URL", url)
+    monkeypatch.setenv("SINCH_AUTH_URL", f"{url}/oauth2/token")
+    monkeypatch.setenv("SINCH_PROJECT_ID", "demo")
+    monkeypatch.setenv("SINCH_KEY_ID", "portctl-key")
+    monkeypatch.setenv("SINCH_KEY_SECRET", "s3cret")
+
+
 def test_a_short_static_token_echoed_by_the_api_is_not_printed(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with serve(_echo_credentials) as api:
-        monkeypatch.setenv("SINCH_PORTING_URL", api.url)
-        monkeypatch.setenv("SINCH_PROJECT_ID", "demo")
-        monkeypatch.setenv("SINCH_ACCESS_TOKEN", "tok42")
+        use_api(monkeypatch, api.url, SINCH_ACCESS_TOKEN="tok42")
         code, out, err = portctl(capsys, *spec_args(["plan"]))
 
     assert code == 1
@@ -63,11 +79,7 @@ def test_an_oauth_token_echoed_by_the_api_is_not_printed(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with serve(_echo_credentials) as api:
-        monkeypatch.setenv("SINCH_PORTING_URL", api.url)
-        monkeypatch.setenv("SINCH_AUTH_URL", f"{api.url}/oauth2/token")
-        monkeypatch.setenv("SINCH_PROJECT_ID", "demo")
-        monkeypatch.setenv("SINCH_KEY_ID", "portctl-key")
-        monkeypatch.setenv("SINCH_KEY_SECRET", "s3cret")
+        _use_oauth(monkeypatch, api.url)
         code, out, err = portctl(capsys, *spec_args(["plan"]))
 
     assert code == 1
@@ -84,11 +96,7 @@ def test_the_basic_credentials_echoed_by_the_token_endpoint_are_not_printed(
         return Reply(401, json={"message": f"bad credentials {request.headers['Authorization']}"})
 
     with serve(refuse_echoing) as api:
-        monkeypatch.setenv("SINCH_PORTING_URL", api.url)
-        monkeypatch.setenv("SINCH_AUTH_URL", f"{api.url}/oauth2/token")
-        monkeypatch.setenv("SINCH_PROJECT_ID", "demo")
-        monkeypatch.setenv("SINCH_KEY_ID", "portctl-key")
-        monkeypatch.setenv("SINCH_KEY_SECRET", "s3cret")
+        _use_oauth(monkeypatch, api.url)
         code, out, err = portctl(capsys, *spec_args(["plan"]))
         assert api.seen[0].headers["Authorization"] == f"Basic {basic}"
 
@@ -96,15 +104,6 @@ def test_the_basic_credentials_echoed_by_the_token_endpoint_are_not_printed(
     assert "bad credentials Basic ***" in err
     assert basic not in out + err
     assert "s3cret" not in out + err
-
-
-def use_api(monkeypatch: pytest.MonkeyPatch, url: str, **settings: str) -> None:
-    """Point portctl at `url` as project demo with the emulator's token, plus `settings`."""
-    monkeypatch.setenv("SINCH_PORTING_URL", url)
-    monkeypatch.setenv("SINCH_PROJECT_ID", "demo")
-    monkeypatch.setenv("SINCH_ACCESS_TOKEN", "x")
-    for name, value in settings.items():
-        monkeypatch.setenv(name, value)
 
 
 def on_order_list(reply: Reply) -> Callable[[Seen], Reply | None]:

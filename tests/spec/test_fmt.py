@@ -162,3 +162,13 @@ def test_a_file_that_is_not_a_spec_is_an_error(
     code, _, err = _fmt(str(tmp_path), capsys=capsys)
     assert code == 1
     assert "not a portctl spec" in err
+
+
+def test_a_file_that_is_not_utf8_is_an_error_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "bad.yaml").write_bytes(b"kind: PortIn\nname: \xff\xfe\n")
+    code, _, err = _fmt(str(tmp_path), capsys=capsys)
+    assert code == 1
+    assert "bad.yaml: is not UTF-8 text (byte 19)" in err
+    assert "internal error" not in err

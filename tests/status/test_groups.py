@@ -4,6 +4,8 @@ and whether offered), a spec naming an unknown group is an error naming the real
 
 from __future__ import annotations
 
+from typing import Any
+
 import yaml
 
 from reconciler.cli.exits import EXIT_OK
@@ -54,6 +56,15 @@ def test_status_lists_each_orders_groups_with_status_foc_and_offered(world: Repo
     assert f"{second}: 1 CONFIRMED, FOC 2026-12-04, not offered, not approved" in text
 
 
+def _plan_item(world: ReportWorld, name: str) -> dict[str, Any]:
+    """The json plan's one item for spec `name`."""
+    args = ["--emulator", "--env-file", str(world.env_file), "--format", "json"]
+    run = world.cli("plan", str(world.specs), *args)
+    items: list[dict[str, Any]] = [i for i in run.document["items"] if i["name"] == name]
+    (item,) = items
+    return item
+
+
 def test_a_spec_naming_an_unknown_group_is_blocked_naming_the_real_ones(
     world: ReportWorld,
 ) -> None:
@@ -61,29 +72,11 @@ def test_a_spec_naming_an_unknown_group_is_blocked_naming_the_real_ones(
     order = world.create("alpha", onDemandActivation=True)
     first, second = world.groups(order)
     _on_demand(world, "alpha", ["GW Verizon Grp9"])
-    pending = world.cli(
-        "plan",
-        str(world.specs),
-        "--emulator",
-        "--env-file",
-        str(world.env_file),
-        "--format",
-        "json",
-    )
-    (item,) = [i for i in pending.document["items"] if i["name"] == "alpha"]
+    item = _plan_item(world, "alpha")
     assert [n["code"] for n in item["notices"]] == ["unknown_activation_group"]
     for group in (first, second):
         world.emu.confirm_group(order.id, group, "2026-11-26")
-    run = world.cli(
-        "plan",
-        str(world.specs),
-        "--emulator",
-        "--env-file",
-        str(world.env_file),
-        "--format",
-        "json",
-    )
-    (item,) = [i for i in run.document["items"] if i["name"] == "alpha"]
+    item = _plan_item(world, "alpha")
     assert item["kind"] == "blocked"
     assert item["reasonCode"] == "unknown_activation_group"
     assert "'GW Verizon Grp9'" in item["reason"]
