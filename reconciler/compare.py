@@ -165,10 +165,12 @@ def compare_order(
     defaults: PortDefaults,
     ignore: IgnoreRules | None,
     live_numbers: NumberEssences | None = None,
+    desired_numbers: NumberEssences | None = None,
 ) -> Comparison:
     """Compare a desired order body with a live order (both go through `order_essence`);
-    `live_numbers` is `essence.number_essences(live)` when already worked out."""
+    `live_numbers` and `desired_numbers` are `essence.number_essences` of each side when
+    already worked out."""
     return compare_essences(
-        order_essence(desired, defaults=defaults, ignore=ignore),
+        order_essence(desired, defaults=defaults, ignore=ignore, numbers=desired_numbers),
         order_essence(live, defaults=defaults, ignore=ignore, numbers=live_numbers),
     )

@@ -8,6 +8,7 @@ would burn the numbers. Pure: no I/O, `today` injected.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -15,6 +16,7 @@ from reconciler.desired import DesiredOrder, DesiredState
 from reconciler.diff import diff_essence
 from reconciler.essence import (
     IgnoreRules,
+    NumberEssences,
     configuration_essence,
     order_essence,
     port_defaults,
@@ -36,9 +38,17 @@ from reconciler.planning.taken import HOLDER_LOOKUPS
 
 
 def build_plan(
-    desired: DesiredState, live: LiveSnapshot, *, today: date, prune: bool = False
+    desired: DesiredState,
+    live: LiveSnapshot,
+    *,
+    today: date,
+    prune: bool = False,
+    desired_numbers: Mapping[str, NumberEssences] | None = None,
 ) -> Plan:
-    """Every item the specs imply against `live`, in apply order."""
+    """Every item the specs imply against `live`, in apply order.
+
+    `desired_numbers`: `essence.number_essences` of specs' bodies by spec name, for those
+    worked out already (the rest are worked out here; the plan is the same either way)."""
     config = desired.configuration.body if desired.configuration else live.configuration
     ctx = PlanContext(
         live=live,
@@ -46,6 +56,7 @@ def build_plan(
         ignore=IgnoreRules(desired.ignore_fields),
         defaults=port_defaults(config),
         freed_numbers=_freed_numbers(desired, live),
+        desired_numbers=desired_numbers or {},
     )
     items: list[PlanItem] = []
     if desired.configuration is not None:

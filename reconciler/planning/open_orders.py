@@ -47,6 +47,7 @@ def existing_order_items(
         defaults=ctx.defaults,
         ignore=ctx.ignore,
         live_numbers=ctx.live.number_essences.get(summary.id),
+        desired_numbers=ctx.desired_numbers.get(order.name),
     )
     changes = compared.changes
     notices = (

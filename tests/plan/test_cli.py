@@ -147,7 +147,8 @@ def test_number_essences_worked_out_during_the_read_plan_as_the_plain_path(
     world: PlanWorld,
 ) -> None:
     """The read works out each managed order's number essences as it arrives (issue 12);
-    they are those of its details, and the plan made with them is the plan made without."""
+    they are those of its details, and the plan made with them (and with the specs' worked out
+    early too) is the plan made without."""
     _busy_world(world)
     env = {"PLAN_PIN": PIN, "PLAN_ACCOUNT": ACCOUNT}
     state = load_project([world.specs], today=TODAY, env=env, resolve_secrets=True).state
@@ -163,3 +164,8 @@ def test_number_essences_worked_out_during_the_read_plan_as_the_plain_path(
     without = build_plan(state, dataclasses.replace(live, number_essences={}), today=TODAY)
     assert with_them.to_dicts() == without.to_dicts()
     assert "update" in {str(i.kind) for i in with_them.items}
+    # The specs' side, worked out while the reads are in flight (`cli.plan`), gives the same plan.
+    desired_numbers = {o.name: number_essences(o.body) for o in state.orders}
+    assert {"pending", "ondemand"} <= set(desired_numbers)
+    both = build_plan(state, live, today=TODAY, desired_numbers=desired_numbers)
+    assert both.to_dicts() == without.to_dicts()
