@@ -28,7 +28,6 @@ from reconciler.desired import SECRET_FIELDS
 from reconciler.diff import FieldChange, diff_essence
 from reconciler.essence import (
     IgnoreRules,
-    NumberEssences,
     PortDefaults,
     join_path,
     order_essence,
@@ -164,13 +163,21 @@ def compare_order(
     *,
     defaults: PortDefaults,
     ignore: IgnoreRules | None,
-    live_numbers: NumberEssences | None = None,
-    desired_numbers: NumberEssences | None = None,
+    same_numbers: bool = False,
 ) -> Comparison:
-    """Compare a desired order body with a live order (both go through `order_essence`);
-    `live_numbers` and `desired_numbers` are `essence.number_essences` of each side when
-    already worked out."""
+    """Compare a desired order body with a live order (both go through `order_essence`).
+
+    `same_numbers`: their number essences are known to be equal (equal
+    `essence.numbers_digest`), so when the rest of the essences is equal too the orders are
+    settled without working the numbers out. The answer is the full comparison's: ignore
+    rules remove the same number paths from equal numbers, so the whole essences are equal
+    exactly when the rest is, and equal essences compare to nothing."""
+    if same_numbers:
+        wanted = order_essence(desired, defaults=defaults, ignore=ignore, numbers={})
+        have = order_essence(live, defaults=defaults, ignore=ignore, numbers={})
+        if wanted == have:
+            return Comparison()
     return compare_essences(
-        order_essence(desired, defaults=defaults, ignore=ignore, numbers=desired_numbers),
-        order_essence(live, defaults=defaults, ignore=ignore, numbers=live_numbers),
+        order_essence(desired, defaults=defaults, ignore=ignore),
+        order_essence(live, defaults=defaults, ignore=ignore),
     )

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
+from reconciler.essence import numbers_digest
 from reconciler.fieldmap import SECRET_NAMES
 
 SECRET_FIELDS: frozenset[str] = SECRET_NAMES
@@ -68,6 +70,15 @@ class DesiredOrder:
     def phone_numbers(self) -> tuple[str, ...]:
         """The E.164 numbers of the order, in spec order."""
         return tuple(str(n["phoneNumber"]) for n in self.body.get("phoneNumbers", ()))
+
+    @cached_property
+    def numbers_digest(self) -> bytes | None:
+        """`essence.numbers_digest` of the body: what a plan compares with the live order's
+        first (`reconciler.compare.compare_order`'s `same_numbers`). Worked out once, where
+        the body is built when that is a worker process with a core to spare (a plan's
+        background build, `reconciler.spec.project`), and sent along with the body: the main
+        process, reading the API meanwhile, then never works it out (issue 12)."""
+        return numbers_digest(self.body)
 
 
 @dataclass(frozen=True)

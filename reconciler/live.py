@@ -18,7 +18,7 @@ from time import monotonic
 from typing import TYPE_CHECKING, Any, Protocol
 
 from reconciler.apidefaults import MAX_PAGE_SIZE
-from reconciler.essence import NumberEssences, number_essences
+from reconciler.essence import numbers_digest
 from reconciler.lifecycle import (
     OrderStatus,
     is_canceling,
@@ -79,8 +79,8 @@ class LiveSnapshot:
     when the plan may create an order: the API refuses a create whose numbers are on one."""
     holders_not_looked_up: frozenset[str] = frozenset()
     """Create numbers answered not portable whose holder was not looked up (over the cap)."""
-    number_essences: Mapping[int, NumberEssences] = field(default_factory=dict)
-    """`essence.number_essences` of the orders read first (the managed ones), by order id:
+    number_digests: Mapping[int, bytes | None] = field(default_factory=dict)
+    """`essence.numbers_digest` of the orders read first (the managed ones), by order id:
     worked out as each order arrived, while the other reads were in flight (issue 12)."""
     fetched_at: datetime | None = None
     api_calls: int = 0
@@ -192,7 +192,7 @@ def fetch_live(
     reads: LiveReads,
     *,
     now: datetime | None = None,
-    essences_early: bool = True,
+    digests_early: bool = True,
 ) -> LiveSnapshot:
     """Read what `reads` asks for, and nothing more; only reads (plus one portability check).
 
@@ -203,16 +203,15 @@ def fetch_live(
     the same batch), GETs of orders the answers do not speak for, and lookups of the holders
     of numbers answered not portable (`reconciler.planning.taken`).
 
-    With `essences_early` the managed orders' number essences are worked out as they arrive
-    (`LiveSnapshot.number_essences`): faster, since it happens while reads are in flight, at
-    the cost of holding them all at once (~33 MB for 2,000 orders of 20 numbers on average).
+    With `digests_early` the managed orders' `essence.numbers_digest` is worked out as each
+    arrives (`LiveSnapshot.number_digests`), while the other reads are in flight.
     """
     start = _total_calls(client)
     listed_at = monotonic()
     rows = [live_summary(r) for r in client.list_orders(page_size=MAX_PAGE_SIZE)]
     listing = reads.listing(rows)
-    essences: dict[int, NumberEssences] = {}
-    details = _read(client, reads.details(listing), essences if essences_early else None)
+    digests: dict[int, bytes | None] = {}
+    details = _read(client, reads.details(listing), digests if digests_early else None)
     by_id = {row.id: row for row in listing.rows}
     activations = _available_activations(client, list(reads.activations(listing)))
     held, occupied = _holders(details, by_id)
@@ -244,7 +243,7 @@ def fetch_live(
         held_numbers=held,
         occupied_numbers=occupied,
         holders_not_looked_up=not_looked_up,
-        number_essences=essences,
+        number_digests=digests,
         fetched_at=now or client.server_time or datetime.now(UTC),
         api_calls=_total_calls(client) - start,
         listed_at=listed_at,
@@ -260,15 +259,15 @@ applied, and the lookups stop rather than read the whole account."""
 def _read(
     client: PortingClient,
     ids: Iterable[int],
-    essences: dict[int, NumberEssences] | None = None,
+    digests: dict[int, bytes | None] | None = None,
 ) -> dict[int, Mapping[str, Any]]:
-    """Details of `ids` (in parallel), as the API's JSON; with `essences`, each order's number
-    essences go into it as the order arrives (`LiveSnapshot.number_essences`)."""
-    if essences is None:
+    """Details of `ids` (in parallel), as the API's JSON; with `digests`, each order's
+    `essence.numbers_digest` goes into it as the order arrives (`LiveSnapshot.number_digests`)."""
+    if digests is None:
         return {i: order.raw for i, order in client.get_orders(ids).items()}
 
     def keep(order: Order) -> None:
-        essences[order.id] = number_essences(order.raw)  # a dict item set: atomic in CPython
+        digests[order.id] = numbers_digest(order.raw)  # a dict item set: atomic in CPython
 
     return {i: order.raw for i, order in client.get_orders(ids, each=keep).items()}
 

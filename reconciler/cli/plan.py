@@ -10,9 +10,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-import threading
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Future
 from pathlib import Path
 
 import click
@@ -32,7 +30,6 @@ from reconciler.cli.common import (
 )
 from reconciler.clock import cli_today
 from reconciler.desired import DesiredState
-from reconciler.essence import NumberEssences, number_essences
 from reconciler.lifecycle import OrderStatus
 from reconciler.live import Listing, LiveOrderSummary, fetch_live
 from reconciler.planning import build_plan
@@ -57,7 +54,6 @@ class _EarlyReads:
         self._sketch = PlanReads(pending.sketch, prune=prune)
         self._full: PlanReads | None = None
         self._details: list[int] | None = None
-        self._numbers: Future[dict[str, NumberEssences]] | None = None
 
     def desired(self) -> DesiredState:
         """The whole state (waiting for it)."""
@@ -73,19 +69,7 @@ class _EarlyReads:
 
     def details(self, listing: Listing) -> list[int]:
         self._details = self._sketch.details(listing)
-        compared = frozenset(
-            order.name
-            for order in self._pending.sketch.orders
-            if any(row.is_open for row in listing.managed.get(order.reference, ()))
-        )
-        self._numbers = _numbers_meanwhile(self._pending, compared)
         return self._details
-
-    def desired_numbers(self) -> dict[str, NumberEssences]:
-        """`essence.number_essences` of the bodies of the specs that have an open order
-        (those the plan compares), worked out while the details were read; none when the
-        details were never asked for."""
-        return self._numbers.result() if self._numbers is not None else {}
 
     def _checked(self, listing: Listing) -> PlanReads:
         """The whole state's reads, once sure that it decides the reads made as its sketch
@@ -104,29 +88,6 @@ class _EarlyReads:
 
     def taken(self, listing: Listing) -> TakenNumbers | None:
         return self._checked(listing).taken(listing)
-
-
-def _numbers_meanwhile(
-    pending: PendingState, names: frozenset[str]
-) -> Future[dict[str, NumberEssences]]:
-    """The number essences of the bodies of the specs named, worked out in a thread as soon
-    as the bodies are built, while the live reads are still in flight.
-
-    Comparing the 2,000 open orders of issue 12's 10,000 specs spent most of its time
-    reducing each number to its essence, after the last read; the live side's are worked out
-    as each order arrives (`LiveSnapshot.number_essences`), and these are the desired side's.
-    An error building the state is raised where the state is waited for, not here."""
-    future: Future[dict[str, NumberEssences]] = Future()
-
-    def work() -> None:
-        try:
-            orders = pending.result().orders
-            future.set_result({o.name: number_essences(o.body) for o in orders if o.name in names})
-        except BaseException as exc:  # noqa: BLE001 - handed to whoever waits for them
-            future.set_exception(exc)
-
-    threading.Thread(target=work, name="portctl-essences", daemon=True).start()
-    return future
 
 
 def _pause_cycle_collector() -> None:
@@ -200,13 +161,7 @@ def plan(
         reads = _EarlyReads(pending, prune=prune)
         live = fetch_live(client, reads)
         desired = reads.desired()
-    result = build_plan(
-        desired,
-        live,
-        today=cli_today(live.fetched_at),
-        prune=prune,
-        desired_numbers=reads.desired_numbers(),
-    )
+    result = build_plan(desired, live, today=cli_today(live.fetched_at), prune=prune)
     click.echo(
         PLAN.render(PlanView(result, color=use_color(), api_calls=live.api_calls), output_format),
         nl=False,

@@ -8,7 +8,6 @@ would burn the numbers. Pure: no I/O, `today` injected.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -16,7 +15,6 @@ from reconciler.desired import DesiredOrder, DesiredState
 from reconciler.diff import diff_essence
 from reconciler.essence import (
     IgnoreRules,
-    NumberEssences,
     configuration_essence,
     order_essence,
     port_defaults,
@@ -38,17 +36,9 @@ from reconciler.planning.taken import HOLDER_LOOKUPS
 
 
 def build_plan(
-    desired: DesiredState,
-    live: LiveSnapshot,
-    *,
-    today: date,
-    prune: bool = False,
-    desired_numbers: Mapping[str, NumberEssences] | None = None,
+    desired: DesiredState, live: LiveSnapshot, *, today: date, prune: bool = False
 ) -> Plan:
-    """Every item the specs imply against `live`, in apply order.
-
-    `desired_numbers`: `essence.number_essences` of specs' bodies by spec name, for those
-    worked out already (the rest are worked out here; the plan is the same either way)."""
+    """Every item the specs imply against `live`, in apply order."""
     config = desired.configuration.body if desired.configuration else live.configuration
     ctx = PlanContext(
         live=live,
@@ -56,7 +46,6 @@ def build_plan(
         ignore=IgnoreRules(desired.ignore_fields),
         defaults=port_defaults(config),
         freed_numbers=_freed_numbers(desired, live),
-        desired_numbers=desired_numbers or {},
     )
     items: list[PlanItem] = []
     if desired.configuration is not None:

@@ -7,14 +7,14 @@ here keeps the decision modules (`build`, `open_orders`) about decisions only. P
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from reconciler.compare import fold
 from reconciler.desired import DesiredOrder
 from reconciler.diff import FieldChange
-from reconciler.essence import IgnoreRules, NumberEssences, PortDefaults
+from reconciler.essence import IgnoreRules, PortDefaults
 from reconciler.live import LiveOrderSummary, LiveSnapshot
 from reconciler.planning.items import Kind, Notice, PlanItem, Reason
 
@@ -29,9 +29,6 @@ class PlanContext:
     defaults: PortDefaults
     freed_numbers: frozenset[str] = frozenset()
     """Numbers this plan's own updates take off PENDING orders: a create may reuse them."""
-    desired_numbers: Mapping[str, NumberEssences] = field(default_factory=dict)
-    """`essence.number_essences` of some specs' bodies, by spec name, when worked out before
-    planning (`reconciler.cli.plan` does it while the live reads are in flight)."""
 
 
 def differ(changes: tuple[FieldChange, ...]) -> str:

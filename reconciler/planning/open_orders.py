@@ -41,13 +41,13 @@ def existing_order_items(
                 reason=f"order status {status} is unknown to portctl; nothing is changed",
             )
         ]
+    digest = ctx.live.number_digests.get(summary.id)
     compared = compare_order(
         order.body,
         detail,
         defaults=ctx.defaults,
         ignore=ctx.ignore,
-        live_numbers=ctx.live.number_essences.get(summary.id),
-        desired_numbers=ctx.desired_numbers.get(order.name),
+        same_numbers=digest is not None and digest == order.numbers_digest,
     )
     changes = compared.changes
     notices = (

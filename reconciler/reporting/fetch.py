@@ -105,7 +105,7 @@ def fetch_report_live(
     """The live state drift and status report on (reads only)."""
     # drift then reads every finished order too: its memory, not the seconds early essences
     # save, is what a scheduled run at 10,000 orders is short of
-    live = fetch_live(client, ReportReads(desired), now=now, essences_early=False)
+    live = fetch_live(client, ReportReads(desired), now=now, digests_early=False)
     finished = _finished(desired, live)
     if not finished:
         return live

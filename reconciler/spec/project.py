@@ -383,11 +383,16 @@ def _first_look(
 def _order_of(
     item: tuple[FileJob, Path], options: CheckOptions, *, shape: _Shape
 ) -> DesiredOrder | None:
-    """In a worker: the desired order of a PortIn file that passed (None for another file)."""
+    """In a worker: the desired order of a PortIn file that passed (None for another file),
+    with its numbers digest worked out (`DesiredOrder.numbers_digest`: it goes along)."""
     job, path = item
     doc, secrets = load_checked(job, options)
     model = doc.model
-    return _desired_order(doc, model, path, secrets, shape) if isinstance(model, PortIn) else None
+    if not isinstance(model, PortIn):
+        return None
+    order = _desired_order(doc, model, path, secrets, shape)
+    _ = order.numbers_digest
+    return order
 
 
 def _pending(

@@ -11,16 +11,19 @@ from typing import Any
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from reconciler.compare import compare_order
 from reconciler.essence import (
     IgnoreRules,
     configuration_essence,
     drop_empty,
     join_path,
+    number_essences,
+    numbers_digest,
     order_essence,
     port_defaults,
     split_path,
 )
-from tests.core.builders import body, live_order, number
+from tests.core.builders import PIN, body, live_order, number
 
 
 def test_live_order_as_created_has_the_same_essence_as_its_body() -> None:
@@ -128,3 +131,64 @@ _TREES = st.recursive(
 def test_drop_empty_follows_its_rule_for_any_tree(tree: Any) -> None:
     """Keys that collide once made text (1 and "1") included: the later one decides."""
     assert drop_empty(tree) == _drop_empty_by_the_rule(tree)
+
+
+def test_numbers_digest_tells_equal_number_essences_apart_from_unequal_ones() -> None:
+    spec = body("r", [number("+13125550141"), number("+13125550142")])
+    live = live_order(7, spec)
+    assert numbers_digest(live) == numbers_digest(spec)
+    reordered = body("r", [number("+13125550142"), number("+13125550141")])
+    assert numbers_digest(reordered) == numbers_digest(spec)
+    assert numbers_digest(body("r", [number("+13125550141", city="Springfield")])) != (
+        numbers_digest(body("r", [number("+13125550141")]))
+    )
+    # Values that JSON writes alike but Python tells apart must not share a digest.
+    assert numbers_digest(body("r", [number("+13125550141", zone="1")])) != (
+        numbers_digest(body("r", [number("+13125550141", zone=1)]))
+    )
+    assert numbers_digest(body("r", [number("+13125550141", zone=float("nan"))])) is None
+    assert numbers_digest(body("r", [number("+13125550141", zone=object())])) is None
+
+
+_CITIES = st.sampled_from(["Anytown", "ANYTOWN", "Springfield"])
+_PINS = st.sampled_from([PIN, "****", "${PLAN_PIN}"])
+_IGNORES = st.sampled_from(
+    [(), ("loaUploadedBy",), ("phoneNumbers[*].endUser.city",), ("phoneNumbers",)]
+)
+
+
+@given(
+    cities=st.tuples(_CITIES, _CITIES),
+    pins=st.tuples(_PINS, _PINS),
+    uploaders=st.tuples(st.sampled_from(["Jane", "", "Joe"]), st.sampled_from(["Jane", "Joe"])),
+    ignore=_IGNORES,
+    second_number=st.booleans(),
+)
+def test_compare_order_with_same_numbers_is_the_full_comparison(
+    cities: tuple[str, str],
+    pins: tuple[str, str],
+    uploaders: tuple[str, str],
+    ignore: tuple[str, ...],
+    second_number: bool,
+) -> None:
+    """The shortcut a plan takes when the numbers digests are equal gives the answer of the
+    full comparison, whatever else differs, is masked, skipped or ignored (issue 12)."""
+    extra = [number("+13125550142")] if second_number else []
+    spec = body(
+        "r", [number("+13125550141", city=cities[0], pin=pins[0])], loaUploadedBy=uploaders[0]
+    )
+    live = live_order(
+        7,
+        body(
+            "r",
+            [number("+13125550141", city=cities[1], pin=pins[1]), *extra],
+            loaUploadedBy=uploaders[1],
+        ),
+    )
+    rules = IgnoreRules(ignore)
+    defaults = port_defaults(None)
+    full = compare_order(spec, live, defaults=defaults, ignore=rules)
+    same = numbers_digest(spec) == numbers_digest(live)
+    assert same == (number_essences(spec) == number_essences(live))
+    shortcut = compare_order(spec, live, defaults=defaults, ignore=rules, same_numbers=same)
+    assert shortcut == full

@@ -41,11 +41,12 @@ def test_cut_down_finished_orders_give_the_facts_of_the_full_orders(world: Repor
     assert completed.groups
 
 
-def test_drift_holds_no_early_number_essences(world: ReportWorld) -> None:
-    """Drift reads every finished order after the open ones: it does not also hold every open
-    order's number essences at once (plan does, to compare while reading; issue 12)."""
+def test_drift_works_out_no_early_number_digests(world: ReportWorld) -> None:
+    """Drift reads every finished order along with the open ones: it does not work out a
+    numbers digest of each as it arrives (plan does, to compare while reading; issue 12),
+    which nothing would use for the finished ones."""
     build_scenario(world)
     with world.client() as client:
         live = fetch_report_live(client, world.load())
     assert any(not is_terminal(d.get("status")) for d in live.details.values())
-    assert live.number_essences == {}
+    assert live.number_digests == {}

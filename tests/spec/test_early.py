@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from reconciler.desired import DesiredState
+from reconciler.essence import numbers_digest
 from reconciler.spec import load_env, load_project, parallel
 from reconciler.spec.project import LoadResult
 from tests.spec.conftest import CORPUS, SPECS
@@ -57,6 +58,11 @@ def test_early_state_is_the_serial_state(maps: list[str], monkeypatch: pytest.Mo
 
     assert state == expected
     assert maps == ["_first_look", "_order_of"]
+    # Each order came with its numbers digest, worked out in its worker (issue 12).
+    assert state.orders
+    for order in state.orders:
+        assert "numbers_digest" in vars(order)
+        assert order.numbers_digest == numbers_digest(order.body)
 
 
 def test_one_pass_in_workers_builds_the_serial_state(
