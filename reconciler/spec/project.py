@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import gc
 import hashlib
+import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import CancelledError, Future
@@ -679,7 +680,7 @@ def _build_state(
     digest_parts: list[tuple[str, bytes]] = []
     for spec in specs:
         root = spec.job.repo_root
-        digest_parts.append((_relative(spec.path, root), spec.job.raw))
+        digest_parts.append((_relative(spec.path, root, spec.job.spec_dir), spec.job.raw))
         if spec.facts.kind == "PortingDefaults":
             doc = spec.loaded()
             if isinstance(doc.model, PortingDefaults):
@@ -758,9 +759,24 @@ def _lookup(known: Mapping[str, str]) -> Callable[[str], str]:
     return lambda text: known.get(text, text)
 
 
-def _relative(path: Path, root: Path) -> str:
-    resolved = path.resolve()
-    return resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else str(path)
+def _relative(path: Path, root: Path, folder: Path | None = None) -> str:
+    """`path` resolved, relative to `root` in POSIX form; as given when outside `root`.
+    `folder`: `path`'s folder, resolved (then only the file itself may be a link to follow).
+
+    On strings: resolving and relating 10,000 `Path`s was most of building a 10,000-spec
+    state, done beside a plan's reads (issue 12). Both strings are absolute and normalised
+    (`realpath`, `Path`), so a prefix up to a separator is a parent folder."""
+    if folder is not None and not path.is_symlink():
+        resolved = os.path.join(folder, path.name)  # noqa: PTH118 - strings here, see above
+    else:
+        resolved = os.path.realpath(path)
+    base = str(root)
+    if resolved == base:
+        return "."
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    if not resolved.startswith(prefix):
+        return str(path)
+    return resolved[len(prefix) :].replace(os.sep, "/")
 
 
 def _digest(parts: list[tuple[str, bytes]]) -> str:
