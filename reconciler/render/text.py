@@ -1,8 +1,9 @@
 """Plan for a terminal: one block per item, colour only when asked (TTY and no NO_COLOR).
 
-Built from rich `Text` objects, never from markup strings, so names and values containing
-`[` or `]` print as they are. Wide enough not to cut values (rich cuts cells at 80 columns
-when piped), and free of timestamps so the output is golden-testable.
+Built from styled segments made into rich `Text` objects, never from markup strings, so
+names and values containing `[` or `]` print as they are. Wide enough not to cut values
+(rich cuts cells at 80 columns when piped), and free of timestamps so the output is
+golden-testable.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import io
 from collections.abc import Iterator
 
 from rich.console import Console
+from rich.control import strip_control_codes
 from rich.text import Text
 
 from reconciler.planning.items import Kind, Plan, PlanItem, Risk
@@ -45,31 +47,34 @@ NUMBERS_PER_LINE = 8
 """Numbers of a folded row per line (8 E.164 numbers fit in 112 columns)."""
 
 
-def _item_lines(item: PlanItem) -> list[Text]:
+Segment = tuple[str, str]
+"""A run of text and its rich style ("" for none)."""
+Line = tuple[Segment, ...]
+
+
+def _item_lines(item: PlanItem) -> list[Line]:
     style = KIND_STYLES[item.kind]
-    head = Text()
-    head.append(f"{SYMBOLS[item.kind]} {item.kind}", style=style)
-    head.append(f"  {item_title(item)}", style="bold")
+    head: list[Segment] = [
+        (f"{SYMBOLS[item.kind]} {item.kind}", style),
+        (f"  {item_title(item)}", "bold"),
+    ]
     if item.risk is not Risk.NONE:
-        head.append(f"  [{item.risk}]", style="bold red" if item.risk is not Risk.SAFE else "")
-    lines = [head, Text(f"    {item.reason} — {item.reason_code}", style="dim")]
+        head.append((f"  [{item.risk}]", "bold red" if item.risk is not Risk.SAFE else ""))
+    lines: list[Line] = [tuple(head), ((f"    {item.reason} — {item.reason_code}", "dim"),)]
     if item.remedy:
-        lines.append(Text(f"    remedy: {item.remedy}", style=style))
+        lines.append(((f"    remedy: {item.remedy}", style),))
     for row in change_rows(item.changes):
-        line = Text("    ")
-        line.append(f"{row.op} {row.path}: ", style=OP_STYLES[row.op])
-        line.append(row.text)
-        lines.append(line)
+        lines.append((("    ", ""), (f"{row.op} {row.path}: ", OP_STYLES[row.op]), (row.text, "")))
         lines.extend(
-            Text(f"        {' '.join(row.numbers[i : i + NUMBERS_PER_LINE])}")
+            ((f"        {' '.join(row.numbers[i : i + NUMBERS_PER_LINE])}", ""),)
             for i in range(0, len(row.numbers), NUMBERS_PER_LINE)
         )
     lines.extend(
-        Text(f"    {p.number}: not portable ({p.reason or 'no reason given'})", style="red")
+        ((f"    {p.number}: not portable ({p.reason or 'no reason given'})", "red"),)
         for p in item.portability
         if not p.portable
     )
-    lines.extend(Text(f"    notice: {notice.message}", style="cyan") for notice in item.notices)
+    lines.extend(((f"    notice: {notice.message}", "cyan"),) for notice in item.notices)
     return lines
 
 
@@ -93,30 +98,32 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
         emoji=False,
     )
     for line in _plan_lines(plan):
-        console.print(line)
+        console.print(Text.assemble(*line))
     return buffer.getvalue()
 
 
-def _plain(line: Text) -> str:
-    """What rich prints for `line` without colour: its text (control codes are stripped when a
-    `Text` is made), tabs expanded as rich expands them."""
-    if "\t" not in line.plain:
-        return line.plain
-    expanded = line.copy()
+def _plain(line: Line) -> str:
+    """What rich prints for `line` without colour: its text without control codes (rich strips
+    them from every `Text`), tabs expanded as rich expands them."""
+    text = strip_control_codes("".join(part for part, _ in line))
+    if "\t" not in text:
+        return text
+    expanded = Text(text)
     expanded.expand_tabs(TAB_SIZE)
     return expanded.plain
 
 
-def _plan_lines(plan: Plan) -> Iterator[Text]:
-    """Every line of the plan, styled. Without colour they are written as plain text: rich's
-    per-line rendering was a fifth of a 10,000-order plan and adds nothing to uncoloured text
-    (soft wrap, no highlighting, no markup: the same characters; the goldens hold both)."""
-    yield Text(f"Plan: {summary_line(plan)}", style="bold")
-    yield Text(scope_line(plan), style="dim")
+def _plan_lines(plan: Plan) -> Iterator[Line]:
+    """Every line of the plan, as styled segments. Without colour they are written as plain
+    text, never made into rich `Text`: rich's per-line rendering, then making a `Text` of each
+    line, were a fifth and then a tenth of a 10,000-order plan, and add nothing to uncoloured
+    text (soft wrap, no highlighting, no markup: the same characters; the goldens hold both)."""
+    yield ((f"Plan: {summary_line(plan)}", "bold"),)
+    yield ((scope_line(plan), "dim"),)
     for need in budget_lines(plan):
-        yield Text(need, style="bold yellow")
+        yield ((need, "bold yellow"),)
     for item in plan.items:
         if not shown(item):
             continue
-        yield Text()
+        yield ()
         yield from _item_lines(item)

@@ -35,4 +35,5 @@ def test_plain_lines_are_what_rich_prints_without_colour(text: str) -> None:
     )
     console.print(Text(text, style="bold red"))
 
-    assert _plain(Text(text, style="bold red")) + "\n" == buffer.getvalue()
+    assert _plain(((text, "bold red"),)) + "\n" == buffer.getvalue()
+    assert _plain(((text[:3], "bold"), (text[3:], ""))) + "\n" == buffer.getvalue()
