@@ -31,6 +31,7 @@ from reconciler.essence import (
     PortDefaults,
     join_path,
     order_essence,
+    tree_copy,
 )
 from reconciler.spec.secrets import is_reference
 
@@ -104,10 +105,6 @@ def _drop(tree: dict[str, Any], path: Path) -> None:
 _MISSING: Any = object()
 
 
-def _copy(tree: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _copy(v) if isinstance(v, Mapping) else v for k, v in tree.items()}
-
-
 def _uncomparable_secrets(
     wanted: Mapping[str, Any], have: Mapping[str, Any]
 ) -> list[tuple[Path, str]]:
@@ -145,7 +142,7 @@ def compare_essences(wanted: Mapping[str, Any], have: Mapping[str, Any]) -> Comp
         return Comparison()
     skipped = _uncomparable_secrets(wanted, have)
     if skipped:
-        wanted, have = _copy(wanted), _copy(have)
+        wanted, have = tree_copy(wanted), tree_copy(have)
         for path, _ in skipped:
             _drop(wanted, path)
             _drop(have, path)

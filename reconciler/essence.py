@@ -14,7 +14,6 @@ must never be printed from an essence; `diff` redacts them. Pure: no I/O.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import re
@@ -260,8 +259,8 @@ def order_essence(
 ) -> dict[str, Any]:
     """Normalise a desired body or a live order into the comparable input-shape essence.
 
-    `numbers` is `number_essences(order)` when already worked out (never changed here)."""
-    out: dict[str, Any] = copy.deepcopy(
+    `numbers`: the number essences to put in instead of the order's (never changed here)."""
+    out = tree_copy(
         {k: v for k, v in order.items() if k not in ORDER_SERVER_FIELDS and k != "phoneNumbers"}
     )
     fallback = {"defaultPortTime": defaults.time, "defaultPortTimeZone": defaults.time_zone}
@@ -269,6 +268,20 @@ def order_essence(
     out = drop_empty(out)
     out["phoneNumbers"] = dict(numbers) if numbers is not None else number_essences(order)
     return ignore.apply(out) if ignore else out
+
+
+def tree_copy(tree: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of a JSON-like tree whose mappings and lists are new and whose leaves are shared:
+    what may be changed in place here (half of `copy.deepcopy`'s time on an order body)."""
+    return {key: _copied(value) for key, value in tree.items()}
+
+
+def _copied(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return tree_copy(value)
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    return value
 
 
 def configuration_essence(
