@@ -385,14 +385,16 @@ def _order_of(
     item: tuple[FileJob, Path], options: CheckOptions, *, shape: _Shape
 ) -> DesiredOrder | None:
     """In a worker: the desired order of a PortIn file that passed (None for another file),
-    with its numbers digest worked out (`DesiredOrder.numbers_digest`: it goes along)."""
+    with the numbers digest a plan may compare worked out (`DesiredOrder.numbers_digest`:
+    it goes along; worked out in the plan where it was not)."""
     job, path = item
     doc, secrets = load_checked(job, options)
     model = doc.model
     if not isinstance(model, PortIn):
         return None
     order = _desired_order(doc, model, path, secrets, shape)
-    _ = order.numbers_digest
+    if order.state == "active":  # a canceled spec's order is canceled, not compared
+        _ = order.numbers_digest
     return order
 
 

@@ -61,8 +61,31 @@ def test_early_state_is_the_serial_state(maps: list[str], monkeypatch: pytest.Mo
     # Each order came with its numbers digest, worked out in its worker (issue 12).
     assert state.orders
     for order in state.orders:
-        assert "numbers_digest" in vars(order)
+        assert ("numbers_digest" in vars(order)) == (order.state == "active")
         assert order.numbers_digest == numbers_digest(order.body)
+
+
+def test_workers_work_out_the_numbers_digests_of_active_specs_only(
+    tmp_path: Path, maps: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A canceled spec's order is never compared, so its worker leaves the digest out; the
+    state is still the serial one, and the digest is worked out when asked for."""
+    specs = tmp_path / "specs"
+    shutil.copytree(SPECS, specs)
+    spec = specs / "acme-hq-main-lines.yaml"
+    spec.write_text(spec.read_text().replace("\nspec:\n", "\nspec:\n  state: canceled\n", 1))
+    expected = _serial(specs, monkeypatch)
+    result = _load(specs, early=True)
+    assert result.pending is not None
+    state = result.pending.result()
+    result.pending.close()
+
+    assert state == expected
+    states = {order.state: order for order in state.orders}
+    assert set(states) == {"active", "canceled"}
+    assert "numbers_digest" in vars(states["active"])
+    assert "numbers_digest" not in vars(states["canceled"])
+    assert states["canceled"].numbers_digest == numbers_digest(states["canceled"].body)
 
 
 def test_one_pass_in_workers_builds_the_serial_state(
