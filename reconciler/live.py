@@ -159,7 +159,8 @@ class LiveReads(Protocol):
         open ones) are known."""
 
     def taken(self, listing: Listing) -> TakenCheck | None:
-        """How to find the checked numbers that orders not read hold (None: no need)."""
+        """How to find the checked numbers that orders not read hold; None when nothing may
+        be created (then no number is to be checked, and no order's numbers are needed)."""
 
 
 class TakenCheck(Protocol):
@@ -214,9 +215,15 @@ def fetch_live(
     details = _read(client, reads.details(listing), digests if digests_early else None)
     by_id = {row.id: row for row in listing.rows}
     activations = _available_activations(client, list(reads.activations(listing)))
-    held, occupied = _holders(details, by_id)
-    numbers = _to_check(reads, listing, held, occupied)
-    check = reads.taken(listing) if numbers else None
+    check = reads.taken(listing)
+    held: dict[str, int] = {}
+    occupied: dict[str, LiveOrderSummary] = {}
+    numbers: list[str] = []
+    if check is not None:  # else nothing may be created: whose numbers are whose is moot
+        held, occupied = _holders(details, by_id)
+        numbers = _to_check(reads, listing, held, occupied)
+    if not numbers:
+        check = None
     if check is not None and (probe_orders := list(check.probe_orders(details))):
         details.update(_read(client, probe_orders))
         held, occupied = _holders(details, by_id)

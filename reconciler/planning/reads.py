@@ -59,11 +59,15 @@ class PlanReads:
         )
 
     def _creates(self, listing: Listing) -> list[DesiredOrder]:
-        """Specs that want an order and have no open one: the plan may create them."""
+        """Specs that want an order and have no open one, whose numbers are not ported
+        already (`lifecycle.ported`: the plan says so, and creates nothing): the plan may
+        create them."""
         return [
             o
             for o in self.desired.orders
-            if o.state == "active" and not open_orders(listing.managed.get(o.reference, ()))
+            if o.state == "active"
+            and not open_orders(group := listing.managed.get(o.reference, ()))
+            and not ported(group)
         ]
 
     def details(self, listing: Listing) -> list[int]:
@@ -100,12 +104,4 @@ class PlanReads:
         holds. Checked number by number, not create by create: `held` is only what was read
         (`taken`), and a number an update of this plan frees must not keep the create's other
         numbers from being checked, and so found on orders not read."""
-        return sorted(
-            {
-                n
-                for o in self._creates(listing)
-                if not ported(listing.managed.get(o.reference, ()))
-                for n in o.phone_numbers
-                if n not in held
-            }
-        )
+        return sorted({n for o in self._creates(listing) for n in o.phone_numbers if n not in held})

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -295,3 +296,23 @@ def test_rows_that_do_not_count_rejected_numbers_are_read(
     assert read == set(o.ids(*o.orders))
     assert lists == 1
     assert decisions(result)["on-rejected"][1] == "numbers_on_open_order"
+
+
+def test_a_plan_whose_specs_without_an_open_order_are_ported_reads_no_other_order(
+    world: PlanWorld,
+) -> None:
+    """A spec whose order COMPLETED creates nothing, so no holder of its numbers is looked
+    for: not even pending-3, whose row counts a REJECTED number, is read, and no number is
+    checked (issue 12: a mature repository is mostly such specs)."""
+    o = others(world)
+    world.spec("done", [number(950)])
+    done = world.create("done")
+    world.confirm(done, foc="2026-11-27")
+    world.emu.advance(timedelta(days=3))
+    result, read, lists = planned(world, "report")
+
+    assert decisions(result)["done"][:2] == ("noop", "order_completed")
+    assert o.id("pending-3") not in read
+    assert read == set()
+    assert lists == 1
+    assert not [r for r in world.emu.request_log if r.method == "POST"]
