@@ -103,8 +103,8 @@ def fetch_report_live(
     client: PortingClient, desired: DesiredState, *, now: datetime | None = None
 ) -> LiveSnapshot:
     """The live state drift and status report on (reads only)."""
-    # drift then reads every finished order too: its memory, not the seconds early essences
-    # save, is what a scheduled run at 10,000 orders is short of
+    # drift reads every finished order too: a numbers digest of each as it arrives would be
+    # work for nothing (only the comparison of open orders uses them)
     live = fetch_live(client, ReportReads(desired), now=now, digests_early=False)
     finished = _finished(desired, live)
     if not finished:
