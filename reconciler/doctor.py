@@ -146,7 +146,8 @@ def run_probes(client: PortingClient) -> list[Finding]:
             listed = _ids(get("/orders/portIns", pageSize=SAMPLE_ORDERS, page="0"))
         except ApiError:
             listed = []
-    orders = [client.get_order(int(i)).raw for i in listed if isinstance(i, int)]
+    ids = [int(i) for i in listed if isinstance(i, int)]
+    orders = [order.raw for order in client.get_orders(ids).values()]  # read side by side
     findings = [
         probe_paging(get),
         probe_secrets(orders),
