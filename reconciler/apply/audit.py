@@ -84,11 +84,7 @@ class AuditLog:
             {
                 "event": "started",
                 "time": self._clock().isoformat(),
-                "actor": self._identity.actor,
-                "commit": self._identity.commit,
-                "order": {"name": item.name, "reference": item.reference, "id": item.order_id},
-                "action": str(item.kind),
-                "target": _target(item),
+                **self._about(item, item.order_id, str(item.kind)),
             }
         )
 
@@ -108,12 +104,18 @@ class AuditLog:
             "event": "finished",
             "time": timed.finished.isoformat(),
             "startedAt": timed.started.isoformat(),
-            "actor": self._identity.actor,
-            "commit": self._identity.commit,
-            "order": {"name": item.name, "reference": item.reference, "id": result.order_id},
-            "action": result.action,
-            "target": _target(item),
+            **self._about(item, result.order_id, result.action),
             "outcome": str(result.outcome),
             "message": result.message,
             "apiCalls": [c.to_dict() for c in result.calls],
+        }
+
+    def _about(self, item: PlanItem, order_id: int | None, action: str) -> dict[str, Any]:
+        """Who acts on which order, and how: the part both lines of an item share."""
+        return {
+            "actor": self._identity.actor,
+            "commit": self._identity.commit,
+            "order": {"name": item.name, "reference": item.reference, "id": order_id},
+            "action": action,
+            "target": _target(item),
         }

@@ -367,10 +367,16 @@ def _first_look(
     model = checked.doc.model
     if not checked.facts.clean or not isinstance(model, PortIn):
         return checked.facts, None
+    return checked.facts, _sketch(model, model.metadata.name)
+
+
+def _sketch(model: PortIn, reference: str) -> DesiredOrder:
+    """A valid PortIn's order without its body, notes, documents and source: its identity,
+    lifecycle wishes and labels (`PendingState.sketch`), which `_desired_order` completes."""
     activation = model.spec.activation
-    sketch = DesiredOrder(
+    return DesiredOrder(
         name=model.metadata.name,
-        reference=model.metadata.name,
+        reference=reference,
         state=model.spec.state,
         activation_mode=activation.mode,
         activation_when=activation.when or "manual",
@@ -378,7 +384,6 @@ def _first_look(
         body={},
         labels=dict(model.metadata.labels),
     )
-    return checked.facts, sketch
 
 
 def _order_of(
@@ -733,15 +738,9 @@ def _desired_order(
         DesiredDocument(item.name, (path.parent / item.path).resolve(), item.description)
         for item in model.spec.documents
     ]
-    activation = model.spec.activation
     reference = shape.prefix + model.metadata.name
-    return DesiredOrder(
-        name=model.metadata.name,
-        reference=reference,
-        state=model.spec.state,
-        activation_mode=activation.mode,
-        activation_when=activation.when or "manual",
-        activation_groups=tuple(activation.groups or ()),
+    return replace(
+        _sketch(model, reference),
         body=order_body(
             model,
             reference=reference,
@@ -751,7 +750,6 @@ def _desired_order(
         ),
         notes=tuple(model.spec.notes),
         documents=tuple(documents),
-        labels=dict(model.metadata.labels),
         source=_location(doc),
     )
 
