@@ -204,9 +204,13 @@ class ApiSession:
         """
         safe = method == "GET" if idempotent is None else idempotent
         shown = _shown_path(path, params)
-        send = {"json": json} if body is None else {"body": body}
+        if body is None:
+            sent: dict[str, Any] = {"json": json}
+        else:
+            headers = {"Content-Type": "application/json", "Content-Length": str(len(body))}
+            sent = {"content": body, "headers": headers}
         try:
-            response = self._retried(operation, method, path, params=params, safe=safe, **send)
+            response = self._retried(operation, method, path, params=params, safe=safe, sent=sent)
         except errors.ApiError as exc:
             self.tell(ApiCall(operation, method, shown, _result_of(exc), self.stopped))
             raise
@@ -229,12 +233,12 @@ class ApiSession:
         method: str,
         path: str,
         *,
-        json: Any = None,
-        body: StreamedBody | None = None,
         params: Mapping[str, str | int] | None,
         safe: bool,
+        sent: dict[str, Any],
     ) -> httpx.Response:
-        """`_send` under the retry rules of `reconciler.api.retry`."""
+        """`_send` under the retry rules of `reconciler.api.retry` (`sent`: the body, as httpx
+        takes it, sent again by every attempt)."""
         retries = CallRetries(
             policy=self._retry, budget=self._budget, operation=operation, record=self._record
         )
@@ -242,9 +246,7 @@ class ApiSession:
             on=retries, attempts=self._retry.attempts, timeout=self._retry.per_call_timeout
         ):
             with attempt:
-                return self._send(
-                    operation, method, path, json=json, body=body, params=params, safe=safe
-                )
+                return self._send(operation, method, path, params=params, safe=safe, sent=sent)
         raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
 
     def _reason(self, exc: httpx.TransportError) -> str:
@@ -265,20 +267,14 @@ class ApiSession:
         method: str,
         path: str,
         *,
-        json: Any = None,
-        body: StreamedBody | None = None,
         params: Mapping[str, str | int] | None,
         safe: bool,
+        sent: dict[str, Any],
     ) -> httpx.Response:
         """One HTTP exchange, its failure turned into the error class that decides retrying.
 
         Refused (`Stopped`) once the session is stopped, also after waiting for a slot."""
         self._refuse_if_stopped(method, path)
-        if body is None:
-            sent: dict[str, Any] = {"json": json}
-        else:
-            headers = {"Content-Type": "application/json", "Content-Length": str(len(body))}
-            sent = {"content": body, "headers": headers}
         with self.parallelism.slot() as ticket:
             self._refuse_if_stopped(method, path)
             with self._lock:
