@@ -224,6 +224,16 @@ def test_a_create_taking_freed_numbers_still_has_its_other_numbers_found(
     assert other.id in read  # named by the lookup of 302, confirmed by its details
 
 
+def _ignore_the_number_filter(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the emulator's order list ignore `phoneNumber=`, as an API might."""
+    ignoring = OrderFilter.from_call
+
+    def without_number(call: Any, *, substring: bool = False) -> OrderFilter:
+        return replace(ignoring(call, substring=substring), number=None)
+
+    monkeypatch.setattr(OrderFilter, "from_call", staticmethod(without_number))
+
+
 def test_a_phone_number_filter_that_does_not_filter_stops_the_lookups(
     world: PlanWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -233,12 +243,7 @@ def test_a_phone_number_filter_that_does_not_filter_stops_the_lookups(
     made = [other_order(world, f"pending-{i}", [number(400 + i)]) for i in range(8)]
     world.spec("dup", [number(405)])
     world.spec("dup-2", [number(406)])
-    ignoring = OrderFilter.from_call
-
-    def without_number(call: Any, *, substring: bool = False) -> OrderFilter:
-        return replace(ignoring(call, substring=substring), number=None)
-
-    monkeypatch.setattr(OrderFilter, "from_call", staticmethod(without_number))
+    _ignore_the_number_filter(monkeypatch)
     result, read, lists = planned(world, "report")
     assert read == {made[0].id}  # the PENDING probe only
     assert lists == 2  # the order list and one lookup
@@ -258,12 +263,7 @@ def test_holders_named_by_a_filter_that_does_not_filter_are_confirmed_by_their_n
     world.spec("dup-2", [number(502)])
     world.emu.mark_nonportable([number(600)])
     world.spec("carrier", [number(600)])
-    ignoring = OrderFilter.from_call
-
-    def without_number(call: Any, *, substring: bool = False) -> OrderFilter:
-        return replace(ignoring(call, substring=substring), number=None)
-
-    monkeypatch.setattr(OrderFilter, "from_call", staticmethod(without_number))
+    _ignore_the_number_filter(monkeypatch)
     result, read, lists = planned(world, "report")
     assert read == {m.id for m in made}
     assert lists == 2  # the order list and the one lookup that named every unread order:
