@@ -44,7 +44,8 @@ from reconciler.lifecycle import OrderStatus
 from reconciler.live import LiveSnapshot, fetch_live
 from reconciler.planning import Plan, build_plan
 from reconciler.planning.reads import PlanReads
-from reconciler.render.registry import APPLY, PLAN, ApplyView, PlanView
+from reconciler.render.plan import PLAN, PlanView
+from reconciler.render.registry import APPLY, ApplyView
 from reconciler.savedplan import (
     SavedPlan,
     SavedPlanError,

@@ -1,7 +1,7 @@
 """`portctl plan`: diff the specs against the live API and print a reviewable plan.
 
 Wiring only: load specs (`cli.common`), read live state (`live.fetch_live`), decide
-(`planning.build_plan`), render (`render.registry.PLAN`), optionally save (`savedplan`).
+(`planning.build_plan`), render (`render.plan.PLAN`), optionally save (`savedplan`).
 Read-only against the API: the portability check is the one POST, and it changes nothing.
 """
 
@@ -35,7 +35,7 @@ from reconciler.live import Listing, LiveOrderSummary, fetch_live
 from reconciler.planning import build_plan
 from reconciler.planning.reads import PlanReads
 from reconciler.planning.taken import TakenNumbers
-from reconciler.render.registry import PLAN, PlanView
+from reconciler.render.plan import PLAN, PlanView
 from reconciler.savedplan import PLAN_KEY_VARIABLE, plan_key, write_saved_plan
 from reconciler.spec.project import PendingState
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from reconciler.cli.common import format_option, use_color
-from reconciler.render.registry import SHOW, PlanView
+from reconciler.render.plan import SHOW, PlanView
 from reconciler.savedplan import SavedPlanError, plan_key, read_saved_plan
 
 

@@ -1,6 +1,6 @@
 """The output registry: every command's output, keyed by (document, format).
 
-Each command hands its result to one `Output` (`PLAN.render(PlanView(plan), "json")`) and
+Each command hands its result to one `Output` (`APPLY.render(ApplyView(report, 0), "json")`) and
 prints what comes back; it never formats anything itself. The formats an `Output` holds are
 the `--format` choices of the command of the same name (`cli.common.format_option` reads them
 from here, and a test walks the command tree to check it). Every rendering passes through
@@ -11,8 +11,9 @@ value can start a line of its own.
 
 Adding a format is one renderer function (in its own module if it is a new medium) and one
 entry in the `Output` below; the command's `--format` picks it up. `Output` itself lives in
-`reconciler.render.output`, and validate's entry beside its renderers in
-`reconciler.render.validate`: `portctl validate` imports those only, not every renderer here.
+`reconciler.render.output`; validate's entry is beside its renderers in
+`reconciler.render.validate`, and plan's (with show's) in `reconciler.render.plan`, so that
+`portctl validate` and `portctl plan` import those only, not every renderer here.
 """
 
 from __future__ import annotations
@@ -26,31 +27,17 @@ from typing import Any
 from reconciler.apply.outcomes import ApplyReport
 from reconciler.doctor import Finding
 from reconciler.importing import ImportResult
-from reconciler.planning.items import Plan
 from reconciler.render import apply_report, import_summary, status, watch_status
 from reconciler.render.doctor import render_doctor_json, render_doctor_text
 from reconciler.render.drift_json import render_drift_json
 from reconciler.render.drift_markdown import render_drift_markdown
 from reconciler.render.drift_text import render_drift_text
 from reconciler.render.html import render_drift_html
-from reconciler.render.jsonfmt import render_json
-from reconciler.render.markdown import render_markdown
 from reconciler.render.output import Output
-from reconciler.render.text import render_text
+from reconciler.render.plan import PLAN, SHOW
 from reconciler.render.validate import VALIDATE
 from reconciler.reporting.drift import DriftReport
 from reconciler.reporting.facts import OrderFacts
-
-
-@dataclass(frozen=True)
-class PlanView:
-    """A plan, and how `plan`/`apply` were asked to show it."""
-
-    plan: Plan
-    color: bool = False
-    """ANSI colour in text (a terminal without NO_COLOR)."""
-    api_calls: int | None = None
-    """Reads the plan took, for the JSON document (`plan` only)."""
 
 
 @dataclass(frozen=True)
@@ -76,18 +63,6 @@ class ImportView:
     result: ImportResult
     out_dir: Path
 
-
-PLAN: Output[PlanView] = Output(
-    "plan",
-    {
-        "text": lambda v: render_text(v.plan, color=v.color),
-        "markdown": lambda v: render_markdown(v.plan),
-        "json": lambda v: render_json(v.plan, api_calls=v.api_calls),
-    },
-)
-
-SHOW: Output[PlanView] = Output("show", PLAN.renderers)
-"""`portctl show PLANFILE`: a saved plan, in every format a fresh one has."""
 
 APPLY: Output[ApplyView] = Output(
     "apply",

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 import click
 
 from reconciler.cli import cli
-from reconciler.render.registry import APPLY, PLAN, REGISTRY
+from reconciler.render.plan import PLAN
+from reconciler.render.registry import APPLY, REGISTRY
 
 
 def _commands(command: click.Command, path: str = "") -> Iterator[tuple[str, click.Command]]:

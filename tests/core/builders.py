@@ -19,7 +19,7 @@ import yaml
 from reconciler.desired import DesiredDocument, DesiredOrder, SourceLocation
 from reconciler.live import LiveOrderSummary
 from reconciler.planning import Plan
-from reconciler.render.registry import PLAN, PlanView
+from reconciler.render.plan import PLAN, PlanView
 
 TODAY = date(2026, 11, 26)
 PIN = "CANARY-PIN-7731"
