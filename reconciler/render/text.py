@@ -74,7 +74,11 @@ def _item_lines(item: PlanItem) -> list[Line]:
         for p in item.portability
         if not p.portable
     )
-    lines.extend(((f"    notice: {notice.message}", "cyan"),) for notice in item.notices)
+    lines.extend(
+        ((f"    notice: {notice.message}", "cyan"),)
+        for notice in item.notices
+        if notice.message != item.reason  # said on the line above (a completed order's)
+    )
     return lines
 
 

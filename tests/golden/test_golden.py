@@ -2,7 +2,8 @@
 
 The plan has every kind a reviewer meets: configuration, create (with notes and documents),
 update with removals, a secret changed, rejected numbers, cancel, blocked (locked and
-non-portable), activation, an orphan and a conflict. Built on plain data, so the files change
+non-portable), activation, an orphan, a conflict and a completed order (shown for its
+archive notice, said once). Built on plain data, so the files change
 only when the planner's decisions or the renderers' wording change.
 """
 
@@ -55,6 +56,7 @@ def rich_plan() -> Plan:
     activate = desired("gamma-ondemand", [number("+12125550171")], mode="on-demand", when="ready")
     nonportable = desired("delta-new", [number("+17185550181")])
     conflict = desired("epsilon", [number("+16175550191")])
+    completed = desired("acme-done", [number("+13125550401")])
     lives = [
         update_live,
         live_order(1002, cancel.body),
@@ -62,6 +64,7 @@ def rich_plan() -> Plan:
         live_order(1004, activate.body, status="CONFIRMED", group="GW Verizon Grp1"),
         live_order(1005, conflict.body),
         live_order(1006, conflict.body),
+        live_order(1007, completed.body, status="COMPLETED"),
     ]
     managed: dict[str, tuple[LiveOrderSummary, ...]] = {}
     for live in lives:
@@ -80,7 +83,7 @@ def rich_plan() -> Plan:
         },
     )
     state = DesiredState(
-        orders=(create, update, cancel, locked, activate, nonportable, conflict),
+        orders=(create, update, cancel, locked, activate, nonportable, conflict, completed),
         configuration=DesiredConfiguration(
             body={"defaultPortTime": "09:00:00", "webhookUrl": "https://hooks.example/porting"},
             source=SourceLocation(Path("specs/defaults.yaml")),
