@@ -4,7 +4,8 @@
         [--runs 3] [--steps validate,plan,drift,apply] [--world DIR]
 
 Generates the world of `tests.bench.world` (or reuses `--world DIR`), serves it on a loopback
-port with a latency on every API request, and runs `portctl` in fresh processes, as CI does:
+port with a latency on every API request, and runs `portctl` in fresh processes, as CI does,
+in `--runs` rounds of every step (each round restarts the emulator after an apply):
 
 * `validate repo/` cold (no `.portctl/cache`) and warm (the same again right after);
 * `plan repo/` and `drift repo/` of the mature repository (in sync: both must exit 0);
@@ -271,25 +272,26 @@ def run_bench(
     plan = Step("plan", plan_bound, cold if "validate" in only else None)
     drift = Step("drift", plan_bound, plan.baseline)
     apply = Step(f"apply ({figures.creates} creates)", apply_bound, new)
-    for _ in range(runs):
-        if "validate" in only:
-            for cache in (world / ".portctl" / "cache", world / "repo" / ".portctl" / "cache"):
-                shutil.rmtree(cache, ignore_errors=True)  # issue 12's cache is safe to delete
-            measure(cold, ["validate", "repo"], cwd=world, env=env, served=None)
-            measure(warm, ["validate", "repo"], cwd=world, env=env, served=None)
-        if "apply" in only:
-            measure(new, ["validate", "new"], cwd=world, env=env, served=None)
     with serving(world / "emulator.json", latency_ms) as served:
         env.update(SINCH_PORTING_URL=served.url, SINCH_PROJECT_ID="demo", SINCH_ACCESS_TOKEN="x")
-        for step in (plan, drift):
-            for _ in range(runs if step.name in only else 0):
-                measure(step, [step.name, "repo"], cwd=world, env=env, served=served)
-        for index in range(runs if "apply" in only else 0):
-            if index:
-                served.start()  # the world as generated again: the creates are new each time
+        for index in range(runs):
+            # Rounds: each step once per round, so a ratio's two sides (plan and the validate
+            # it is compared with) are measured seconds apart, not a VM phase apart.
+            if index and "apply" in only:
+                served.start()  # the world as generated again: the last round's apply created
                 env["SINCH_PORTING_URL"] = served.url
-            args = ["apply", "new", "--auto-approve"]
-            measure(apply, args, cwd=world, env=env, served=served)
+            if "validate" in only:
+                for cache in (world / ".portctl" / "cache", world / "repo" / ".portctl" / "cache"):
+                    shutil.rmtree(cache, ignore_errors=True)  # issue 12's cache is safe to delete
+                measure(cold, ["validate", "repo"], cwd=world, env=env, served=None)
+                measure(warm, ["validate", "repo"], cwd=world, env=env, served=None)
+            for step in (plan, drift):
+                if step.name in only:
+                    measure(step, [step.name, "repo"], cwd=world, env=env, served=served)
+            if "apply" in only:
+                measure(new, ["validate", "new"], cwd=world, env=env, served=None)
+                args = ["apply", "new", "--auto-approve"]
+                measure(apply, args, cwd=world, env=env, served=served)
     return [step for step in (cold, warm, plan, drift, new, apply) if step.seconds]
 
 
@@ -316,6 +318,19 @@ def table(steps: list[Step], latency_ms: int) -> str:
             f"{f'{statistics.median(step.server_cpu):.2f}' if step.server_cpu else '-':>16}"
         )
     return "\n".join(lines)
+
+
+def paired(steps: list[Step], latency_ms: int) -> Iterator[str]:
+    """Each round's ratio (its run over the bound plus the same round's validate): the two
+    sides of one ratio measured seconds apart, so these say how far the VM's speed moved it."""
+    for step in steps:
+        bound, baseline = step.bound, step.baseline
+        if bound is None or baseline is None or len(baseline.seconds) != len(step.seconds):
+            continue
+        api = bound.seconds(latency_ms / 1000)
+        rounds = zip(step.seconds, baseline.seconds, strict=True)
+        ratios = " ".join(f"{run / (api + base):.3f}" for run, base in rounds)
+        yield f"{step.name}: ratio of each round {ratios}"
 
 
 def machine() -> str:
@@ -386,6 +401,8 @@ def main(argv: list[str] | None = None) -> None:
         "validate of the same specs)"
     )
     print(table(steps, args.latency_ms))
+    for line in paired(steps, args.latency_ms):
+        print(line)
     for step in steps:
         if step.name.startswith("apply"):
             per_create = statistics.median(step.calls) / figures.creates

@@ -42,3 +42,5 @@ def test_bench_prints_real_figures(tmp_path: Path, capsys: pytest.CaptureFixture
         assert int(row["rss"]) > 10  # a Python process, not a zero from a missing measurement
         assert float(row["cpu"]) > 0  # importing portctl alone takes CPU time
     assert "API calls per create" in printed
+    # apply's ratio, round by round, beside the validate of the same round (one round here)
+    assert re.search(r"^apply \(\d+ creates\): ratio of each round \d+\.\d{3}$", printed, re.M)
