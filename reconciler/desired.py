@@ -39,6 +39,12 @@ class SourceLocation:
     col: int = 1
 
 
+NOWHERE = SourceLocation(Path("-"))
+"""The source of what was built without a file (a plan's sketch of the specs, tests): one
+shared object, so that 10,000 sketches coming back from worker processes are not 10,000 paths
+made, pickled and parsed again (issue 12)."""
+
+
 @dataclass(frozen=True)
 class DesiredDocument:
     """A document to upload once per order, matched live by `name` (the API's documentName)."""
@@ -64,7 +70,7 @@ class DesiredOrder:
     notes: tuple[str, ...] = ()
     documents: tuple[DesiredDocument, ...] = ()
     labels: Mapping[str, str] = field(default_factory=dict)
-    source: SourceLocation = field(default_factory=lambda: SourceLocation(Path("-")))
+    source: SourceLocation = NOWHERE
 
     @property
     def phone_numbers(self) -> tuple[str, ...]:
@@ -86,7 +92,7 @@ class DesiredConfiguration:
     """The PortingDefaults spec: the project configuration body (API `/configuration` shape)."""
 
     body: Mapping[str, Any]
-    source: SourceLocation = field(default_factory=lambda: SourceLocation(Path("-")))
+    source: SourceLocation = NOWHERE
 
 
 @dataclass(frozen=True)
