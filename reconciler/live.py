@@ -10,9 +10,9 @@ status).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from time import monotonic
 from typing import TYPE_CHECKING, Any, Protocol
@@ -29,7 +29,7 @@ from reconciler.lifecycle import (
 )
 
 if TYPE_CHECKING:
-    from reconciler.api import Order, OrderSummary, PortingClient
+    from reconciler.api import Configuration, Order, OrderSummary, PortingClient
 
 
 @dataclass(frozen=True)
@@ -207,7 +207,22 @@ def fetch_live(
     With `digests_early` the managed orders' `essence.numbers_digest` is worked out as each
     arrives (`LiveSnapshot.number_digests`), while the other reads are in flight.
     """
-    start = _total_calls(client)
+    start = _total_calls(client)  # before the configuration read goes out
+    with client.alongside(client.get_configuration) as configuration:
+        snapshot = _fetch(client, reads, configuration, now=now, digests_early=digests_early)
+    return replace(snapshot, api_calls=_total_calls(client) - start)
+
+
+def _fetch(
+    client: PortingClient,
+    reads: LiveReads,
+    configuration: Callable[[], Configuration | None],
+    *,
+    now: datetime | None,
+    digests_early: bool,
+) -> LiveSnapshot:
+    """`fetch_live`, with the configuration read alongside the others (`configuration`
+    waits for it); its `api_calls` are left for the caller to count."""
     listed_at = monotonic()
     rows = [live_summary(r) for r in client.list_orders(page_size=MAX_PAGE_SIZE)]
     listing = reads.listing(rows)
@@ -239,12 +254,12 @@ def fetch_live(
         not_looked_up = _find_holders(client, check, details, by_id, portable)
         held, occupied = _holders(details, by_id)
     portability = {n: answers[n] for n in numbers if n in answers}
-    configuration = client.get_configuration()
+    found = configuration()
     return LiveSnapshot(
         managed=listing.managed,
         details=details,
         orphans=listing.orphans,
-        configuration=configuration.raw if configuration is not None else None,
+        configuration=found.raw if found is not None else None,
         available_activations=activations,
         portability=portability,
         held_numbers=held,
@@ -252,7 +267,6 @@ def fetch_live(
         holders_not_looked_up=not_looked_up,
         number_digests=digests,
         fetched_at=now or client.server_time or datetime.now(UTC),
-        api_calls=_total_calls(client) - start,
         listed_at=listed_at,
     )
 

@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -63,6 +63,8 @@ from reconciler.api.session import (
 from reconciler.api.urls import require_secure_url
 from reconciler.apidefaults import MAX_PAGE_SIZE
 from reconciler.lifecycle import order_status
+
+T = TypeVar("T")
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
 """Explicit timeouts: a hung connection must end in an error, never hang a CI job."""
@@ -254,6 +256,40 @@ class PortingClient:
             yield calls
         finally:
             self._session.hooks.remove(hook)
+
+    @contextlib.contextmanager
+    def alongside(self, read: Callable[[], T]) -> Iterator[Callable[[], T]]:
+        """Run `read` (calls of this client) on a thread of its own while the block runs, and
+        yield what waits for its result (raising its error): an independent read costs no
+        round trip of its own. Its calls are told to this thread's hooks when the result is
+        taken, as if made then and here. Leaving the block waits for the read to end; a
+        result not taken by then is dropped, and its calls are told."""
+        calls: list[ApiCall] = []
+
+        def recorded() -> T:
+            with self.recording() as made:
+                try:
+                    return read()
+                finally:
+                    calls.extend(made)
+
+        def taken() -> T:
+            try:
+                return future.result()
+            finally:
+                tell()
+
+        def tell() -> None:
+            while calls:
+                self._session.tell(calls.pop(0))
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="portctl-side") as side:
+            future = side.submit(recorded)
+            try:
+                yield taken
+            finally:
+                wait([future])
+                tell()
 
     def stop(self) -> None:
         """Send nothing more, from any thread: each request not yet sent raises

@@ -1,0 +1,116 @@
+"""An independent read goes out beside the others (`PortingClient.alongside`), and its calls are
+on record as if made where its result is taken; `fetch_live` reads the configuration this way.
+
+The transport below holds chosen requests at a barrier that needs two requests in flight at
+once: read one after the other, the barrier breaks and the test fails.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from reconciler.api import errors
+from reconciler.desired import DesiredState
+from reconciler.emulator.errors import ErrorAnswer, error_response
+from reconciler.live import fetch_live
+from reconciler.planning.reads import PlanReads
+from tests.api.bodies import order_body
+from tests.api.conftest import RecordingTransport, demo_client
+
+Held = Callable[[httpx.Request], bool]
+CONFIGURATION = {
+    "contact": {"email": "ops@example.com", "name": "Ops", "phone": "+13125550100"},
+    "webhookUrl": "https://hooks.example.com/porting",
+    "defaultPortTime": "10:00:00",
+    "defaultPortTimeZone": "US/Central",
+}
+
+
+@dataclass
+class Together(httpx.BaseTransport):
+    """Passes every request on; those `held` picks wait until two of them are in flight."""
+
+    inner: httpx.BaseTransport
+    held: Held
+
+    def __post_init__(self) -> None:
+        self.barrier = threading.Barrier(2, timeout=10)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self.held(request):
+            self.barrier.wait()
+        return self.inner.handle_request(request)
+
+
+def _configuration(request: httpx.Request) -> bool:
+    return request.method == "GET" and request.url.path.endswith("/configuration")
+
+
+def _first_page(request: httpx.Request) -> bool:
+    listing = request.method == "GET" and request.url.path.endswith("/orders/portIns")
+    return listing and request.url.params.get("page", "1") == "1"
+
+
+def test_a_read_alongside_is_in_flight_with_the_callers_and_recorded_where_taken(
+    recorder: RecordingTransport,
+) -> None:
+    transport = Together(recorder, lambda r: _configuration(r) or _first_page(r))
+    with (
+        demo_client(transport) as client,
+        client.recording() as calls,
+        client.alongside(client.get_configuration) as configuration,
+    ):
+        rows = client.list_orders()
+        assert [c.operation for c in calls] == ["list_orders"]  # not told before taken
+        found = configuration()
+    assert rows == []
+    assert found is None
+    assert [(c.operation, c.result) for c in calls] == [
+        ("list_orders", "ok"),
+        ("get_configuration", "404"),  # none yet: get_configuration answers None
+    ]
+
+
+def test_the_error_of_a_read_alongside_is_raised_where_it_is_taken() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        return error_response(ErrorAnswer(400, "no access to the configuration"))
+
+    with (
+        demo_client(httpx.MockTransport(refuse)) as client,
+        client.recording() as calls,
+        client.alongside(client.get_configuration) as configuration,
+        pytest.raises(errors.BadRequest, match="no access to the configuration"),
+    ):
+        configuration()
+    assert [(c.operation, c.result) for c in calls] == [("get_configuration", "400")]
+
+
+def test_a_read_alongside_never_taken_is_waited_for_and_on_record(
+    recorder: RecordingTransport,
+) -> None:
+    with demo_client(recorder) as client, client.recording() as calls:
+        with (
+            pytest.raises(RuntimeError, match="the block failed"),
+            client.alongside(client.get_configuration),
+        ):
+            raise RuntimeError("the block failed")
+        assert [c.operation for c in calls] == ["get_configuration"]
+    assert client.calls["get_configuration"] == 1
+
+
+def test_a_plan_reads_the_configuration_beside_the_order_list(
+    recorder: RecordingTransport,
+) -> None:
+    transport = Together(recorder, lambda r: _configuration(r) or _first_page(r))
+    with demo_client(transport) as client:
+        client.create_configuration(CONFIGURATION)
+        client.create_order(order_body(reference="gitops/acme"))
+        live = fetch_live(client, PlanReads(DesiredState(orders=())))
+    assert live.configuration is not None
+    assert live.configuration["defaultPortTime"] == "10:00:00"
+    assert live.api_calls == 2  # the list page and the configuration: both counted
