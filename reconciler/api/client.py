@@ -266,13 +266,6 @@ class PortingClient:
         result not taken by then is dropped, and its calls are told."""
         calls: list[ApiCall] = []
 
-        def recorded() -> T:
-            with self.recording() as made:
-                try:
-                    return read()
-                finally:
-                    calls.extend(made)
-
         def taken() -> T:
             try:
                 return future.result()
@@ -284,12 +277,42 @@ class PortingClient:
                 self._session.tell(calls.pop(0))
 
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="portctl-side") as side:
-            future = side.submit(recorded)
+            future = side.submit(self._recorded, read, calls)
             try:
                 yield taken
             finally:
                 wait([future])
                 tell()
+
+    def _side_by_side(self, reads: Sequence[Callable[[], T]]) -> list[T]:
+        """The results of `reads` (independent calls of this client), in order, read side by
+        side (as many at a time as `get_orders` reads); their calls are told to this thread's
+        hooks in the order of `reads`, as if made one after the other here. The first read
+        that failed, in that order, raises its error once all have ended."""
+        if len(reads) <= 1:
+            return [read() for read in reads]
+        calls: list[list[ApiCall]] = [[] for _ in reads]
+        pool = ThreadPoolExecutor(
+            max_workers=min(self._max_parallel, len(reads)), thread_name_prefix="portctl-side"
+        )
+        try:
+            futures = [pool.submit(self._recorded, r, c) for r, c in zip(reads, calls, strict=True)]
+            wait(futures)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            for made in calls:
+                for call in made:
+                    self._session.tell(call)
+        return [future.result() for future in futures]
+
+    def _recorded(self, read: Callable[[], T], calls: list[ApiCall]) -> T:
+        """On a thread of `alongside` or `_side_by_side`: `read()`, with the calls it made put
+        in `calls` (also when it fails) for the hooks of the thread that asked."""
+        with self.recording() as made:
+            try:
+                return read()
+            finally:
+                calls.extend(made)
 
     def stop(self) -> None:
         """Send nothing more, from any thread: each request not yet sent raises
@@ -325,20 +348,24 @@ class PortingClient:
     # -- portability ---------------------------------------------------------------------------
 
     def check_portability(self, numbers: Iterable[str]) -> list[PortabilityCheckResult]:
-        """Ask whether each number can be ported (a query, so it is retried like a read)."""
+        """Ask whether each number can be ported (a query, so it is retried like a read), in
+        batches of `PORTABILITY_BATCH` numbers sent side by side, answers in the numbers' order."""
         wanted = list(numbers)
-        answers: list[PortabilityCheckResult] = []
-        for start in range(0, len(wanted), PORTABILITY_BATCH):
-            batch = wanted[start : start + PORTABILITY_BATCH]
-            response = self._session.call(
-                "check_portability",
-                "POST",
-                "/portabilityChecks",
-                json={"phoneNumbers": batch},
-                idempotent=True,
-            )
-            answers.extend(parse_body(PortabilityAnswer, response).phone_numbers)
-        return answers
+        batches = [
+            partial(self._check_batch, wanted[start : start + PORTABILITY_BATCH])
+            for start in range(0, len(wanted), PORTABILITY_BATCH)
+        ]
+        return [answer for batch in self._side_by_side(batches) for answer in batch]
+
+    def _check_batch(self, numbers: list[str]) -> list[PortabilityCheckResult]:
+        response = self._session.call(
+            "check_portability",
+            "POST",
+            "/portabilityChecks",
+            json={"phoneNumbers": numbers},
+            idempotent=True,
+        )
+        return parse_body(PortabilityAnswer, response).phone_numbers
 
     # -- orders --------------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
-"""An independent read goes out beside the others (`PortingClient.alongside`), and its calls are
-on record as if made where its result is taken; `fetch_live` reads the configuration this way.
+"""Independent reads go out side by side, and their calls are on record as if made one after
+the other: a read alongside the caller's (`PortingClient.alongside`; `fetch_live` reads the
+configuration this way) and the batches of one portability check.
 
 The transport below holds chosen requests at a barrier that needs two requests in flight at
 once: read one after the other, the barrier breaks and the test fails.
@@ -14,8 +15,10 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from reconciler.api import errors
+from reconciler.api import PortingClient, errors
+from reconciler.api.client import PORTABILITY_BATCH
 from reconciler.desired import DesiredState
+from reconciler.emulator import Emulator
 from reconciler.emulator.errors import ErrorAnswer, error_response
 from reconciler.live import fetch_live
 from reconciler.planning.reads import PlanReads
@@ -114,3 +117,46 @@ def test_a_plan_reads_the_configuration_beside_the_order_list(
     assert live.configuration is not None
     assert live.configuration["defaultPortTime"] == "10:00:00"
     assert live.api_calls == 2  # the list page and the configuration: both counted
+
+
+def _portability(request: httpx.Request) -> bool:
+    return request.url.path.endswith("/portabilityChecks")
+
+
+def _numbers(count: int) -> list[str]:
+    return [f"+1312{2000000 + i:07d}" for i in range(count)]
+
+
+def test_the_batches_of_a_portability_check_go_out_side_by_side_and_answer_in_order(
+    recorder: RecordingTransport,
+) -> None:
+    numbers = _numbers(PORTABILITY_BATCH + 3)
+    with demo_client(Together(recorder, _portability)) as client, client.recording() as calls:
+        answers = client.check_portability(numbers)
+    assert [a.phone_number for a in answers] == numbers
+    assert [(c.operation, c.result) for c in calls] == [("check_portability", "ok")] * 2
+    sent = [e.request for e in recorder.exchanges if _portability(e.request)]
+    assert len(sent) == 2
+
+
+def test_the_first_batch_that_failed_raises_and_every_batch_is_on_record(emu: Emulator) -> None:
+    """The second batch fails: its error is raised, after the first batch's answer came."""
+    inner = emu.transport()
+    last = _numbers(PORTABILITY_BATCH + 1)[-1]
+
+    def second_refused(request: httpx.Request) -> httpx.Response:
+        if _portability(request) and last in request.content.decode():
+            return error_response(ErrorAnswer(400, "the second batch is refused"))
+        return inner.handle_request(request)
+
+    client: PortingClient
+    with (
+        demo_client(httpx.MockTransport(second_refused)) as client,
+        client.recording() as calls,
+        pytest.raises(errors.BadRequest, match="the second batch is refused"),
+    ):
+        client.check_portability(_numbers(PORTABILITY_BATCH + 1))
+    assert [(c.operation, c.result) for c in calls] == [
+        ("check_portability", "ok"),
+        ("check_portability", "400"),
+    ]
