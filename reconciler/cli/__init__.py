@@ -80,3 +80,29 @@ def main(argv: list[str] | None = None) -> None:
         )
         sys.exit(EXIT_ERROR)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def run() -> None:
+    """The `portctl` console script and `python -m reconciler`: `main`, then the process ends as
+    soon as its output is flushed, without freeing its objects one by one first.
+
+    A plan of 10,000 orders holds 300 MB in millions of objects that the operating system takes
+    back at once; Python would free each of them on the way out (0.1 s; issue 12). mypy ends
+    the same way. What that skips is safe to skip: portctl registers nothing to run at exit,
+    closes every file it writes as it writes it, and joins or closes its threads and worker
+    processes before a command returns; stdout and stderr are flushed here. An output stream
+    that cannot be flushed (its reader went away) ends the run with exit 1, as `main` does for
+    one that breaks while written. Tests call `main`, which exits by `SystemExit` as before.
+    """
+    try:
+        main()
+    except SystemExit as done:
+        if not isinstance(done.code, int | None):
+            raise  # a message to print: Python's own way
+        status = done.code or 0
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            status = status or EXIT_ERROR
+    os._exit(status)

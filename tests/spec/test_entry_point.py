@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -22,6 +24,43 @@ def test_python_dash_m_reconciler_is_portctl() -> None:
     assert completed.stdout.startswith("Usage: portctl [OPTIONS] COMMAND [ARGS]...")
     for name in WHERE:
         assert f"  {name} " in completed.stdout
+
+
+def _portctl(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """`portctl ARGS` as the console script runs it (`reconciler.cli.run`)."""
+    return subprocess.run(
+        [sys.executable, "-m", "reconciler", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
+    )
+
+
+def test_the_process_ends_with_the_exit_code_and_every_byte_of_its_output(tmp_path: Path) -> None:
+    """`run` ends the process without Python's teardown: its output must be flushed first
+    (a pipe's is buffered), and each exit code must survive."""
+    env_file = SPECS / "demo.env"
+    plan = _portctl(
+        "plan",
+        "--emulator",
+        "--env-file",
+        str(env_file),
+        "--format",
+        "json",
+        str(SPECS),
+        cwd=tmp_path,
+    )
+    assert plan.returncode == 0, plan.stderr
+    assert len(json.loads(plan.stdout)["items"]) > 4  # the whole document, its end included
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("apiVersion: portctl/v1\nkind: PortIn\n", encoding="utf-8")
+    invalid = _portctl("validate", str(broken))
+    assert invalid.returncode == 1
+    assert "broken.yaml" in invalid.stdout + invalid.stderr
+    usage = _portctl("validate", "--no-such-option")
+    assert usage.returncode == 64
+    assert "Error: " in usage.stderr
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
