@@ -66,6 +66,11 @@ from reconciler.lifecycle import order_status
 
 T = TypeVar("T")
 
+READ_THREADS = "portctl-read"
+"""How the names of the threads that only read the API begin (`get_orders`'s, the list's pages
+read ahead, reads alongside): `reconciler.cli.run` may end the process with one unfinished, as a
+read left unfinished changes nothing."""
+
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
 """Explicit timeouts: a hung connection must end in an error, never hang a CI job."""
 DEFAULT_RETRY = RetryPolicy()
@@ -147,7 +152,7 @@ class _PagesAhead:
             return
         if self._pool is None:
             self._pool = ThreadPoolExecutor(
-                max_workers=self._workers, thread_name_prefix="portctl-page"
+                max_workers=self._workers, thread_name_prefix=f"{READ_THREADS}-page"
             )
         while self._next <= until:
             self._ahead[self._next] = self._pool.submit(self._read_recorded, self._next)
@@ -244,7 +249,9 @@ class PortingClient:
     def recording(self) -> Iterator[list[ApiCall]]:
         """The logical calls this thread makes while the block runs, in order, with how each
         ended (calls of other threads are not in it; neither are those of a pool the block
-        starts, like `get_orders`'s, except `list_orders`'s pages, told in page order).
+        starts, like `get_orders`'s, except those told back to this thread: `list_orders`'s
+        pages in page order, a read `alongside` where its result is taken, a portability
+        check's batches in batch order).
 
         Apply records each plan item's calls this way for its outcome table and audit log,
         also when items run side by side.
@@ -262,8 +269,9 @@ class PortingClient:
         """Run `read` (calls of this client) on a thread of its own while the block runs, and
         yield what waits for its result (raising its error): an independent read costs no
         round trip of its own. Its calls are told to this thread's hooks when the result is
-        taken, as if made then and here. Leaving the block waits for the read to end; a
-        result not taken by then is dropped, and its calls are told."""
+        taken, as if made then and here. Leaving the block waits for the read to end (a
+        result not taken is dropped, its calls told), except on an interrupt (Ctrl-C), which
+        leaves it unfinished: a read changes nothing, and the user is not kept waiting."""
         calls: list[ApiCall] = []
 
         def taken() -> T:
@@ -276,32 +284,42 @@ class PortingClient:
             while calls:
                 self._session.tell(calls.pop(0))
 
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="portctl-side") as side:
-            future = side.submit(self._recorded, read, calls)
-            try:
-                yield taken
-            finally:
-                wait([future])
-                tell()
+        side = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{READ_THREADS}-side")
+        future = side.submit(self._recorded, read, calls)
+        interrupted = False
+        try:
+            yield taken
+        except BaseException as exc:
+            interrupted = not isinstance(exc, Exception)
+            raise
+        finally:
+            side.shutdown(wait=not interrupted, cancel_futures=True)
+            tell()
 
     def _side_by_side(self, reads: Sequence[Callable[[], T]]) -> list[T]:
         """The results of `reads` (independent calls of this client), in order, read side by
         side (as many at a time as `get_orders` reads); their calls are told to this thread's
         hooks in the order of `reads`, as if made one after the other here. The first read
-        that failed, in that order, raises its error once all have ended."""
+        that failed, in that order, raises its error once all have ended; an interrupt
+        (Ctrl-C) is raised at once, leaving the reads unfinished (`alongside`)."""
         if len(reads) <= 1:
             return [read() for read in reads]
         calls: list[list[ApiCall]] = [[] for _ in reads]
         pool = ThreadPoolExecutor(
-            max_workers=min(self._max_parallel, len(reads)), thread_name_prefix="portctl-side"
+            max_workers=min(self._max_parallel, len(reads)),
+            thread_name_prefix=f"{READ_THREADS}-side",
         )
+        interrupted = False
         try:
             futures = [pool.submit(self._recorded, r, c) for r, c in zip(reads, calls, strict=True)]
             wait(futures)
+        except BaseException as exc:
+            interrupted = not isinstance(exc, Exception)
+            raise
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.shutdown(wait=not interrupted, cancel_futures=True)
             for made in calls:
-                for call in made:
+                for call in list(made):
                     self._session.tell(call)
         return [future.result() for future in futures]
 
@@ -349,7 +367,8 @@ class PortingClient:
 
     def check_portability(self, numbers: Iterable[str]) -> list[PortabilityCheckResult]:
         """Ask whether each number can be ported (a query, so it is retried like a read), in
-        batches of `PORTABILITY_BATCH` numbers sent side by side, answers in the numbers' order."""
+        batches of `PORTABILITY_BATCH` numbers sent side by side; the answers batch by batch,
+        each batch's as the API gives them."""
         wanted = list(numbers)
         batches = [
             partial(self._check_batch, wanted[start : start + PORTABILITY_BATCH])
@@ -478,7 +497,7 @@ class PortingClient:
         if not unique:
             return {}
         workers = min(self._max_parallel, len(unique))
-        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="portctl-read")
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=READ_THREADS)
         futures: dict[int, Future[Order]] = {}
         try:
             read = self.get_order if each is None else partial(_read_then, self.get_order, each)

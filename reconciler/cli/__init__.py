@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 
 import click
 
@@ -89,10 +90,14 @@ def run() -> None:
     A plan of 10,000 orders holds 300 MB in millions of objects that the operating system takes
     back at once; Python would free each of them on the way out (0.1 s; issue 12). mypy ends
     the same way. What that skips is safe to skip: portctl registers nothing to run at exit,
-    closes every file it writes as it writes it, and joins or closes its threads and worker
-    processes before a command returns; stdout and stderr are flushed here. An output stream
-    that cannot be flushed (its reader went away) ends the run with exit 1, as `main` does for
-    one that breaks while written. Tests call `main`, which exits by `SystemExit` as before.
+    writes its files whole before a command returns (the audit log line by line), and closes
+    its worker processes; stdout and stderr are flushed here. Threads are the exception: while
+    one that Python's own ending would wait for is still at work (the watch service's worker
+    finishing the order in hand), the process ends Python's way instead. Only the threads that
+    just read the API (`reconciler.api.client.READ_THREADS`, after a Ctrl-C) are left
+    unfinished. An output stream that cannot be flushed (its reader went away) ends the run
+    with exit 1, as `main` does for one that breaks while written. Tests call `main`, which
+    exits by `SystemExit`; so do profilers and coverage, which `os._exit` would not let write.
     """
     try:
         main()
@@ -102,7 +107,25 @@ def run() -> None:
         status = done.code or 0
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.flush()
+            if stream is not None:  # None when the descriptor was closed (`portctl ... >&-`)
+                stream.flush()
         except (OSError, ValueError):
             status = status or EXIT_ERROR
+    if _still_at_work():
+        sys.exit(status)
     os._exit(status)
+
+
+def _still_at_work() -> bool:
+    """Whether a thread that Python's own ending would wait for is still running, other than
+    those that only read the API."""
+    others = [
+        thread
+        for thread in threading.enumerate()
+        if thread.is_alive() and not thread.daemon and thread is not threading.current_thread()
+    ]
+    if not others:
+        return False
+    from reconciler.api.client import READ_THREADS  # only when a thread is left
+
+    return any(not thread.name.startswith(READ_THREADS) for thread in others)

@@ -35,7 +35,7 @@ class PlanReads:
     desired: DesiredState
     prune: bool = False
     _creates_of: list[tuple[Listing, tuple[DesiredOrder, ...]]] = field(
-        default_factory=list, compare=False, repr=False
+        default_factory=list, init=False, compare=False, repr=False
     )
     """`_creates` of the latest listing asked about (one plan asks three times: 10,000 specs
     were 20 ms a time; issue 12). Kept with the listing itself, compared by identity."""

@@ -89,7 +89,7 @@ def test_pages_after_the_first_are_read_side_by_side_and_kept_in_page_order(
     assert client.calls["list_orders"] == PAGES
     assert [(c.operation, c.result) for c in calls] == [("list_orders", "ok")] * PAGES
     assert transport.threads[1] == threading.current_thread().name
-    assert all(transport.threads[p].startswith("portctl-page") for p in range(2, PAGES + 1))
+    assert all(transport.threads[p].startswith("portctl-read-page") for p in range(2, PAGES + 1))
 
 
 def test_without_total_pages_the_pages_are_read_one_after_the_other(
@@ -166,4 +166,4 @@ def test_one_page_needs_no_pool(client: PortingClient, emu: Emulator) -> None:
     rows = client.list_orders(page_size=ORDERS)
     assert [r.id for r in rows] == made
     assert client.calls["list_orders"] == 1
-    assert not [t for t in threading.enumerate() if t.name.startswith("portctl-page")]
+    assert not [t for t in threading.enumerate() if t.name.startswith("portctl-read-page")]

@@ -8,7 +8,10 @@ once: read one after the other, the barrier breaks and the test fails.
 
 from __future__ import annotations
 
+import itertools
+import signal
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,7 +19,7 @@ import httpx
 import pytest
 
 from reconciler.api import PortingClient, errors
-from reconciler.api.client import PORTABILITY_BATCH
+from reconciler.api.client import PORTABILITY_BATCH, READ_THREADS
 from reconciler.desired import DesiredState
 from reconciler.emulator import Emulator
 from reconciler.emulator.errors import ErrorAnswer, error_response
@@ -160,3 +163,67 @@ def test_the_first_batch_that_failed_raises_and_every_batch_is_on_record(emu: Em
         ("check_portability", "ok"),
         ("check_portability", "400"),
     ]
+
+
+@dataclass
+class Stuck(httpx.BaseTransport):
+    """Holds every request matching `held` until `release` is set (an API that hangs); `on_hold`
+    runs on the holding thread first."""
+
+    inner: httpx.BaseTransport
+    held: Held
+    on_hold: Callable[[], None] = lambda: None
+
+    def __post_init__(self) -> None:
+        self.release = threading.Event()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self.held(request):
+            self.on_hold()
+            self.release.wait(timeout=30)
+        return self.inner.handle_request(request)
+
+
+def _left_behind_end(stuck: Stuck) -> None:
+    """Let the reads an interrupt left unfinished end (the test's emulator answers them)."""
+    stuck.release.set()
+    for thread in threading.enumerate():
+        if thread.name.startswith(READ_THREADS):
+            thread.join(timeout=10)
+
+
+def _interrupted_beside(client: PortingClient) -> None:
+    with client.alongside(client.get_configuration):
+        client.list_orders()
+        raise KeyboardInterrupt
+
+
+def test_an_interrupt_does_not_wait_for_a_read_alongside(recorder: RecordingTransport) -> None:
+    """Ctrl-C while the configuration read hangs: the block's interrupt goes on at once."""
+    stuck = Stuck(recorder, _configuration)
+    with demo_client(stuck) as client:
+        began = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            _interrupted_beside(client)
+        assert time.monotonic() - began < 10
+        _left_behind_end(stuck)
+
+
+def test_an_interrupt_does_not_wait_for_the_batches_of_a_portability_check(
+    recorder: RecordingTransport,
+) -> None:
+    """Ctrl-C (a real SIGINT to this thread) while a batch hangs: raised at once."""
+    main = threading.get_ident()
+    held = itertools.count(1)
+
+    def interrupt_when_both_hang() -> None:  # once: a second SIGINT would break a wait too
+        if next(held) == 2:
+            signal.pthread_kill(main, signal.SIGINT)
+
+    stuck = Stuck(recorder, _portability, on_hold=interrupt_when_both_hang)
+    with demo_client(stuck) as client:
+        began = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            client.check_portability(_numbers(PORTABILITY_BATCH + 1))
+        assert time.monotonic() - began < 10
+        _left_behind_end(stuck)

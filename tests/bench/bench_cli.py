@@ -24,7 +24,8 @@ API lower bound, with L the latency and P = 8 requests in parallel: list pages a
 calls are serial, GETs of orders and POSTs of creates go P at a time.
 * plan and drift: pages of 1,000 + the configuration + one GET per open managed order (a
   COMPLETED or CANCELED order cannot change: its list row says all there is to know);
-* apply: pages + configuration + portability batches of 1,000 numbers + one POST per create.
+* apply: pages + configuration + portability batches of 1,000 numbers (P at a time: portctl
+  sends a check's batches side by side) + one POST per create.
 """
 
 from __future__ import annotations
@@ -65,15 +66,18 @@ class Bound:
     """Calls that wait for each other (list pages, configuration, portability batches)."""
     parallel: int
     """Calls that can go `PARALLEL` at a time (order GETs, create POSTs)."""
+    batches: int = 0
+    """Portability batches: they can go `PARALLEL` at a time too, all before the creates."""
 
     @property
     def calls(self) -> int:
         """Every call of the bound."""
-        return self.serial + self.parallel
+        return self.serial + self.batches + self.parallel
 
     def seconds(self, latency_s: float) -> float:
         """Wall time of these calls at `latency_s` each."""
-        return latency_s * (self.serial + math.ceil(self.parallel / PARALLEL))
+        rounds = math.ceil(self.batches / PARALLEL) + math.ceil(self.parallel / PARALLEL)
+        return latency_s * (self.serial + rounds)
 
 
 @dataclass
@@ -232,7 +236,7 @@ def bounds(figures: WorldFigures) -> tuple[Bound, Bound]:
     batches = math.ceil(figures.create_numbers / PORTABILITY_BATCH)
     return (
         Bound(serial=pages + 1, parallel=figures.open),
-        Bound(serial=pages + 1 + batches, parallel=figures.creates),
+        Bound(serial=pages + 1, parallel=figures.creates, batches=batches),
     )
 
 

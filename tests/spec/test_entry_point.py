@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from reconciler import __version__
+from reconciler.api.client import READ_THREADS
 from reconciler.cli import main
 from reconciler.cli.commands import WHERE
 from tests.spec.conftest import SPECS
@@ -97,3 +100,46 @@ def test_a_bad_pinned_today_is_a_usage_error(
 
     assert exit_info.value.code == 64
     assert "PORTCTL_TODAY must be YYYY-MM-DD" in capsys.readouterr().err
+
+
+def _run_beside_a_thread(
+    name: str, seconds: float
+) -> tuple[subprocess.CompletedProcess[str], float]:
+    """`portctl --version` through `run`, with a thread named `name` at work for `seconds`."""
+    script = (
+        "import sys, threading, time\n"
+        "from reconciler.cli import run\n"
+        f"work = lambda: (time.sleep({seconds}), print('thread done', flush=True))\n"
+        f"threading.Thread(target=work, name={name!r}).start()\n"
+        "sys.argv = ['portctl', '--version']\n"
+        "run()\n"
+    )
+    began = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=60
+    )
+    return done, time.monotonic() - began
+
+
+def test_a_thread_at_work_is_waited_for_and_a_read_left_behind_is_not() -> None:
+    waited, _ = _run_beside_a_thread("watch-worker", 0.5)
+    assert waited.returncode == 0, waited.stderr
+    assert waited.stdout == f"portctl, version {__version__}\nthread done\n"
+    left, seconds = _run_beside_a_thread(f"{READ_THREADS}_0", 30)
+    assert left.returncode == 0, left.stderr
+    assert left.stdout == f"portctl, version {__version__}\n"
+    assert seconds < 20
+
+
+def test_a_closed_stdout_ends_without_a_traceback() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "reconciler", "--version"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+        close_fds=True,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert done.returncode == 0
+    assert "Traceback" not in done.stderr
