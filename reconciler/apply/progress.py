@@ -101,8 +101,14 @@ class RichProgress:
         self._progress.stop()
 
 
-def progress_for(stream: IO[str], *, interactive: bool) -> PlainProgress | RichProgress:
-    """Rich on a terminal, plain lines otherwise."""
+def progress_for(
+    stream: IO[str], *, interactive: bool, color: bool
+) -> PlainProgress | RichProgress:
+    """Rich on a terminal (`interactive`), plain lines otherwise; the bar and its lines in
+    colour only when `color` (`--color`, `NO_COLOR`: `reconciler.cli.common.use_color`)."""
     if interactive:
-        return RichProgress(Console(file=stream, stderr=True))
+        console = Console(
+            file=stream, stderr=True, force_terminal=True, color_system="auto" if color else None
+        )
+        return RichProgress(console)
     return PlainProgress(stream)

@@ -247,7 +247,9 @@ def apply(
                 raise click.ClickException("apply cancelled; nothing was changed")
         config = desired.configuration.body if desired.configuration else live.configuration
         with _audit(audit_log) as observers:
-            progress = progress_for(sys.stderr, interactive=is_tty(sys.stderr))
+            progress = progress_for(
+                sys.stderr, interactive=is_tty(sys.stderr), color=use_color(sys.stderr)
+            )
             executor = Executor(
                 client,
                 desired,

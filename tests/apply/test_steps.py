@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +18,7 @@ from rich.console import Console
 from reconciler.api import PortingClient
 from reconciler.apply import Outcome
 from reconciler.apply.audit import AuditIdentity, AuditLog, actor_from, commit_from
-from reconciler.apply.progress import PlainProgress, RichProgress
+from reconciler.apply.progress import PlainProgress, RichProgress, progress_for
 from reconciler.emulator import Fault
 from reconciler.render.registry import APPLY, ApplyView
 from tests.apply.conftest import ApplyWorld, client_for, mutating, write_settings
@@ -177,6 +178,16 @@ def test_observers_see_each_item_plain_and_rich(world: ApplyWorld) -> None:
         ("finished", "ci-bot", "abc123", "add-note"),
     ]
     assert datetime.fromisoformat(lines[0]["time"]).tzinfo == UTC
+
+
+@pytest.mark.parametrize("color", [True, False])
+def test_the_progress_bar_is_in_colour_only_when_asked(world: ApplyWorld, color: bool) -> None:
+    """`--color never` (or NO_COLOR) on a terminal: the live bar, without colour."""
+    world.spec("alpha", A)
+    out = io.StringIO()
+    world.execute(observers=[progress_for(out, interactive=True, color=color)])
+    assert "applied" in out.getvalue()
+    assert bool(re.search(r"\x1b\[[0-9;]*m", out.getvalue())) is color
 
 
 def test_actor_and_commit_come_from_ci_then_login_then_git(
