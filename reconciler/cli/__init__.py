@@ -97,7 +97,8 @@ def run() -> None:
     just read the API (`reconciler.api.client.READ_THREADS`, after a Ctrl-C) are left
     unfinished. An output stream that cannot be flushed (its reader went away) ends the run
     with exit 1, as `main` does for one that breaks while written. Tests call `main`, which
-    exits by `SystemExit`; so do profilers and coverage, which `os._exit` would not let write.
+    exits by `SystemExit`; so must a profiler or a coverage run (a two-line script calling
+    `main`, not `-m reconciler`): `os._exit` would end them before they write.
     """
     try:
         main()
