@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 SPEC_SUFFIXES = (".yaml", ".yml")
 MAX_SPEC_BYTES = 5 * 1024 * 1024
@@ -153,10 +154,23 @@ def _link_problem(path: Path, root: Path) -> str | None:
         if isinstance(exc, RuntimeError) or exc.errno == errno.ELOOP:
             return "is a symlink loop"
         return None  # reported by stat with its reason
-    if not resolved.is_relative_to(root):
+    place = out_of_bounds(resolved, root)
+    if place == "outside":
         return f"leads outside the repository ({root}); symlinks must stay inside it"
-    if ".git" in resolved.relative_to(root).parts:
+    if place == ".git":
         return "is inside .git/; specs are never read from there"
+    return None
+
+
+def out_of_bounds(resolved: Path, root: Path) -> Literal["outside", ".git"] | None:
+    """Where a resolved path that specs read from (a spec through a symlink, a document, a
+    secret file) must not be: "outside" the repository `root`, or in its ".git" directory (a
+    hook or an object is no spec input); None when the path is fine. The one rule for all
+    three; each caller says it in its own words."""
+    if not resolved.is_relative_to(root):
+        return "outside"
+    if ".git" in resolved.relative_to(root).parts:
+        return ".git"
     return None
 
 

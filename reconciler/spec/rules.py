@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from reconciler.spec.discovery import out_of_bounds
 from reconciler.spec.document import LoadedDocument
 from reconciler.spec.effective import deep_merge
 from reconciler.spec.issues import SpecIssue
@@ -218,9 +219,10 @@ def document_problem(path: str, *, spec_dir: Path, repo_root: Path) -> str | Non
     if Path(path).is_absolute():
         return f"{path} must be relative to the spec file"
     resolved = (spec_dir / path).resolve()
-    if not resolved.is_relative_to(repo_root):
+    place = out_of_bounds(resolved, repo_root)
+    if place == "outside":
         return f"{path} points outside the repository"
-    if ".git" in resolved.relative_to(repo_root).parts:
+    if place == ".git":
         return f"{path} is inside .git/; documents are never read from there"
     try:
         info = resolved.stat()

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 from reconciler.redact import register_secret
-from reconciler.spec.discovery import SpecFileError, read_spec_file
+from reconciler.spec.discovery import SpecFileError, out_of_bounds, read_spec_file
 
 MAX_SECRET_BYTES = 64 * 1024
 """A `${file:...}` secret is a PIN or an account number: a larger file is a mistake."""
@@ -73,9 +73,10 @@ def _read_secret_file(target: str, *, spec_dir: Path, repo_root: Path) -> str:
     (a decoding error's message would carry the file's bytes)."""
     where = f"secret file {target} (relative to the spec file)"
     path = (spec_dir / target).resolve()
-    if not path.is_relative_to(repo_root):
+    place = out_of_bounds(path, repo_root)
+    if place == "outside":
         raise SecretError(f"secret file {target} is outside the repository")
-    if ".git" in path.relative_to(repo_root).parts:
+    if place == ".git":
         raise SecretError(f"secret file {target} is inside .git/; secrets are never read there")
     if not path.exists():
         raise SecretError(f"{where} does not exist")
