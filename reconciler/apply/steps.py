@@ -136,14 +136,9 @@ def _open_by_reference(ctx: StepContext, reference: str) -> list[OrderSummary]:
     return [r for r in _open(rows) if r.customer_order_reference == reference]
 
 
-def _settled(ctx: StepContext, spec: DesiredOrder, live: Mapping[str, Any]) -> str:
+def _normalised(compared: Comparison) -> str:
     """What the comparison of a re-read had to take as equal, for the outcome message (the
     one place a server-normalised field is reported during an apply)."""
-    return _normalised(ctx.compare(spec, live))
-
-
-def _normalised(compared: Comparison) -> str:
-    """`_settled` of a comparison already made."""
     if not compared.normalised:
         return ""
     return f"; server-normalised, taken as equal: {compared.normalised_text()}"
@@ -267,11 +262,14 @@ def update(ctx: StepContext, item: PlanItem) -> StepResult:
         return Outcome.SKIPPED, "order already matches the spec", order_id
     ctx.precondition(order_id, live, CHANGEABLE, "an update")
     body = update_body(spec.body, live, ctx.ignore)
+    settled: list[Comparison] = []  # the comparison of the re-read that showed it took effect
 
     def probe() -> Probe:
         nonlocal live
         live = ctx.reread(order_id)
-        if ctx.matches_spec(spec, live):
+        compared = ctx.compare(spec, live)
+        if not compared.changes:
+            settled.append(compared)
             return "done"
         if is_changeable(status_of(live)) and ctx.unmoved(order_id, live):
             return "needed"
@@ -284,7 +282,7 @@ def update(ctx: StepContext, item: PlanItem) -> StepResult:
         check=f"GET /orders/portIns/{order_id}",
     )
     ctx.expect(order_id, live)
-    return Outcome.APPLIED, message + _settled(ctx, spec, live), order_id
+    return Outcome.APPLIED, message + _normalised(settled[-1]), order_id
 
 
 def cancel(ctx: StepContext, item: PlanItem) -> StepResult:
