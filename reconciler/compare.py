@@ -170,8 +170,8 @@ def compare_order(
     rules remove the same number paths from equal numbers, so the whole essences are equal
     exactly when the rest is, and equal essences compare to nothing."""
     if same_numbers:
-        wanted = order_essence(desired, defaults=defaults, ignore=ignore, numbers={})
-        have = order_essence(live, defaults=defaults, ignore=ignore, numbers={})
+        wanted = order_essence(desired, defaults=defaults, ignore=ignore, numbers=False)
+        have = order_essence(live, defaults=defaults, ignore=ignore, numbers=False)
         if wanted == have:
             return Comparison()
     return compare_essences(

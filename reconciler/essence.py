@@ -220,10 +220,6 @@ def _number_essence(number: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-NumberEssences = Mapping[str, dict[str, Any]]
-"""An order's numbers by E.164, each reduced to its essence (`number_essences`)."""
-
-
 def number_essences(order: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """The order's numbers by E.164, each reduced to its essence: the bulk of `order_essence`,
     and the part that needs neither the configuration nor the ignore rules."""
@@ -255,18 +251,19 @@ def order_essence(
     *,
     defaults: PortDefaults = PortDefaults(),
     ignore: IgnoreRules | None = None,
-    numbers: NumberEssences | None = None,
+    numbers: bool = True,
 ) -> dict[str, Any]:
     """Normalise a desired body or a live order into the comparable input-shape essence.
 
-    `numbers`: the number essences to put in instead of the order's (never changed here)."""
+    `numbers` false leaves the numbers out (an empty `phoneNumbers`: the rest of two
+    orders whose `numbers_digest` are equal, `reconciler.compare.compare_order`)."""
     out = tree_copy(
         {k: v for k, v in order.items() if k not in ORDER_SERVER_FIELDS and k != "phoneNumbers"}
     )
     fallback = {"defaultPortTime": defaults.time, "defaultPortTimeZone": defaults.time_zone}
     normalise_order(out, fallback)
     out = drop_empty(out)
-    out["phoneNumbers"] = dict(numbers) if numbers is not None else number_essences(order)
+    out["phoneNumbers"] = number_essences(order) if numbers else {}
     return ignore.apply(out) if ignore else out
 
 

@@ -19,7 +19,6 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import partial
@@ -103,6 +102,22 @@ def _paging_error(what: str) -> errors.ApiError:
     )
 
 
+@contextlib.contextmanager
+def _reading_pool(workers: int, name: str) -> Iterator[ThreadPoolExecutor]:
+    """A pool of threads that only read the API (named `name`, which begins `READ_THREADS`),
+    shut down on leaving: once its reads have ended, or at once on an interrupt (Ctrl-C),
+    leaving them unfinished, since a read changes nothing and the user is not kept waiting."""
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
+    interrupted = False
+    try:
+        yield pool
+    except BaseException as exc:
+        interrupted = not isinstance(exc, Exception)
+        raise
+    finally:
+        pool.shutdown(wait=not interrupted, cancel_futures=True)
+
+
 class _PagesAhead:
     """The pages of one order list, read up to `workers` ahead of the one being checked.
 
@@ -115,20 +130,21 @@ class _PagesAhead:
     every page when `totalPages` is missing) is read on the caller's thread.
 
     The calls of the pages read ahead are told to the caller's call hooks (`recording`) in page
-    order, as a one-by-one read tells them: one `list_orders` entry per page sent, pages read
-    ahead and then dropped included (every request sent is on record).
+    order, as a one-by-one read tells them (`PortingClient._recorded` keeps them): one
+    `list_orders` entry per page sent, pages read ahead and then dropped included (every
+    request sent is on record).
     """
 
     def __init__(
         self,
         read: Callable[[int], OrderPage],
         *,
-        recording: Callable[[], AbstractContextManager[list[ApiCall]]],
+        recorded: Callable[[Callable[[], OrderPage], list[ApiCall]], OrderPage],
         tell: Callable[[ApiCall], None],
         workers: int,
     ) -> None:
         self._read = read
-        self._recording = recording
+        self._recorded = recorded
         self._tell_one = tell
         self._workers = workers
         self._pool: ThreadPoolExecutor | None = None
@@ -155,7 +171,9 @@ class _PagesAhead:
                 max_workers=self._workers, thread_name_prefix=f"{READ_THREADS}-page"
             )
         while self._next <= until:
-            self._ahead[self._next] = self._pool.submit(self._read_recorded, self._next)
+            calls = self._calls[self._next] = []
+            read = partial(self._read, self._next)
+            self._ahead[self._next] = self._pool.submit(self._recorded, read, calls)
             self._next += 1
 
     def take(self, page: int) -> OrderPage:
@@ -169,12 +187,6 @@ class _PagesAhead:
         finally:
             if future.done():  # else (an interrupt) the exit tells them once the page ends
                 self._tell(self._calls.pop(page, []))
-
-    def _read_recorded(self, page: int) -> OrderPage:
-        """On a pool thread: one page, its calls kept for the caller's hooks."""
-        with self._recording() as calls:
-            self._calls[page] = calls
-            return self._read(page)
 
     def _tell(self, calls: list[ApiCall]) -> None:
         for call in calls:
@@ -271,7 +283,7 @@ class PortingClient:
         round trip of its own. Its calls are told to this thread's hooks when the result is
         taken, as if made then and here. Leaving the block waits for the read to end (a
         result not taken is dropped, its calls told), except on an interrupt (Ctrl-C), which
-        leaves it unfinished: a read changes nothing, and the user is not kept waiting."""
+        leaves it unfinished (`_reading_pool`)."""
         calls: list[ApiCall] = []
 
         def taken() -> T:
@@ -284,16 +296,11 @@ class PortingClient:
             while calls:
                 self._session.tell(calls.pop(0))
 
-        side = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{READ_THREADS}-side")
-        future = side.submit(self._recorded, read, calls)
-        interrupted = False
         try:
-            yield taken
-        except BaseException as exc:
-            interrupted = not isinstance(exc, Exception)
-            raise
+            with _reading_pool(1, f"{READ_THREADS}-side") as side:
+                future = side.submit(self._recorded, read, calls)
+                yield taken
         finally:
-            side.shutdown(wait=not interrupted, cancel_futures=True)
             tell()
 
     def _side_by_side(self, reads: Sequence[Callable[[], T]]) -> list[T]:
@@ -301,31 +308,27 @@ class PortingClient:
         side (as many at a time as `get_orders` reads); their calls are told to this thread's
         hooks in the order of `reads`, as if made one after the other here. The first read
         that failed, in that order, raises its error once all have ended; an interrupt
-        (Ctrl-C) is raised at once, leaving the reads unfinished (`alongside`)."""
+        (Ctrl-C) is raised at once, leaving the reads unfinished (`_reading_pool`)."""
         if len(reads) <= 1:
             return [read() for read in reads]
         calls: list[list[ApiCall]] = [[] for _ in reads]
-        pool = ThreadPoolExecutor(
-            max_workers=min(self._max_parallel, len(reads)),
-            thread_name_prefix=f"{READ_THREADS}-side",
-        )
-        interrupted = False
+        workers = min(self._max_parallel, len(reads))
         try:
-            futures = [pool.submit(self._recorded, r, c) for r, c in zip(reads, calls, strict=True)]
-            wait(futures)
-        except BaseException as exc:
-            interrupted = not isinstance(exc, Exception)
-            raise
+            with _reading_pool(workers, f"{READ_THREADS}-side") as pool:
+                futures = [
+                    pool.submit(self._recorded, r, c) for r, c in zip(reads, calls, strict=True)
+                ]
+                wait(futures)
         finally:
-            pool.shutdown(wait=not interrupted, cancel_futures=True)
             for made in calls:
                 for call in list(made):
                     self._session.tell(call)
         return [future.result() for future in futures]
 
     def _recorded(self, read: Callable[[], T], calls: list[ApiCall]) -> T:
-        """On a thread of `alongside` or `_side_by_side`: `read()`, with the calls it made put
-        in `calls` (also when it fails) for the hooks of the thread that asked."""
+        """On a pool thread (`alongside`, `_side_by_side`, the list's pages read ahead):
+        `read()`, with the calls it made put in `calls` (also when it fails) for the hooks of
+        the thread that asked."""
         with self.recording() as made:
             try:
                 return read()
@@ -434,7 +437,7 @@ class PortingClient:
         total_items: int | None = None
         with _PagesAhead(
             lambda page: self._list_page(params, page),
-            recording=self.recording,
+            recorded=self._recorded,
             tell=self._session.tell,
             workers=self._max_parallel,
         ) as pages:
@@ -497,17 +500,13 @@ class PortingClient:
         if not unique:
             return {}
         workers = min(self._max_parallel, len(unique))
-        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=READ_THREADS)
-        futures: dict[int, Future[Order]] = {}
-        try:
-            read = self.get_order if each is None else partial(_read_then, self.get_order, each)
+        read = self.get_order if each is None else partial(_read_then, self.get_order, each)
+        with _reading_pool(workers, READ_THREADS) as pool:
             futures = {i: pool.submit(read, i) for i in unique}
             # One wake-up when all are read (or one failed), not one per order: 2,000 wake-ups
             # of this thread cost the readers the GIL on every answer (issue 12).
             wait(futures.values(), return_when=FIRST_EXCEPTION)
             return {i: futures[i].result() for i in unique}
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
 
     def create_order(self, body: Mapping[str, Any]) -> Order:
         """Create a port-in order (201). Raises `OutcomeUnknown` if it may or may not exist."""

@@ -209,21 +209,48 @@ def test_an_interrupt_does_not_wait_for_a_read_alongside(recorder: RecordingTran
         _left_behind_end(stuck)
 
 
-def test_an_interrupt_does_not_wait_for_the_batches_of_a_portability_check(
-    recorder: RecordingTransport,
-) -> None:
-    """Ctrl-C (a real SIGINT to this thread) while a batch hangs: raised at once."""
+def _interrupt_when_held(count: int) -> Callable[[], None]:
+    """An `on_hold` sending this thread one real SIGINT (Ctrl-C) once `count` requests hang
+    (once: a second SIGINT would break a wait all the same)."""
     main = threading.get_ident()
     held = itertools.count(1)
 
-    def interrupt_when_both_hang() -> None:  # once: a second SIGINT would break a wait too
-        if next(held) == 2:
+    def interrupt() -> None:
+        if next(held) == count:
             signal.pthread_kill(main, signal.SIGINT)
 
-    stuck = Stuck(recorder, _portability, on_hold=interrupt_when_both_hang)
+    return interrupt
+
+
+def test_an_interrupt_does_not_wait_for_the_batches_of_a_portability_check(
+    recorder: RecordingTransport,
+) -> None:
+    """Ctrl-C while both batches hang: raised at once."""
+    stuck = Stuck(recorder, _portability, on_hold=_interrupt_when_held(2))
     with demo_client(stuck) as client:
         began = time.monotonic()
         with pytest.raises(KeyboardInterrupt):
             client.check_portability(_numbers(PORTABILITY_BATCH + 1))
+        assert time.monotonic() - began < 10
+        _left_behind_end(stuck)
+
+
+def test_an_interrupt_does_not_wait_for_orders_read_in_parallel(
+    recorder: RecordingTransport,
+) -> None:
+    """Ctrl-C while two order GETs hang (`get_orders`): raised at once."""
+
+    def order_read(request: httpx.Request) -> bool:
+        return request.method == "GET" and "/orders/portIns/" in request.url.path
+
+    stuck = Stuck(recorder, order_read, on_hold=_interrupt_when_held(2))
+    with demo_client(stuck) as client:
+        made = [
+            client.create_order(order_body([f"+1312555{700 + i:04d}"], reference=f"r-{i}")).id
+            for i in range(2)
+        ]
+        began = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            client.get_orders(made)
         assert time.monotonic() - began < 10
         _left_behind_end(stuck)
